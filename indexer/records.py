@@ -1,0 +1,91 @@
+"""Records that cross module boundaries: parsed documents, chunks, search hits, run reports."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Block:
+    """A piece of a document's body under one heading path: a paragraph, list or table."""
+
+    text: str
+    headings: tuple[str, ...] = ()
+    kind: str = "paragraph"  # paragraph | list | table | code
+
+
+@dataclass
+class ParsedDocument:
+    """What a reader extracts from one file: title, front matter and structured body blocks."""
+
+    title: str
+    meta: dict[str, Any]
+    blocks: list[Block]
+
+
+@dataclass
+class Chunk:
+    """A retrievable passage: heading-aware, sized to fit the embedding model."""
+
+    text: str
+    headings: tuple[str, ...]
+    position: int
+
+    @property
+    def heading_path(self) -> str:
+        return " › ".join(self.headings)
+
+
+@dataclass
+class Hit:
+    """One search result with everything a front end needs to show and cite it."""
+
+    chunk_id: int
+    text: str
+    title: str
+    heading_path: str
+    source: str
+    meta: dict[str, Any]
+    score: float
+    scores: dict[str, float] = field(default_factory=dict)
+    outdated: bool = False
+
+    @property
+    def updated(self) -> str | None:
+        value = self.meta.get("updated")
+        return str(value) if value is not None else None
+
+    @property
+    def owner(self) -> str | None:
+        value = self.meta.get("owner")
+        return str(value) if value is not None else None
+
+
+@dataclass
+class Skipped:
+    """A file the indexer left out, with a one-line reason for the run report."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class IndexReport:
+    """Summary of one indexing run."""
+
+    seen: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    renamed: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+    generation: int = 0
+    rebuilt: bool = False
+
+    @property
+    def indexed(self) -> int:
+        return self.added + self.changed + self.renamed + self.unchanged

@@ -1,0 +1,46 @@
+"""Typed settings for indexing and search; the bot's config object embeds these."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
+
+
+@dataclass
+class IndexSettings:
+    """Where documents and data live, which model embeds, how chunks are cut."""
+
+    knowledge_dir: Path = Path("knowledge")
+    data_dir: Path = Path("var")
+    model: str = DEFAULT_MODEL
+    chunk_min_words: int = 120
+    chunk_max_words: int = 250
+    overlap_sentences: int = 1
+    max_file_mb: float = 20.0
+    batch_size: int = 32
+    keep_generations: int = 2
+    # Above this many chunks the dense side uses HNSW instead of exact search.
+    approximate_above: int = 50_000
+    progress: bool = True
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def cache_path(self) -> Path:
+        return self.data_dir / "cache" / "embeddings.db"
+
+
+@dataclass
+class SearchSettings:
+    """Knobs of the hybrid search, chosen by measurement (see README, 'Retrieval')."""
+
+    k: int = 5
+    candidates: int = 100
+    dense_weight: float = 0.7
+    min_confidence: float = 0.5
+    one_chunk_per_document: bool = True
+    synonyms: dict[str, list[str]] = field(default_factory=dict)

@@ -1,0 +1,195 @@
+"""One generation's SQLite database: documents, chunks, the FTS5 table, glossary and manifest."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class StoredDocument:
+    """What the index remembers of a file, to tell unchanged, changed and renamed files apart."""
+
+    id: int
+    path: str
+    content_hash: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class NewChunk:
+    """A chunk ready to be stored: display text plus the analysed text for FTS5."""
+
+    position: int
+    text: str
+    heading_path: str
+    vector_key: str
+    fts_title: str
+    fts_headings: str
+    fts_body: str
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class IndexStore:
+    """Read and write access to one generation's `index.db` through sqlite-utils."""
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = path
+        if readonly:
+            connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            connection = sqlite3.connect(path, check_same_thread=False)
+        self.db = sqlite_utils.Database(connection)
+
+    @classmethod
+    def create(cls, path: Path, source: Path | None = None) -> "IndexStore":
+        """A new database at `path`: a copy of `source` (incremental run) or a fresh schema."""
+        if source is not None:
+            with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(path) as dst:
+                src.backup(dst)
+            return cls(path)
+        store = cls(path)
+        store._create_schema()
+        return store
+
+    def _create_schema(self) -> None:
+        db = self.db
+        db["manifest"].create({"key": str, "value": str}, pk="key")
+        db["documents"].create(
+            {
+                "id": int, "path": str, "title": str, "content_hash": str, "size": int, "mtime_ns": int,
+                "meta": str, "access": str, "updated": str, "valid_until": str, "superseded_by": str,
+                "indexed_at": str,
+            },
+            pk="id",
+        )
+        db["documents"].create_index(["path"], unique=True)
+        db["documents"].create_index(["content_hash"])
+        db["chunks"].create(
+            {"id": int, "document_id": int, "position": int, "text": str, "heading_path": str, "vector_key": str},
+            pk="id",
+            foreign_keys=[("document_id", "documents", "id")],
+        )
+        db["chunks"].create_index(["document_id"])
+        db["glossary"].create({"document_id": int, "term": str, "expansion": str})
+        db["vocabulary"].create({"word": str}, pk="word")
+        db.execute("CREATE VIRTUAL TABLE chunks_fts USING fts5(title, headings, body)")
+        db.execute("CREATE VIRTUAL TABLE chunks_terms USING fts5vocab(chunks_fts, 'row')")
+        self.set_manifest(schema_version=SCHEMA_VERSION)
+
+    # -- manifest -------------------------------------------------------------------------------
+    def manifest(self) -> dict[str, Any]:
+        return {row["key"]: json.loads(row["value"]) for row in self.db["manifest"].rows}
+
+    def set_manifest(self, **values: Any) -> None:
+        self.db["manifest"].upsert_all(
+            [{"key": key, "value": json.dumps(value)} for key, value in values.items()], pk="key"
+        )
+
+    # -- documents ------------------------------------------------------------------------------
+    def documents(self) -> dict[str, StoredDocument]:
+        rows = self.db.execute("SELECT id, path, content_hash, size, mtime_ns FROM documents")
+        return {row[1]: StoredDocument(*row) for row in rows}
+
+    def add_document(
+        self, path: str, title: str, content_hash: str, size: int, mtime_ns: int, meta: dict[str, Any],
+        chunks: list[NewChunk], glossary: Iterable[tuple[str, str]] = (),
+    ) -> int:
+        """Insert a document with its chunks, FTS rows and glossary entries; returns its id."""
+        document_id = self.db["documents"].insert(
+            {
+                "path": path, "title": title, "content_hash": content_hash, "size": size, "mtime_ns": mtime_ns,
+                "meta": json.dumps(meta, ensure_ascii=False, default=str),
+                "access": _text_or_none(meta.get("access")), "updated": _text_or_none(meta.get("updated")),
+                "valid_until": _text_or_none(meta.get("valid_until")),
+                "superseded_by": _text_or_none(meta.get("superseded_by")), "indexed_at": _now(),
+            }
+        ).last_pk
+        first_id = (self.db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0]) + 1
+        rows = [
+            {"id": first_id + n, "document_id": document_id, "position": c.position, "text": c.text,
+             "heading_path": c.heading_path, "vector_key": c.vector_key}
+            for n, c in enumerate(chunks)
+        ]
+        self.db["chunks"].insert_all(rows)
+        self.db.conn.executemany(
+            "INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)",
+            [(first_id + n, c.fts_title, c.fts_headings, c.fts_body) for n, c in enumerate(chunks)],
+        )
+        self.db["glossary"].insert_all(
+            [{"document_id": document_id, "term": term, "expansion": expansion} for term, expansion in glossary]
+        )
+        return int(document_id)
+
+    def remove_document(self, path: str) -> None:
+        row = self.db.execute("SELECT id FROM documents WHERE path = ?", [path]).fetchone()
+        if row is None:
+            return
+        document_id = row[0]
+        self.db.execute(
+            "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE document_id = ?)", [document_id]
+        )
+        self.db.execute("DELETE FROM chunks WHERE document_id = ?", [document_id])
+        self.db.execute("DELETE FROM glossary WHERE document_id = ?", [document_id])
+        self.db.execute("DELETE FROM documents WHERE id = ?", [document_id])
+
+    def move_document(self, old_path: str, new_path: str, size: int, mtime_ns: int) -> None:
+        """A renamed or moved file keeps its chunks and vectors."""
+        self.db.execute(
+            "UPDATE documents SET path = ?, size = ?, mtime_ns = ? WHERE path = ?", [new_path, size, mtime_ns, old_path]
+        )
+
+    def touch_document(self, path: str, size: int, mtime_ns: int) -> None:
+        """Same content, new file time: remember it so the next run need not hash the file again."""
+        self.db.execute("UPDATE documents SET size = ?, mtime_ns = ? WHERE path = ?", [size, mtime_ns, path])
+
+    # -- analysis -------------------------------------------------------------------------------
+    def vocabulary(self) -> set[str]:
+        """Words of the indexed texts; compound splitting uses them as known parts."""
+        return {row[0] for row in self.db.execute("SELECT word FROM vocabulary")}
+
+    def set_vocabulary(self, words: set[str]) -> None:
+        self.db.execute("DELETE FROM vocabulary")
+        self.db.conn.executemany("INSERT INTO vocabulary (word) VALUES (?)", [(w,) for w in sorted(words)])
+
+    def frequent_terms(self, share: float) -> set[str]:
+        """Terms found in more than `share` of all chunks: too common to help a query."""
+        total = self.db["chunks"].count
+        rows = self.db.execute("SELECT term FROM chunks_terms WHERE doc > ?", [share * total])
+        return {row[0] for row in rows}
+
+    # -- chunks ---------------------------------------------------------------------------------
+    def chunk_vector_keys(self) -> list[tuple[int, str]]:
+        return [(row[0], row[1]) for row in self.db.execute("SELECT id, vector_key FROM chunks ORDER BY id")]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "documents": self.db["documents"].count,
+            "chunks": self.db["chunks"].count,
+            "glossary": self.db["glossary"].count,
+        }
+
+    def commit(self) -> None:
+        self.db.conn.commit()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)

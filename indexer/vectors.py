@@ -1,0 +1,65 @@
+"""The dense side on FAISS: inner product over normalised vectors, keyed by chunk id.
+
+Exact search (IndexFlatIP) for small indexes; HNSW above a size threshold, where exact search
+would cost too much per query. Parameters go into the manifest.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 96
+
+
+def build_vectors(ids: np.ndarray, vectors: np.ndarray, approximate_above: int) -> tuple[faiss.Index, dict[str, Any]]:
+    """An IndexIDMap2 over exact or HNSW search, and the parameters that describe it."""
+    dimension = vectors.shape[1] if len(vectors) else 0
+    if len(ids) > approximate_above:
+        inner = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        inner.hnsw.efSearch = HNSW_EF_SEARCH
+        params = {"kind": "hnsw", "M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION, "efSearch": HNSW_EF_SEARCH}
+    else:
+        inner = faiss.IndexFlatIP(dimension)
+        params = {"kind": "flat"}
+    index = faiss.IndexIDMap2(inner)
+    if len(ids):
+        index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+    params["count"] = int(index.ntotal)
+    return index, params
+
+
+def save_vectors(index: faiss.Index, path: Path) -> None:
+    faiss.write_index(index, str(path))
+
+
+def load_vectors(path: Path) -> faiss.Index:
+    index = faiss.read_index(str(path))
+    inner = faiss.downcast_index(index.index) if hasattr(index, "index") else index
+    if isinstance(inner, faiss.IndexHNSW):
+        inner.hnsw.efSearch = HNSW_EF_SEARCH
+    return index
+
+
+def search_vectors(
+    index: faiss.Index, query: np.ndarray, k: int, excluded: np.ndarray | None = None
+) -> list[tuple[int, float]]:
+    """Top-k (chunk id, cosine) pairs; excluded ids are filtered inside FAISS, before k is cut."""
+    if index.ntotal == 0:
+        return []
+    params = None
+    if excluded is not None and len(excluded):
+        selector = faiss.IDSelectorNot(faiss.IDSelectorBatch(excluded.astype(np.int64)))
+        inner = faiss.downcast_index(index.index)
+        if isinstance(inner, faiss.IndexHNSW):
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
+        else:
+            params = faiss.SearchParameters(sel=selector)
+    query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+    scores, ids = index.search(query, min(k, index.ntotal), params=params)
+    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]

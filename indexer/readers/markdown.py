@@ -27,17 +27,27 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _split_front_matter(text: str) -> tuple[dict, str]:
+    """Front matter as a dict and the Markdown body; a header that is not a mapping is an error."""
+    handler = frontmatter.detect_format(text, frontmatter.handlers)
+    if handler is None:
+        return {}, text
+    try:
+        header, content = handler.split(text)
+        metadata = handler.load(header) if header.strip() else {}
+    except Exception as error:
+        raise UnreadableDocument(f"fehlerhafter Front-Matter-Kopf ({type(error).__name__})") from error
+    if not isinstance(metadata, dict):
+        raise UnreadableDocument("fehlerhafter Front-Matter-Kopf (keine Schlüssel-Wert-Liste)")
+    return metadata, content
+
+
 def read_markdown(data: bytes, path: Path) -> ParsedDocument:
     """A .md file; front matter keys are lower-cased (`Title` and `title` mean the same)."""
     text = decode(data)
-    try:
-        post = frontmatter.loads(text)
-    except Exception as error:
-        raise UnreadableDocument(f"fehlerhafter Front-Matter-Kopf ({type(error).__name__})") from error
-    if not isinstance(post.metadata, dict):
-        raise UnreadableDocument("fehlerhafter Front-Matter-Kopf (kein Schlüssel-Wert-Block)")
-    meta = {str(key).lower(): _plain(value) for key, value in post.metadata.items()}
-    html = markdown.markdown(post.content, extensions=EXTENSIONS)
+    metadata, content = _split_front_matter(text)
+    meta = {str(key).lower(): _plain(value) for key, value in metadata.items()}
+    html = markdown.markdown(content, extensions=EXTENSIONS)
     document = html_to_document(html, fallback_title=path.stem, meta=meta)
     if meta.get("title"):
         document.title = str(meta["title"])

@@ -1,0 +1,96 @@
+"""Every supported format is read into title, front matter and structured blocks; bad files say why."""
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from indexer.readers import UnreadableDocument, read_document
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def read(path: Path):
+    return read_document(path.read_bytes(), path)
+
+
+def test_markdown_front_matter_headings_and_tables():
+    doc = read(KNOWLEDGE / "glossar.md")
+    assert doc.meta["type"] == "glossary" and doc.title.startswith("Glossar")
+    table = next(b for b in doc.blocks if b.kind == "table")
+    assert table.text.splitlines()[0].startswith("Abkürzung | Bedeutung")
+    assert any("OZG | Onlinezugangsgesetz" in line for line in table.text.splitlines())
+
+
+def test_markdown_dates_become_iso_strings():
+    doc = read(KNOWLEDGE / "anleitungen" / "homeoffice-regelung-uebergang-2024.md")
+    assert doc.meta["valid_until"] == "2024-12-31"
+
+
+def test_html_keeps_heading_path_lists_and_tables():
+    doc = read(KNOWLEDGE / "sciu" / "termine-und-formate.html")
+    assert doc.title == "Termine und Formate der SCIU"
+    kinds = {b.kind for b in doc.blocks}
+    assert {"paragraph", "list", "table"} <= kinds
+    assert any(len(b.headings) >= 2 for b in doc.blocks)
+
+
+def test_docx_uses_heading_styles_and_tables():
+    doc = read(KNOWLEDGE / "projekte" / "leitfaden-projektsteckbrief.docx")
+    assert doc.title == "Leitfaden Projektsteckbrief"
+    assert any(b.kind == "table" and " | " in b.text for b in doc.blocks)
+    assert any(b.headings for b in doc.blocks)
+
+
+def test_pdf_text_and_title():
+    doc = read(KNOWLEDGE / "anleitungen" / "merkblatt-datenschutz-sensorprojekte.pdf")
+    assert "Datenschutz" in doc.title
+    assert sum(len(b.text.split()) for b in doc.blocks) > 200
+    assert doc.blocks[0].headings == ("Seite 1",)
+
+
+def test_plain_text_first_line_is_title():
+    doc = read(KNOWLEDGE / "sciu" / "telefonliste-kontakte.txt")
+    assert doc.title.startswith("TELEFONLISTE")
+
+
+def test_legacy_encoding_is_detected(tmp_path):
+    path = tmp_path / "alt.txt"
+    path.write_bytes("Größere Änderungen für Bürgerinnen und Bürger in der Straße.\n".encode("cp1252"))
+    assert "Bürgerinnen" in read(path).blocks[0].text
+
+
+def encrypted_pdf(tmp_path: Path) -> Path:
+    source = KNOWLEDGE / "anleitungen" / "merkblatt-datenschutz-sensorprojekte.pdf"
+    writer = PdfWriter(clone_from=PdfReader(source))
+    writer.encrypt(user_password="geheim", owner_password="geheim")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    path = tmp_path / "geheim.pdf"
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("leer.md", b"   \n", "leere Datei"),
+        ("bild.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "Binärdatei"),
+        ("kaputt.md", b"---\ntitle: [unclosed\n---\nText", "Front-Matter"),
+        ("liste.md", b"---\n- a\n- b\n---\nText", "Front-Matter"),
+        ("kaputt.docx", b"PK\x03\x04 not really a zip", "nicht lesbar"),
+        ("kaputt.pdf", b"%PDF-1.4 garbage", "nicht lesbar"),
+        ("nur-kopf.md", b"---\ntitle: Leer\n---\n", "kein Text"),
+    ],
+)
+def test_bad_files_raise_a_one_line_reason(tmp_path, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(UnreadableDocument) as error:
+        read(path)
+    assert reason in str(error.value) and "\n" not in str(error.value)
+
+
+def test_password_protected_pdf(tmp_path):
+    with pytest.raises(UnreadableDocument, match="passwortgeschützt"):
+        read(encrypted_pdf(tmp_path))

@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from .analysis import ANALYSIS_VERSION, Analyzer
 from .cache import EmbeddingCache, text_key
-from .chunking import chunk_document, embedding_input
+from .chunking import CHUNKING_VERSION, chunk_document, embedding_input
 from .embedder import Embedder, load_embedder
 from .generations import DB_NAME, VECTORS_NAME, Generations
 from .glossary import glossary_entries, is_glossary
@@ -57,7 +57,7 @@ def signature(settings: IndexSettings) -> dict:
         "model": settings.model,
         "schema_version": SCHEMA_VERSION,
         "analysis_version": ANALYSIS_VERSION,
-        "chunking": [settings.chunk_min_words, settings.chunk_max_words, settings.overlap_sentences],
+        "chunking": [CHUNKING_VERSION, settings.chunk_min_words, settings.chunk_max_words, settings.overlap_sentences],
     }
 
 

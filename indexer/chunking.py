@@ -8,6 +8,8 @@ from .records import Block, Chunk, ParsedDocument
 from .sentences import split_sentences
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
+# Bump when chunk boundaries change (here or in a model's token limit): indexes rebuild themselves.
+CHUNKING_VERSION = 2
 
 
 def embedding_input(title: str, chunk: Chunk) -> str:
@@ -114,12 +116,12 @@ def chunk_blocks(blocks: list[Block], min_words: int = 120, max_words: int = 250
 
 
 def _halve(chunk: Chunk) -> list[Chunk]:
-    """Split an over-long chunk in two at a sentence (or, failing that, word) boundary."""
-    parts = split_sentences(chunk.text)
-    if len(parts) < 2:
-        parts = chunk.text.split()
+    """Split an over-long chunk in two at a line, else a sentence, else a word boundary."""
+    for parts, glue in ((chunk.text.splitlines(), "\n"), (split_sentences(chunk.text), " "), (chunk.text.split(), " ")):
+        if len(parts) >= 2:
+            break
     middle = len(parts) // 2
-    return [Chunk(" ".join(parts[:middle]), chunk.headings, 0), Chunk(" ".join(parts[middle:]), chunk.headings, 0)]
+    return [Chunk(glue.join(parts[:middle]), chunk.headings, 0), Chunk(glue.join(parts[middle:]), chunk.headings, 0)]
 
 
 def fit_to_model(chunks: list[Chunk], title: str, count_tokens: TokenCounter, max_tokens: int) -> list[Chunk]:

@@ -7,6 +7,7 @@ in the config.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from .records import ParsedDocument
@@ -14,13 +15,35 @@ from .records import ParsedDocument
 HEADER_WORDS = {"abkürzung", "abkuerzung", "begriff", "kürzel", "term", "abbreviation"}
 
 
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """One meaning of an abbreviation, with the glossary's explanation if it has one."""
+
+    term: str
+    expansion: str
+    note: str = ""
+
+    def sentence(self) -> str:
+        note = f" {self.note}" if self.note else ""
+        return f"{self.term} steht für {self.expansion}.{note}"
+
+
+# "Was bedeutet OZG?", "Wofür steht CDO?", "Was ist die SCIU?", "What does OZG stand for?"
+_DEFINITION = re.compile(
+    r"^\s*(?:was\s+(?:bedeutet|heißt|heisst|meint|ist|sind)|wofür\s+steht|wofuer\s+steht|"
+    r"what\s+(?:does|is|are)|erkläre?|erklären\s+sie)\s+(?:der|die|das|ein|eine|the|die\s+abkürzung|abkürzung)?\s*"
+    r"[\"'„“»]?(?P<term>[\w.\-äöüÄÖÜß]+?)[\"'“”«]?\s*(?:eigentlich|genau|stand\s+for|mean)?\s*\??\s*$",
+    re.IGNORECASE,
+)
+
+
 def is_glossary(document: ParsedDocument) -> bool:
     return str(document.meta.get("type", "")).strip().lower() in {"glossary", "glossar"}
 
 
-def glossary_entries(document: ParsedDocument) -> list[tuple[str, str]]:
-    """(term, expansion) pairs from the glossary tables of a document."""
-    entries: list[tuple[str, str]] = []
+def glossary_entries(document: ParsedDocument) -> list[GlossaryEntry]:
+    """Entries from the glossary tables of a document: Abkürzung | Bedeutung [| Erläuterung]."""
+    entries: list[GlossaryEntry] = []
     for block in document.blocks:
         if block.kind != "table":
             continue
@@ -31,9 +54,10 @@ def glossary_entries(document: ParsedDocument) -> list[tuple[str, str]]:
             cells = [cell.strip() for cell in line.split("|")]
             if len(cells) < 2 or not cells[0]:
                 continue
+            note = cells[2] if len(cells) > 2 else ""
             for expansion in cells[1].split(";"):
                 if expansion.strip():
-                    entries.append((cells[0], expansion.strip()))
+                    entries.append(GlossaryEntry(cells[0], expansion.strip(), note))
     return entries
 
 
@@ -44,8 +68,9 @@ def _pattern(phrase: str) -> re.Pattern[str]:
 class Glossary:
     """Query expansion from glossary entries and configured synonyms, in both directions."""
 
-    def __init__(self, entries: Iterable[tuple[str, str]] = (), synonyms: Mapping[str, Iterable[str]] | None = None):
-        self.pairs: list[tuple[str, str]] = list(entries)
+    def __init__(self, entries: Iterable[GlossaryEntry] = (), synonyms: Mapping[str, Iterable[str]] | None = None):
+        self.entries = list(entries)
+        self.pairs: list[tuple[str, str]] = [(entry.term, entry.expansion) for entry in self.entries]
         for term, alternatives in (synonyms or {}).items():
             self.pairs.extend((term, alternative) for alternative in alternatives)
         self._patterns = [(_pattern(a), _pattern(b), a, b) for a, b in self.pairs]
@@ -68,3 +93,11 @@ class Glossary:
         """The query with its expansions appended in parentheses, for both retrievers."""
         extra = self.expansions(query)
         return f"{query} ({'; '.join(extra)})" if extra else query
+
+    def definitions(self, question: str) -> list[GlossaryEntry]:
+        """The entries a definition question ("Was bedeutet OZG?") asks for; [] for other questions."""
+        match = _DEFINITION.match(question)
+        if not match:
+            return []
+        term = match.group("term").strip(".").casefold()
+        return [entry for entry in self.entries if entry.term.casefold() == term]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_MODEL = "use-multilingual-v3"
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 
 
@@ -40,7 +40,7 @@ class SearchSettings:
 
     k: int = 5
     candidates: int = 100
-    dense_weight: float = 0.7
+    dense_weight: float = 0.35
     min_confidence: float = 0.5
     one_chunk_per_document: bool = True
     synonyms: dict[str, list[str]] = field(default_factory=dict)

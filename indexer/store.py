@@ -10,7 +10,9 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+from .glossary import GlossaryEntry
+
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -82,7 +84,7 @@ class IndexStore:
             foreign_keys=[("document_id", "documents", "id")],
         )
         db["chunks"].create_index(["document_id"])
-        db["glossary"].create({"document_id": int, "term": str, "expansion": str})
+        db["glossary"].create({"document_id": int, "term": str, "expansion": str, "note": str})
         db["vocabulary"].create({"word": str}, pk="word")
         db.execute("CREATE VIRTUAL TABLE chunks_fts USING fts5(title, headings, body)")
         db.execute("CREATE VIRTUAL TABLE chunks_terms USING fts5vocab(chunks_fts, 'row')")
@@ -104,7 +106,7 @@ class IndexStore:
 
     def add_document(
         self, path: str, title: str, content_hash: str, size: int, mtime_ns: int, meta: dict[str, Any],
-        chunks: list[NewChunk], glossary: Iterable[tuple[str, str]] = (),
+        chunks: list[NewChunk], glossary: Iterable[GlossaryEntry] = (),
     ) -> int:
         """Insert a document with its chunks, FTS rows and glossary entries; returns its id."""
         document_id = self.db["documents"].insert(
@@ -128,7 +130,7 @@ class IndexStore:
             [(first_id + n, c.fts_title, c.fts_headings, c.fts_body) for n, c in enumerate(chunks)],
         )
         self.db["glossary"].insert_all(
-            [{"document_id": document_id, "term": term, "expansion": expansion} for term, expansion in glossary]
+            [{"document_id": document_id, "term": e.term, "expansion": e.expansion, "note": e.note} for e in glossary]
         )
         return int(document_id)
 

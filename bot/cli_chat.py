@@ -1,0 +1,64 @@
+"""`lotse ask`, `lotse chat` and `lotse bot`: the conversation fronts on the command line."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .cli_options import with_config
+from .config import Config
+from .core import Asker, ChatCore, QuestionError
+from .plain import render_answer
+from .terminal import TerminalChat
+
+
+def _asker(groups: tuple[str, ...]) -> Asker:
+    import getpass
+
+    return Asker(user_id=f"terminal:{getpass.getuser()}", groups=frozenset(groups), channel="terminal")
+
+
+@click.command()
+@with_config
+@click.argument("question")
+@click.option("--group", "groups", multiple=True, help="Zugriffsgruppe des Fragenden (mehrfach möglich).")
+def ask(config: Config, question: str, groups: tuple[str, ...]) -> None:
+    """Eine Frage beantworten und beenden.
+
+    Beispiel: lotse ask "Wie beantrage ich ein Diensthandy?"
+    """
+    try:
+        answer = ChatCore(config).ask(question, _asker(groups))
+    except QuestionError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(render_answer(answer))
+
+
+@click.command()
+@with_config
+@click.option("--group", "groups", multiple=True, help="Zugriffsgruppe des Fragenden (mehrfach möglich).")
+def chat(config: Config, groups: tuple[str, ...]) -> None:
+    """Im Terminal mit dem Wissenslotsen chatten (ohne Telegram-Token).
+
+    Liest Fragen zeilenweise, auch aus einer Pipe: echo "Was ist das OZG?" | lotse chat
+    """
+    interactive = sys.stdin.isatty()
+    TerminalChat(ChatCore(config), _asker(groups), write=click.echo).run(sys.stdin, interactive)
+
+
+@click.command("bot")
+@with_config
+def bot_command(config: Config) -> None:
+    """Den Telegram-Bot starten (Token aus TELEGRAM_BOT_TOKEN oder der Konfiguration).
+
+    Beispiel: TELEGRAM_BOT_TOKEN=123:ABC lotse bot
+    """
+    from .telegram import NO_TOKEN_HELP, BotSetupError, run_bot
+
+    if not config.telegram.token:
+        click.echo(NO_TOKEN_HELP, err=True)
+        sys.exit(2)
+    try:
+        run_bot(config)
+    except BotSetupError as error:
+        raise click.ClickException(str(error)) from error

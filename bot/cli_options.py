@@ -1,0 +1,30 @@
+"""Options shared by several `lotse` commands, written once."""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+import click
+
+from indexer import IndexBusy, IndexNotReady
+
+from .config import ConfigError, load_config
+
+
+def with_config(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add `--config` (or $LOTSE_CONFIG) and pass the loaded Config as the first argument."""
+
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="LOTSE_CONFIG",
+                  help="Konfigurationsdatei (TOML); ohne Angabe gelten die Standardwerte.")
+    @functools.wraps(command)
+    def wrapper(config_path: str | None, *args: Any, **kwargs: Any) -> Any:
+        try:
+            config = load_config(config_path)
+        except ConfigError as error:
+            raise click.ClickException(str(error)) from error
+        try:
+            return command(config, *args, **kwargs)
+        except (IndexNotReady, IndexBusy) as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper

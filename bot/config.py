@@ -1,0 +1,130 @@
+"""The one typed configuration object, loaded once from TOML (or defaults) and the environment."""
+from __future__ import annotations
+
+import os
+import tomllib
+import types
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from indexer.settings import IndexSettings, SearchSettings
+
+
+class ConfigError(Exception):
+    """The configuration file is missing, unreadable or has wrong values; the message says which."""
+
+
+@dataclass
+class TelegramSettings:
+    """The Telegram front end: token (prefer TELEGRAM_BOT_TOKEN), Bot API server and who may ask."""
+
+    token: str = ""
+    base_url: str = "https://api.telegram.org/bot"
+    mode: str = "polling"  # polling | webhook
+    webhook_url: str = ""
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    allowed_users: list[int] = field(default_factory=list)
+    allowed_chats: list[int] = field(default_factory=list)
+    admins: list[int] = field(default_factory=list)
+    rate_limit_per_minute: int = 10
+    max_question_chars: int = 1000
+
+
+@dataclass
+class ChatSettings:
+    """Conversation behaviour shared by every front end."""
+
+    fallback_contact: str = "SCIU-Team (@sciu_bochum)"
+    max_sources: int = 3
+    retention_days: int = 180
+    link_base: str = ""  # e.g. an intranet URL under which knowledge/ is published
+
+
+@dataclass
+class Config:
+    """Everything Wissenslotse reads from its configuration, in one place."""
+
+    index: IndexSettings = field(default_factory=IndexSettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    chat: ChatSettings = field(default_factory=ChatSettings)
+    groups: dict[str, list[int]] = field(default_factory=dict)
+    source: Path | None = None
+
+    def groups_of(self, user_id: int | None) -> set[str]:
+        """The access groups a user belongs to (for `access` in front matter)."""
+        return {name for name, members in self.groups.items() if user_id in members}
+
+    @property
+    def interactions_path(self) -> Path:
+        return self.index.data_dir / "interactions.db"
+
+
+def _coerce(value: Any, kind: Any, where: str) -> Any:
+    origin = get_origin(kind)
+    if origin in (Union, types.UnionType):
+        options = [k for k in get_args(kind) if k is not type(None)]
+        return None if value is None else _coerce(value, options[0], where)
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: erwartet wird eine Liste, gefunden: {value!r}")
+        return [_coerce(item, get_args(kind)[0], where) for item in value]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: erwartet wird eine Tabelle, gefunden: {value!r}")
+        _, value_kind = get_args(kind)
+        return {str(k): _coerce(v, value_kind, f"{where}.{k}") for k, v in value.items()}
+    if kind is Path:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: erwartet wird ein Pfad, gefunden: {value!r}")
+        return Path(value)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind in (int, float, str, bool) and (type(value) is not kind):
+        names = {int: "eine ganze Zahl", float: "eine Zahl", str: "ein Text", bool: "true oder false"}
+        raise ConfigError(f"{where}: erwartet wird {names[kind]}, gefunden: {value!r}")
+    return value
+
+
+def _fill(target: Any, values: dict[str, Any], section: str) -> None:
+    hints = get_type_hints(type(target))
+    known = {f.name for f in fields(target)}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(f"Unbekannte Einstellung [{section}] {key} (bekannt: {', '.join(sorted(known))})")
+        setattr(target, key, _coerce(value, hints[key], f"[{section}] {key}"))
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Load `path` (or $LOTSE_CONFIG, or ./config.toml if present), else pure defaults.
+
+    Relative paths in a file are taken relative to that file's folder.
+    """
+    config = Config()
+    chosen = path or os.environ.get("LOTSE_CONFIG") or ("config.toml" if Path("config.toml").is_file() else None)
+    if chosen:
+        file = Path(chosen)
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError as error:
+            raise ConfigError(f"Konfigurationsdatei nicht gefunden: {file}") from error
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"Konfigurationsdatei {file} ist fehlerhaft: {error}") from error
+        for section, values in data.items():
+            target = getattr(config, section, None) if section != "source" else None
+            if section == "groups":
+                config.groups = _coerce(values, dict[str, list[int]], "[groups]")
+            elif is_dataclass(target) and isinstance(values, dict):
+                _fill(target, values, section)
+            else:
+                raise ConfigError(f"Unbekannter Abschnitt [{section}] in {file}")
+        base = file.resolve().parent
+        for attr in ("knowledge_dir", "data_dir"):
+            value = getattr(config.index, attr)
+            if not value.is_absolute():
+                setattr(config.index, attr, base / value)
+        config.source = file
+    config.telegram.token = os.environ.get("TELEGRAM_BOT_TOKEN", "") or config.telegram.token
+    return config

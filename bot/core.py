@@ -1,0 +1,168 @@
+"""The chat core: a question from someone goes in, an answer with sources comes out.
+
+It knows nothing of Telegram or terminals; every front end only translates to and from it.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Callable
+
+from indexer import Hit, Index, IndexNotReady, IndexReport, build_index
+
+from .config import Config
+from .interactions import Interactions
+
+NO_ANSWER = "Dazu habe ich nichts Verlässliches gefunden."
+RECENT_ANSWERS = 2000  # answers kept for buttons such as "Mehr Quellen"
+
+
+class QuestionError(ValueError):
+    """The question cannot be answered as asked (empty, too long); the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asks: an id for logging and feedback, their access groups, and the channel."""
+
+    user_id: int | str
+    name: str = ""
+    groups: frozenset[str] = frozenset()
+    channel: str = "terminal"
+
+
+@dataclass
+class Source:
+    """A document an answer rests on, as the person asking needs to see it."""
+
+    title: str
+    section: str
+    location: str
+    updated: str | None
+    owner: str | None
+    outdated: bool = False
+
+
+@dataclass
+class Answer:
+    """Everything a front end shows: the passage, sources, confidence, and what can be done next."""
+
+    question: str
+    text: str
+    answered: bool
+    confidence: float
+    sources: list[Source] = field(default_factory=list)
+    more_sources: list[Source] = field(default_factory=list)
+    contact: str = ""
+    question_id: int | None = None
+    actions: list[str] = field(default_factory=list)  # feedback | more_sources
+
+
+def owner_handle(owner: str | None) -> str | None:
+    """The Telegram handle in an owner string such as "Lena Hoffmann (@lena_hoffmann)"."""
+    match = re.search(r"@\w{3,}", owner or "")
+    return match.group(0) if match else None
+
+
+class ChatCore:
+    """Answers questions from the index and records them; safe to share between threads."""
+
+    def __init__(self, config: Config, index: Index | None = None, interactions: Interactions | None = None):
+        self.config = config
+        self.index = index or Index(config.index, config.search)
+        self.interactions = interactions or Interactions(config.interactions_path, config.chat.retention_days)
+        self._last: dict[str, tuple[Asker, Answer]] = {}
+        self._recent: OrderedDict[int, tuple[Asker, Answer]] = OrderedDict()
+        self._memory_lock = threading.Lock()
+
+    def _source(self, hit: Hit) -> Source:
+        base = self.config.chat.link_base
+        location = str(hit.meta.get("url") or (f"{base.rstrip('/')}/{hit.source}" if base else f"knowledge/{hit.source}"))
+        return Source(hit.title, hit.heading_path, location, hit.updated, hit.owner, hit.outdated)
+
+    def check_question(self, question: str) -> str:
+        """The question cleaned up, or QuestionError with a friendly reason."""
+        text = " ".join(question.split())
+        if not text:
+            raise QuestionError("Bitte stellen Sie eine Frage, z. B. „Wer leitet die SCIU?“")
+        limit = self.config.telegram.max_question_chars
+        if len(text) > limit:
+            raise QuestionError(
+                f"Ihre Nachricht ist mit {len(text)} Zeichen zu lang (höchstens {limit}). "
+                "Bitte stellen Sie die Frage kürzer."
+            )
+        return text
+
+    def ask(self, question: str, asker: Asker) -> Answer:
+        """Answer one question for `asker`; logs it (pseudonymised) and remembers it for /quellen."""
+        text = self.check_question(question)
+        self.interactions.seen(asker.user_id)
+        try:
+            result = self.index.search(text, k=self.config.chat.max_sources + 5, groups=asker.groups)
+        except IndexNotReady as error:
+            return Answer(text, str(error), False, 0.0, contact=self.config.chat.fallback_contact)
+        sources = [self._source(hit) for hit in result.hits]
+        nearest_owner = next((s.owner for s in sources if s.owner), None)
+        contact = nearest_owner or self.config.chat.fallback_contact
+        top = result.best
+        question_id = self.interactions.log_question(
+            asker.user_id, asker.channel, text, result.answerable, result.confidence,
+            top.source if top else None, result.generation,
+        )
+        if result.answerable and top is not None:
+            body = result.passage or top.text
+            if top.outdated:
+                body = "⚠️ Veraltet – es gibt nur eine ältere Fassung dazu:\n" + body
+            answer = Answer(text, body, True, result.confidence, sources[: self.config.chat.max_sources],
+                            sources[self.config.chat.max_sources :], contact, question_id, ["feedback"])
+        else:
+            answer = Answer(
+                text, f"{NO_ANSWER} Am besten fragen Sie {contact}.", False, result.confidence,
+                [], sources[:1], contact, question_id, ["feedback"],
+            )
+        if answer.more_sources:
+            answer.actions.append("more_sources")
+        self._remember(asker, answer)
+        return answer
+
+    def _remember(self, asker: Asker, answer: Answer) -> None:
+        with self._memory_lock:
+            self._last[str(asker.user_id)] = (asker, answer)
+            if answer.question_id is not None:
+                self._recent[answer.question_id] = (asker, answer)
+                while len(self._recent) > RECENT_ANSWERS:
+                    self._recent.popitem(last=False)
+
+    @staticmethod
+    def _visible(remembered: tuple[Asker, Answer] | None, asker: Asker) -> Answer | None:
+        """The remembered answer if `asker` has at least the access groups it was answered for.
+
+        So a front end never shows restricted sources where they were not asked for, e.g. an answer
+        from a private chat in a group chat, where everyone asks without groups.
+        """
+        if remembered is None or not remembered[0].groups <= asker.groups:
+            return None
+        return remembered[1]
+
+    def last_answer(self, asker: Asker) -> Answer | None:
+        """The latest answer given to this person (for /quellen), if visible where they ask now."""
+        with self._memory_lock:
+            remembered = self._last.get(str(asker.user_id))
+        return self._visible(remembered, asker)
+
+    def recent_answer(self, question_id: int, asker: Asker) -> Answer | None:
+        """A recent answer by question id (for buttons under it), if visible to `asker`;
+        None for unknown or forgotten ids."""
+        with self._memory_lock:
+            remembered = self._recent.get(question_id)
+        return self._visible(remembered, asker)
+
+    def feedback(self, question_id: int, asker: Asker, positive: bool) -> bool:
+        return self.interactions.feedback(question_id, asker.user_id, positive)
+
+    def reindex(self, on_progress: Callable[[str, int, int], None] | None = None) -> IndexReport:
+        """Run the incremental indexer; searches keep working and switch to the result by themselves."""
+        settings = self.config.index
+        return build_index(settings, embedder=self.index.embedder, on_progress=on_progress)

@@ -1,0 +1,30 @@
+"""Answers as plain text for the terminal chat and `lotse ask`."""
+from __future__ import annotations
+
+from .core import Answer, Source
+
+
+def source_line(number: int, source: Source) -> str:
+    section = f" › {source.section}" if source.section else ""
+    details = [f"Stand {source.updated}" if source.updated else None, f"Ansprechperson {source.owner}" if source.owner else None]
+    extra = ", ".join(d for d in details if d)
+    flag = " [veraltet]" if source.outdated else ""
+    return f"  [{number}] {source.title}{section}{flag}\n      {source.location}" + (f" ({extra})" if extra else "")
+
+
+def render_answer(answer: Answer) -> str:
+    lines = [answer.text]
+    if answer.sources:
+        lines.append("\nQuellen:")
+        lines.extend(source_line(n, s) for n, s in enumerate(answer.sources, start=1))
+    elif answer.more_sources:
+        lines.append("\nNächstliegendes Dokument:")
+        lines.append(source_line(1, answer.more_sources[0]))
+    return "\n".join(lines)
+
+
+def render_sources(answer: Answer) -> str:
+    everything = answer.sources + answer.more_sources
+    if not everything:
+        return "Zur letzten Antwort gibt es keine Quellen."
+    return "Alle Quellen der letzten Antwort:\n" + "\n".join(source_line(n, s) for n, s in enumerate(everything, 1))

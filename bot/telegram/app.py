@@ -1,0 +1,136 @@
+"""The Application factory and the bot's entry point (long polling or webhook)."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
+                          ContextTypes, Defaults, MessageHandler, filters)
+
+from indexer import IndexNotReady
+
+from ..config import Config, TelegramSettings
+from ..core import ChatCore
+from . import admin, buttons, conversation, texts
+from .access import AccessPolicy
+from .context import SERVICES_KEY, LotseContext, Services
+from .ratelimit import SlidingWindowLimiter
+
+log = logging.getLogger(__name__)
+CONCURRENT_UPDATES = 8  # answers for different people do not wait for each other
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]  # all the bot reacts to
+
+NON_TEXT = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
+            | filters.VIDEO_NOTE | filters.ANIMATION | filters.Document.ALL | filters.LOCATION
+            | filters.CONTACT | filters.POLL)
+
+
+class BotSetupError(Exception):
+    """The bot cannot start as configured; the message (German) says what to change."""
+
+
+def build_application(config: Config, core: ChatCore) -> Application:
+    """The bot's Application: token and Bot API server from `config`, every handler registered."""
+    if not config.telegram.token:
+        raise BotSetupError(texts.NO_TOKEN_HELP)
+    application = (
+        ApplicationBuilder()
+        .token(config.telegram.token)
+        .base_url(config.telegram.base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .context_types(ContextTypes(context=LotseContext))
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(register_commands)
+        .build()
+    )
+    services = Services(config, core, AccessPolicy.from_settings(config.telegram),
+                        SlidingWindowLimiter(config.telegram.rate_limit_per_minute, 60.0))
+    application.bot_data[SERVICES_KEY] = services
+    if services.access.closed:
+        log.warning("Keine allowed_users/allowed_chats konfiguriert: nur Admins erhalten Antworten.")
+
+    messages = filters.UpdateType.MESSAGE  # edited messages are not asked again
+    application.add_handlers([
+        CommandHandler("start", conversation.start, messages),
+        CommandHandler(["hilfe", "help"], conversation.hilfe, messages),
+        CommandHandler("frage", conversation.frage, messages),
+        CommandHandler("quellen", conversation.quellen, messages),
+        CommandHandler("status", admin.status, messages),
+        CommandHandler("reindex", admin.reindex, messages),
+        MessageHandler(messages & filters.COMMAND, conversation.unknown_command),
+        MessageHandler(messages & filters.TEXT, conversation.text_message),
+        MessageHandler(messages & NON_TEXT, conversation.non_text),
+        CallbackQueryHandler(conversation.feedback_button, pattern=buttons.is_feedback),
+        CallbackQueryHandler(conversation.more_sources_button, pattern=buttons.is_more),
+        CallbackQueryHandler(conversation.stale_button),
+    ])
+    application.add_error_handler(on_error)
+    return application
+
+
+async def register_commands(application: Application) -> None:
+    """Publish the German command menu (setMyCommands); admins also see their commands."""
+    everyone = [BotCommand(name, text) for name, text in texts.COMMANDS]
+    await application.bot.set_my_commands(everyone)
+    for admin_id in application.bot_data[SERVICES_KEY].access.admins:
+        try:
+            await application.bot.set_my_commands(
+                everyone + [BotCommand(name, text) for name, text in texts.ADMIN_COMMANDS],
+                scope=BotCommandScopeChat(admin_id),
+            )
+        except TelegramError as error:  # e.g. the admin has never opened a chat with the bot
+            log.info("Admin-Befehlsmenü für %s nicht gesetzt: %s", admin_id, error)
+
+
+async def on_error(update: object, context: LotseContext) -> None:
+    """Log every error in one place and, where possible, tell the person something went wrong."""
+    log.error("Fehler bei der Bearbeitung eines Updates", exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.SOMETHING_WENT_WRONG)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_html(texts.SOMETHING_WENT_WRONG)
+    except TelegramError as error:  # e.g. the query was answered already or the chat is gone
+        log.info("Fehlermeldung an den Nutzer nicht zugestellt: %s", error)
+
+
+def webhook_options(settings: TelegramSettings) -> dict[str, Any]:
+    """Arguments for run_webhook: listen here, serve the public URL's path, and check Telegram's
+    secret header (derived from the token, so it needs no setting of its own)."""
+    return {
+        "listen": settings.listen, "port": settings.port, "webhook_url": settings.webhook_url,
+        "url_path": urlsplit(settings.webhook_url).path.lstrip("/"),
+        "secret_token": hashlib.sha256(settings.token.encode()).hexdigest(),
+    }
+
+
+def run_bot(config: Config) -> None:
+    """Run the Telegram bot until interrupted: long polling, or a webhook if configured."""
+    settings = config.telegram
+    if settings.mode not in ("polling", "webhook"):
+        raise BotSetupError(f"[telegram] mode muss „polling“ oder „webhook“ sein, nicht „{settings.mode}“.")
+    if settings.mode == "webhook" and not settings.webhook_url:
+        raise BotSetupError("Für mode = „webhook“ fehlt [telegram] webhook_url (die öffentliche HTTPS-Adresse).")
+    if settings.mode == "webhook" and importlib.util.find_spec("tornado") is None:
+        raise BotSetupError("Für den Webhook-Betrieb bitte python-telegram-bot[webhooks] installieren.")
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Bot API call is noise
+    core = ChatCore(config)
+    application = build_application(config, core)
+    log.info("Lade Index und Modell …")
+    try:
+        core.index.search("Wissenslotse")  # warm up, so the first question is not slow
+    except IndexNotReady as error:
+        log.warning("%s Der Bot startet trotzdem; /reindex baut den Index.", error)
+    if settings.mode == "webhook":
+        application.run_webhook(**webhook_options(settings), allowed_updates=ALLOWED_UPDATES)
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -1,0 +1,49 @@
+"""What every handler needs (core, access, limiter, reindex state) and the typed context carrying it.
+
+Follows python-telegram-bot's ``contexttypesbot`` example: a CallbackContext subclass with a
+typed property instead of string lookups in ``bot_data`` all over the handlers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import CallbackContext, ExtBot
+
+from ..config import Config
+from ..core import Asker, ChatCore
+from .access import AccessPolicy
+from .ratelimit import SlidingWindowLimiter
+
+SERVICES_KEY = "lotse"
+
+
+@dataclass
+class Services:
+    """The bot's long-lived parts, created once in build_application."""
+
+    config: Config
+    core: ChatCore
+    access: AccessPolicy
+    limiter: SlidingWindowLimiter
+    reindexing: bool = False
+    progress_interval: float = 1.5  # seconds between edits of the /reindex progress message
+
+    def asker(self, update: Update) -> Asker:
+        """The Asker for an update; restricted documents only in private chats (a group may
+        include people without access)."""
+        user = update.effective_user
+        user_id = user.id if user else 0
+        chat = update.effective_chat
+        private = chat is None or chat.type == ChatType.PRIVATE
+        groups = frozenset(self.config.groups_of(user_id)) if private else frozenset()
+        return Asker(user_id, user.first_name if user else "", groups, "telegram")
+
+
+class LotseContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """CallbackContext with typed access to the bot's Services."""
+
+    @property
+    def lotse(self) -> Services:
+        return self.application.bot_data[SERVICES_KEY]

@@ -1,0 +1,45 @@
+"""Sending helpers shared by all handlers: HTML replies in parts, and the "typing…" indicator."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import AsyncIterator
+
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+
+TYPING_EVERY = 4.5  # Telegram shows "typing…" for about 5 s per sendChatAction
+
+
+async def reply(update: Update, parts: list[str] | str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
+    """Reply with one or more HTML messages (quoting the question only once); buttons go on the last."""
+    message = update.effective_message
+    if message is None:
+        return None
+    parts = [parts] if isinstance(parts, str) else parts
+    sent = None
+    for number, part in enumerate(parts):
+        last = number == len(parts) - 1
+        sent = await message.reply_html(part, reply_markup=markup if last else None,
+                                        do_quote=None if number == 0 else False)
+    return sent
+
+
+@contextlib.asynccontextmanager
+async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
+    """Show "typing…" in the chat until the block ends (renewed every few seconds)."""
+
+    async def keep_typing() -> None:
+        while True:
+            with contextlib.suppress(TelegramError):  # a missing indicator is no reason to fail
+                await bot.send_chat_action(chat_id, ChatAction.TYPING)
+            await asyncio.sleep(TYPING_EVERY)
+
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

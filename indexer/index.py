@@ -1,0 +1,85 @@
+"""`Index`: the one entry point for reading the index; follows new generations by itself."""
+from __future__ import annotations
+
+import threading
+from typing import Iterable
+
+from .embedder import Embedder, load_embedder
+from .generations import Generations
+from .search import SearchResult, Snapshot
+from .settings import IndexSettings, SearchSettings
+
+
+class IndexNotReady(Exception):
+    """No index has been built yet; the message tells the user what to run."""
+
+
+class Index:
+    """Read side of the index. Cheap to keep open; `search` switches to a newer generation,
+    whoever built it, without a restart and without failing a question."""
+
+    def __init__(
+        self, settings: IndexSettings, search: SearchSettings | None = None, embedder: Embedder | None = None
+    ) -> None:
+        self.settings = settings
+        self.search_settings = search or SearchSettings()
+        self._embedder = embedder
+        self._generations = Generations(settings.index_dir)
+        self._snapshot: Snapshot | None = None
+        self._switch = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings.model)
+        return self._embedder
+
+    def _current_snapshot(self) -> Snapshot:
+        live = self._generations.current()
+        if live is None:
+            raise IndexNotReady("Es gibt noch keinen Index. Bitte zuerst `lotse index` ausführen.")
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.directory == live:
+            return snapshot
+        with self._switch:
+            if self._snapshot is None or self._snapshot.directory != live:
+                fresh = Snapshot(live, self.embedder, self.search_settings)
+                if fresh.manifest.get("model") != self.settings.model:
+                    fresh.close()
+                    raise IndexNotReady(
+                        "Der Index wurde mit einem anderen Modell gebaut. Bitte `lotse index` ausführen."
+                    )
+                self._snapshot = fresh  # the old snapshot stays usable for searches already running
+            return self._snapshot
+
+    @property
+    def generation(self) -> int:
+        """Number of the live generation on disk (0 before the first build)."""
+        return Generations.number(self._generations.current())
+
+    def search(
+        self, query: str, k: int | None = None, groups: Iterable[str] = (), per_document: bool | None = None
+    ) -> SearchResult:
+        """Hybrid search for `query` as seen by a member of `groups`."""
+        return self._current_snapshot().search(query, k or self.search_settings.k, groups, per_document)
+
+    def stats(self) -> dict:
+        """Documents, chunks, model and generation of the live index."""
+        snapshot = self._current_snapshot()
+        counts = snapshot.store.counts()
+        manifest = snapshot.manifest
+        return {
+            "generation": snapshot.generation,
+            "documents": counts["documents"],
+            "chunks": counts["chunks"],
+            "glossary_entries": counts["glossary"],
+            "model": manifest.get("model"),
+            "dimension": manifest.get("dimension"),
+            "vectors": manifest.get("vectors"),
+            "built_at": manifest.get("built_at"),
+            "path": str(snapshot.directory),
+        }
+
+    def document_paths(self) -> list[str]:
+        return sorted(doc.path for doc in self._current_snapshot().documents.values())
+

@@ -1,0 +1,287 @@
+"""Hybrid retrieval over one index generation: FTS5 (German analysis) + FAISS, fused by z-scores."""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from .analysis import Analyzer
+from .confidence import Evidence, confidence
+from .embedder import Embedder
+from .generations import DB_NAME, VECTORS_NAME
+from .glossary import Glossary, GlossaryEntry
+from .passage import answer_passage
+from .records import Hit
+from .settings import SearchSettings
+from .store import IndexStore
+from .vectors import load_vectors, search_vectors
+
+# FTS5 column weights for bm25(): title, headings, body. Titles and headings say what a passage is about.
+COLUMN_WEIGHTS = (3.0, 2.0, 1.0)
+# In large indexes, query terms found in more than this share of chunks are dropped: they cost
+# most of the FTS5 time and barely change the ranking (measured: ≤ 0.001 MRR@10).
+FREQUENT_TERM_SHARE = 0.2
+FREQUENT_TERMS_ABOVE = 5_000
+# BM25 of glossary expansions counts this much of the question's own terms.
+EXPANSION_WEIGHT = 0.5
+
+
+@dataclass
+class SearchResult:
+    """Ranked hits plus what the bot shows first: the answer passage and how sure the index is."""
+
+    query: str
+    hits: list[Hit]
+    confidence: float
+    answerable: bool
+    passage: str = ""
+    expansions: list[str] = field(default_factory=list)
+    generation: int = 0
+    evidence: Evidence | None = None
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+
+@dataclass
+class _Document:
+    title: str
+    path: str
+    meta: dict
+    access: frozenset[str]
+    outdated: bool
+    replaced: bool = False  # superseded by a document that is in the index: never shown
+
+    @property
+    def glossary(self) -> bool:
+        """Glossaries feed query expansion and definitions, not passage retrieval."""
+        return str(self.meta.get("type", "")).lower() in {"glossary", "glossar"}
+
+
+def _is_outdated(meta: dict, today: date) -> bool:
+    if meta.get("superseded_by"):
+        return True
+    valid_until = meta.get("valid_until")
+    if not valid_until:
+        return False
+    try:
+        return date.fromisoformat(str(valid_until)[:10]) < today
+    except ValueError:
+        return False
+
+
+def _standardise(scores: dict[int, float], missing: float) -> tuple[dict[int, float], float]:
+    """Z-scores of one retriever's candidates, and the z-score of a chunk it did not return.
+
+    The missing value joins the statistics, so a list of one or two candidates still spreads.
+    """
+    values = np.array([*scores.values(), missing], dtype=np.float64)
+    mean, spread = values.mean(), values.std() or 1.0
+    return {key: (value - mean) / spread for key, value in scores.items()}, (missing - mean) / spread
+
+
+def fuse(lexical: dict[int, float], dense: dict[int, float], dense_weight: float, lexical_complete: bool) -> dict[int, float]:
+    """Z-score fusion of both retrievers' candidates.
+
+    A chunk one retriever did not return gets what that retriever would have given it: BM25 0 when
+    the lexical list holds every match (`lexical_complete`), else the lowest score seen.
+    """
+    z_lex, floor_lex = _standardise(lexical, 0.0 if lexical_complete or not lexical else min(lexical.values()))
+    z_dense, floor_dense = _standardise(dense, min(dense.values(), default=0.0))
+    weight_lex = 1.0 - dense_weight if dense else 1.0
+    weight_dense = dense_weight if lexical else 1.0
+    return {
+        chunk_id: weight_lex * z_lex.get(chunk_id, floor_lex) + weight_dense * z_dense.get(chunk_id, floor_dense)
+        for chunk_id in set(z_lex) | set(z_dense)
+    }
+
+
+class Snapshot:
+    """A read-only view of one published generation; searched from any thread."""
+
+    def __init__(self, directory: Path, embedder: Embedder, settings: SearchSettings):
+        self.directory = directory
+        self.store = IndexStore(directory / DB_NAME, readonly=True)
+        self.vectors = load_vectors(directory / VECTORS_NAME)
+        self.manifest = self.store.manifest()
+        self.generation = int(self.manifest.get("generation", 0))
+        self.embedder = embedder
+        self.analyzer = Analyzer(self.store.vocabulary())
+        self.settings = settings
+        self._lock = threading.Lock()
+        db = self.store.db
+        today = date.today()
+        self.documents: dict[int, _Document] = {}
+        for row in db.execute("SELECT id, title, path, meta, access FROM documents"):
+            meta = json.loads(row[3] or "{}")
+            access = frozenset(a.strip() for a in (row[4] or "").split(",") if a.strip())
+            self.documents[row[0]] = _Document(row[1], row[2], meta, access, _is_outdated(meta, today))
+        paths = {doc.path for doc in self.documents.values()}
+        for doc in self.documents.values():
+            doc.replaced = str(doc.meta.get("superseded_by") or "").lstrip("./") in paths
+        self.chunk_document = dict(db.execute("SELECT id, document_id FROM chunks").fetchall())
+        chunk_count = len(self.chunk_document)
+        self.frequent_terms = (
+            self.store.frequent_terms(FREQUENT_TERM_SHARE) if chunk_count >= FREQUENT_TERMS_ABOVE else set()
+        )
+        # Only glossaries open to everyone expand queries, so a restricted glossary never leaks.
+        entries = [
+            (GlossaryEntry(term, expansion, note or ""), document_id)
+            for document_id, term, expansion, note in db.execute("SELECT document_id, term, expansion, note FROM glossary")
+        ]
+        self.glossary = Glossary([e for e, d in entries if not self.documents[d].access], settings.synonyms)
+        self.glossary_chunk = {d: c for c, d in sorted(self.chunk_document.items(), reverse=True) if self.documents[d].glossary}
+
+    def close(self) -> None:
+        self.store.close()
+
+    def _excluded(self, groups: frozenset[str], include_outdated: bool) -> np.ndarray:
+        banned = {
+            doc_id for doc_id, doc in self.documents.items()
+            if (doc.access and not (doc.access & groups)) or doc.replaced or doc.glossary
+            or (doc.outdated and not include_outdated)
+        }
+        return np.array([c for c, d in self.chunk_document.items() if d in banned], dtype=np.int64)
+
+    def _bm25(self, query: str, limit: int, excluded: np.ndarray) -> dict[int, float]:
+        expression = self.analyzer.match_expression(query, exclude=self.frequent_terms)
+        if not expression:
+            return {}
+        sql = (
+            "SELECT rowid, bm25(chunks_fts, ?, ?, ?) AS score FROM chunks_fts WHERE chunks_fts MATCH ? "
+            "AND rowid NOT IN (SELECT value FROM json_each(?)) ORDER BY score LIMIT ?"
+        )
+        with self._lock:
+            rows = self.store.db.execute(sql, [*COLUMN_WEIGHTS, expression, json.dumps(excluded.tolist()), limit])
+            return {int(rowid): -float(score) for rowid, score in rows}
+
+    def lexical(self, query: str, expansions: list[str], limit: int, excluded: np.ndarray) -> dict[int, float]:
+        """BM25 of the question, plus a down-weighted BM25 of its glossary expansions.
+
+        Kept apart so that a document which merely spells out an abbreviation (the glossary itself)
+        does not outrank the documents about the thing asked for.
+        """
+        scores = self._bm25(query, limit, excluded)
+        if expansions:
+            for chunk_id, score in self._bm25(" ".join(expansions), limit, excluded).items():
+                scores[chunk_id] = scores.get(chunk_id, 0.0) + EXPANSION_WEIGHT * score
+        return scores
+
+    def dense(self, vector: np.ndarray, limit: int, excluded: np.ndarray) -> dict[int, float]:
+        return dict(search_vectors(self.vectors, vector, limit, excluded))
+
+    def hits(self, ranked: list[tuple[int, float]], lexical: dict, dense: dict) -> list[Hit]:
+        ids = [chunk_id for chunk_id, _ in ranked]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            rows = {
+                row[0]: row
+                for row in self.store.db.execute(f"SELECT id, document_id, text, heading_path FROM chunks WHERE id IN ({marks})", ids)
+            }
+        result = []
+        for chunk_id, score in ranked:
+            _, document_id, text, heading_path = rows[chunk_id]
+            doc = self.documents[document_id]
+            scores = {"fused": score}
+            if chunk_id in lexical:
+                scores["lexical"] = lexical[chunk_id]
+            if chunk_id in dense:
+                scores["dense"] = dense[chunk_id]
+            result.append(
+                Hit(chunk_id=chunk_id, text=text, title=doc.title, heading_path=heading_path, source=doc.path,
+                    meta=doc.meta, score=score, scores=scores, outdated=doc.outdated)
+            )
+        return result
+
+    def search(self, query: str, k: int, groups: Iterable[str] = (), per_document: bool | None = None) -> SearchResult:
+        """Hybrid search with access filtering before top-k; outdated documents only as a fallback."""
+        groups = frozenset(groups)
+        per_document = self.settings.one_chunk_per_document if per_document is None else per_document
+        expansions = self.glossary.expansions(query)
+        result = self._search(query, expansions, k, groups, per_document, include_outdated=False)
+        if not result.answerable and any(doc.outdated and not doc.replaced for doc in self.documents.values()):
+            fallback = self._search(query, expansions, k, groups, per_document, include_outdated=True)
+            if fallback.answerable:
+                result = fallback
+        result.expansions = expansions
+        definitions = self.glossary.definitions(query)
+        if definitions:
+            result = self._with_definitions(result, definitions, k)
+        return result
+
+    def _with_definitions(self, result: SearchResult, definitions: list[GlossaryEntry], k: int) -> SearchResult:
+        """A definition question is answered from the glossary, with the glossary as first source."""
+        text = "\n".join(entry.sentence() for entry in definitions)
+        document_id = next((d for d, doc in self.documents.items() if doc.glossary and not doc.access), None)
+        if document_id is None or document_id not in self.glossary_chunk:
+            return result
+        doc = self.documents[document_id]
+        hit = Hit(chunk_id=self.glossary_chunk[document_id], text=text, title=doc.title, heading_path="",
+                  source=doc.path, meta=doc.meta, score=1.0, scores={"glossary": 1.0})
+        result.hits = [hit, *result.hits][:k]
+        result.passage, result.confidence, result.answerable = text, 1.0, True
+        return result
+
+    def _search(self, query: str, expansions: list[str], k: int, groups: frozenset[str], per_document: bool, include_outdated: bool) -> SearchResult:
+        excluded = self._excluded(groups, include_outdated)
+        limit = self.settings.candidates
+        lexical = self.lexical(query, expansions, limit, excluded)
+        expanded = f"{query} ({'; '.join(expansions)})" if expansions else query
+        query_vector = self.embedder.encode([expanded])[0]
+        dense = self.dense(query_vector, limit, excluded)
+        fused = fuse(lexical, dense, self.settings.dense_weight, lexical_complete=len(lexical) < limit)
+        fused = sorted(fused.items(), key=lambda item: -item[1])
+        ranked: list[tuple[int, float]] = []
+        seen_documents: set[int] = set()
+        for chunk_id, score in fused:
+            document_id = self.chunk_document[chunk_id]
+            if per_document and document_id in seen_documents:
+                continue
+            seen_documents.add(document_id)
+            ranked.append((chunk_id, score))
+            if len(ranked) >= k * 2:
+                break
+        hits = _collapse_duplicates(self.hits(ranked, lexical, dense))[:k]
+        if not hits:
+            return SearchResult(query, [], 0.0, False, generation=self.generation)
+        top = hits[0]
+        query_terms = set(self.analyzer.terms(query))
+        evidence = Evidence(
+            dense=top.scores.get("dense", 0.0),
+            coverage=_coverage(query_terms, set(self.analyzer.terms(f"{top.title} {top.heading_path} {top.text}"))),
+            margin=top.score - (hits[1].score if len(hits) > 1 else min(s for _, s in fused)),
+            agreement=float(bool(lexical) and bool(dense) and max(lexical, key=lexical.get) == max(dense, key=dense.get) == top.chunk_id),
+        )
+        score = confidence(evidence)
+        # The passage is chosen for the question as asked: expansions would favour sentences that
+        # merely spell out an abbreviation.
+        passage_vector = self.embedder.encode([query])[0] if expansions else query_vector
+        passage = answer_passage(top.text, query_terms, self.analyzer, passage_vector, self.embedder.encode)
+        return SearchResult(
+            query, hits, score, score >= self.settings.min_confidence, passage, generation=self.generation, evidence=evidence
+        )
+
+
+def _coverage(query_terms: set[str], chunk_terms: set[str]) -> float:
+    return len(query_terms & chunk_terms) / len(query_terms) if query_terms else 0.0
+
+
+def _collapse_duplicates(hits: list[Hit], threshold: float = 0.9) -> list[Hit]:
+    """Drop hits whose text nearly repeats a better hit's text (copies of one document)."""
+    kept: list[Hit] = []
+    kept_words: list[set[str]] = []
+    for hit in hits:
+        words = set(hit.text.lower().split())
+        if any(len(words & other) / max(1, len(words | other)) >= threshold for other in kept_words):
+            continue
+        kept.append(hit)
+        kept_words.append(words)
+    return kept

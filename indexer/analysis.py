@@ -32,7 +32,7 @@ from pathlib import Path
 
 import Stemmer
 
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 3
 """Bump whenever the terms produced for the same text and vocabulary change (forces a rebuild)."""
 STOPWORDS_FILE = Path(__file__).with_name("stopwords_de.txt")
 
@@ -64,6 +64,11 @@ def load_stopwords(path: Path = STOPWORDS_FILE) -> frozenset[str]:
         if not line.startswith("#"):
             words.update(w.casefold() for w in line.split())
     return frozenset(words | {w.translate(_UMLAUT_SPELLINGS) for w in words})
+
+
+def _is_participle(word: str) -> bool:
+    """A past participle such as "geleitet", "gemeldet", "gehalten" (lower-case, ge-…-t/-en)."""
+    return len(word) >= 7 and word.startswith("ge") and word.endswith(("t", "en")) and word.isalpha()
 
 
 def quote(term: str) -> str:
@@ -181,7 +186,18 @@ class Analyzer:
                 candidate = (*modifiers, word[start:])
                 if not found or (len(candidate), -len(candidate[0])) < (len(found), -len(found[0])):
                     found = candidate
-        return list(found)
+        return list(found or self._split_at_head(word))
+
+    def _split_at_head(self, word: str) -> tuple[str, ...]:
+        """Fallback: the longest known noun at the end of a word whose modifier is unknown.
+
+        "Digitalisierungsstrategie" yields "strategie" even if "Digitalisierung" never occurs alone:
+        the head carries the meaning short queries ask for. The unknown modifier is not a term.
+        """
+        for start in range(MIN_PART, len(word) - MIN_PART + 1):
+            if self._is_noun(word[start:]):
+                return (word[start:],)
+        return ()
 
     def _is_noun(self, word: str) -> bool:
         """Whether ``word`` is a vocabulary noun, or one with an inflection ending added."""
@@ -217,6 +233,8 @@ class Analyzer:
         if len(folded) < 2 and not folded.isdigit():
             return ()
         terms = [self._stem_word(folded)]
+        if _is_participle(folded):  # "geleitet" also means "leitet": Snowball keeps the ge- prefix
+            terms.append(self._stem_word(folded[2:]))
         if may_split:
             for part in self.split_compound(folded):
                 stem = self._stem_word(part)

@@ -1,13 +1,16 @@
 """`Index`: the one entry point for reading the index; follows new generations by itself."""
 from __future__ import annotations
 
+import sqlite3
 import threading
+from pathlib import Path
 from typing import Iterable
 
 from .embedder import Embedder, load_embedder
-from .generations import Generations
+from .generations import DB_NAME, Generations
 from .search import SearchResult, Snapshot
 from .settings import IndexSettings, SearchSettings
+from .store import SCHEMA_VERSION, IndexStore
 
 
 class IndexNotReady(Exception):
@@ -43,14 +46,25 @@ class Index:
             return snapshot
         with self._switch:
             if self._snapshot is None or self._snapshot.directory != live:
-                fresh = Snapshot(live, self.embedder, self.search_settings)
-                if fresh.manifest.get("model") != self.settings.model:
-                    fresh.close()
-                    raise IndexNotReady(
-                        "Der Index wurde mit einem anderen Modell gebaut. Bitte `lotse index` ausführen."
-                    )
-                self._snapshot = fresh  # the old snapshot stays usable for searches already running
+                self._check_readable(live)
+                # The old snapshot stays usable for searches that are still running on it.
+                self._snapshot = Snapshot(live, self.embedder, self.search_settings)
             return self._snapshot
+
+    def _check_readable(self, live: Path) -> None:
+        """Refuse, with a clear instruction, an index of another schema version or model."""
+        try:
+            store = IndexStore(live / DB_NAME, readonly=True)
+            try:
+                manifest = store.manifest()
+            finally:
+                store.close()
+        except sqlite3.DatabaseError:
+            manifest = {}
+        if (manifest.get("signature") or {}).get("schema_version") != SCHEMA_VERSION:
+            raise IndexNotReady("Der Index stammt von einer anderen Programmversion. Bitte `lotse index` ausführen.")
+        if manifest.get("model") != self.settings.model:
+            raise IndexNotReady("Der Index wurde mit einem anderen Modell gebaut. Bitte `lotse index` ausführen.")
 
     @property
     def generation(self) -> int:

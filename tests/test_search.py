@@ -1,0 +1,172 @@
+"""Hybrid search in German: compounds, inflection, abbreviations, English, access, validity, no-answer."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer import Index, IndexSettings, SearchSettings, build_index
+from indexer.evaluation import run_eval
+from tests.fakes import FakeEmbedder
+
+
+def write(root: Path, rel: str, body: str, **meta: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = "".join(f"{key}: {value}\n" for key, value in meta.items())
+    path.write_text(f"---\n{header}---\n\n{body}\n", encoding="utf-8")
+
+
+@pytest.fixture
+def small_index(tmp_path: Path) -> Index:
+    """Four documents, a glossary, and a fake embedder: the lexical side decides."""
+    root = tmp_path / "knowledge"
+    write(root, "strategie.md", "Die Digitalisierungsstrategie beschreibt Ziele bis 2030.", title="Leitbild")
+    write(root, "befragung.md", "Die jährliche Bürgerbefragung misst die Zufriedenheit.", title="Umfrage")
+    write(root, "begriffe.md", "Eine Strategie ist ein langfristiger Plan.", title="Begriffe")
+    write(root, "ozg.md", "Das Onlinezugangsgesetz verpflichtet zu digitalen Leistungen.", title="Recht")
+    write(root, "cdo.md", "Der CDO leitet die Einheit und berichtet dem Vorstand.", title="Leitung")
+    write(root, "parking.md", "Parking sensors report free spaces in the city centre.", title="Smart Parking")
+    write(root, "glossar.md", "| Abkürzung | Bedeutung |\n| --- | --- |\n| OZG | Onlinezugangsgesetz |\n"
+          "| CDO | Chief Digital Officer |", title="Glossar", type="glossary")
+    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False)
+    model = FakeEmbedder("fake")
+    build_index(settings, embedder=model)
+    return Index(settings, SearchSettings(), embedder=model)
+
+
+def top(index: Index, query: str) -> str:
+    return index.search(query).best.source
+
+
+def test_a_part_finds_the_compound(small_index):
+    # Compounds split at words the knowledge base also uses alone ("Strategie" in begriffe.md).
+    hits = small_index.search("Strategie", k=2).hits
+    assert "strategie.md" in [hit.source for hit in hits] and "lexical" in hits[[h.source for h in hits].index("strategie.md")].scores
+
+
+def test_plural_finds_singular(small_index):
+    assert top(small_index, "Bürgerbefragungen") == "befragung.md"
+
+
+def test_umlaut_spelled_out_still_matches(small_index):
+    assert top(small_index, "Buergerbefragung") == "befragung.md"
+
+
+def test_abbreviation_finds_the_long_form(small_index):
+    result = small_index.search("Was regelt das OZG?")
+    assert result.best.source == "ozg.md" and "Onlinezugangsgesetz" in result.expansions
+
+
+def test_long_form_finds_the_abbreviation(small_index):
+    result = small_index.search("Was macht der Chief Digital Officer?", k=2)
+    assert "CDO" in result.expansions and "cdo.md" in [hit.source for hit in result.hits]
+
+
+def test_english_query_finds_english_text(small_index):
+    assert top(small_index, "Where are the parking sensors?") == "parking.md"
+
+
+def test_glossary_answers_definition_questions(small_index):
+    result = small_index.search("Wofür steht OZG?")
+    assert result.passage.startswith("OZG steht für Onlinezugangsgesetz") and result.answerable
+    assert result.best.source == "glossar.md"
+
+
+def test_glossary_is_not_a_search_result_otherwise(small_index):
+    assert all(hit.source != "glossar.md" for hit in small_index.search("Onlinezugangsgesetz digital", k=10).hits)
+
+
+def test_hostile_query_text_is_just_text(small_index):
+    result = small_index.search('"OR (NOT) AND* ^x: NEAR(')
+    assert isinstance(result.hits, list)
+
+
+# -- the real sample knowledge base and the real model ------------------------------------------
+
+
+@pytest.fixture
+def sample(config) -> Index:
+    return Index(config.index, config.search)
+
+
+SECRET_WORDS = ("Nordlicht", "Kranich", "487.300", "Deckungsring")
+
+
+@pytest.mark.parametrize("k", [1, 3, 5, 10, 40])
+def test_restricted_documents_never_reach_outsiders_at_any_k(sample, k):
+    for query in ("Wie hoch ist das Budget von Projekt Nordlicht?", "Szenario Kranich Stellenplanung 2027"):
+        result = sample.search(query, k=k, groups=())
+        shown = " ".join(hit.text + hit.title for hit in result.hits) + result.passage
+        assert not any(word in shown for word in SECRET_WORDS)
+        assert all(not hit.meta.get("access") for hit in result.hits)
+
+
+def test_group_members_find_restricted_documents(sample):
+    result = sample.search("Wie hoch ist das Budget von Projekt Nordlicht?", groups={"sciu-intern"})
+    assert result.best.source == "sciu/haushaltsnotiz-2026.md"
+
+
+def test_restricted_hits_do_not_push_allowed_ones_out(sample):
+    outsider = sample.search("Haushalt Budget SCIU 2026", k=3, groups=())
+    assert len(outsider.hits) == 3
+
+
+def test_superseded_document_is_not_served_when_its_successor_exists(sample):
+    result = sample.search("Wie richte ich das VPN ein?", k=10)
+    assert "anleitungen/vpn-anleitung-2023.md" not in [hit.source for hit in result.hits]
+    assert "anleitungen/vpn-anleitung-2025.md" in [hit.source for hit in result.hits[:3]]
+
+
+def test_expired_document_only_as_flagged_fallback(sample):
+    result = sample.search("Was galt in der Homeoffice-Regelung Übergang 2024?")
+    assert result.best.source == "anleitungen/homeoffice-regelung-uebergang-2024.md"
+    assert result.best.outdated
+    current = sample.search("Gibt es eine Kernzeit?", k=10)
+    assert all(not hit.outdated for hit in current.hits)
+
+
+def test_every_hit_carries_its_stand_and_scores(sample):
+    result = sample.search("Wie beantrage ich ein Diensthandy?")
+    hit = result.best
+    assert hit.source == "faq/diensthandy-beantragen.md" and hit.updated and hit.owner
+    assert {"fused", "lexical", "dense"} <= set(hit.scores)
+
+
+def test_answer_passage_is_the_sentence_that_answers(sample):
+    result = sample.search("Wer leitet die SCIU?")
+    assert "Chief Digital Officer" in result.passage
+    assert len(result.passage) < 300
+
+
+def test_english_question_on_german_knowledge(sample):
+    result = sample.search("Who leads the Smart City Innovation Unit?", k=3)
+    assert "sciu/ueber-die-sciu.md" in [hit.source for hit in result.hits] or "sciu/summary-international-partners.md" in [hit.source for hit in result.hits]
+
+
+def test_question_outside_the_knowledge_base_is_not_answerable(sample):
+    for query in ("Was kostet ein Döner in Berlin?", "Wie wird das Wetter morgen in Paris?"):
+        assert not sample.search(query).answerable
+
+
+def test_eval_on_a_tiny_squad_file(tmp_path, embedder):
+    squad = {"version": "1.1", "data": [
+        {"title": "Bochum", "paragraphs": [
+            {"context": "Die SCIU wurde 2021 in Bochum gegründet und hat 16 Mitarbeitende.",
+             "qas": [{"id": "1", "question": "Wann wurde die SCIU gegründet?", "answers": [{"text": "2021", "answer_start": 0}]}]},
+            {"context": "Das Open-Data-Portal veröffentlicht Daten der Stadt unter offenen Lizenzen.",
+             "qas": [{"id": "2", "question": "Was veröffentlicht das Open-Data-Portal?", "answers": [{"text": "Daten", "answer_start": 0}]}]},
+        ]},
+        {"title": "Sport", "paragraphs": [
+            {"context": "Der VfL Bochum spielt im Ruhrstadion an der Castroper Straße.",
+             "qas": [{"id": "3", "question": "Wo spielt der VfL Bochum?", "answers": [{"text": "im Ruhrstadion", "answer_start": 0}]}]},
+        ]},
+    ]}
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(squad), encoding="utf-8")
+    report = run_eval(path, IndexSettings(progress=False), embedder=embedder)
+    assert (report.questions, report.documents) == (3, 3)
+    assert report.mrr_at_10 == 1.0 and report.recall_at_1 == 1.0 and report.ndcg_at_10 == 1.0
+    assert report.passage_contains_answer == 1.0
+    assert report.latency_p50_ms > 0 and report.indexing_seconds > 0

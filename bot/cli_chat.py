@@ -1,6 +1,7 @@
 """`lotse ask`, `lotse chat` and `lotse bot`: the conversation fronts on the command line."""
 from __future__ import annotations
 
+import io
 import sys
 
 import click
@@ -10,6 +11,9 @@ from .config import Config
 from .core import Asker, ChatCore, QuestionError
 from .plain import render_answer
 from .terminal import TerminalChat
+
+
+SAMPLE_QUESTION = "Wer leitet die SCIU?"
 
 
 def _asker(groups: tuple[str, ...]) -> Asker:
@@ -40,10 +44,19 @@ def ask(config: Config, question: str, groups: tuple[str, ...]) -> None:
 def chat(config: Config, groups: tuple[str, ...]) -> None:
     """Im Terminal mit dem Wissenslotsen chatten (ohne Telegram-Token).
 
-    Liest Fragen zeilenweise, auch aus einer Pipe: echo "Was ist das OZG?" | lotse chat
+    Liest Fragen zeilenweise, auch aus einer Pipe.
+
+    Beispiel: echo "Was ist das OZG?" | lotse chat
     """
     interactive = sys.stdin.isatty()
-    TerminalChat(ChatCore(config), _asker(groups), write=click.echo).run(sys.stdin, interactive)
+    stream = sys.stdin
+    if not interactive:
+        piped = sys.stdin.read() if not sys.stdin.closed else ""
+        # Without a terminal and without questions (e.g. in CI), show one sample answer.
+        stream = io.StringIO(piped if piped.strip() else f"{SAMPLE_QUESTION}\n")
+        if not piped.strip():
+            click.echo(f"(Kein Terminal – Beispielfrage: {SAMPLE_QUESTION})")
+    TerminalChat(ChatCore(config), _asker(groups), write=click.echo).run(stream, interactive)
 
 
 @click.command("bot")

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Create .venv and install Wissenslotse with its test tools. Safe to run again.
+# torch==2.13.0 comes first: it is the CPU build on this machine's disk; any other torch
+# would pull a multi-GB CUDA build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet torch==2.13.0
+.venv/bin/python -m pip install --quiet -e '.[test]'

@@ -43,6 +43,36 @@ class ChatSettings:
 
 
 @dataclass
+class OnboardingSettings:
+    """The onboarding path for new hires (documents with `onboarding: N` in their front matter)."""
+
+    stuck_after_days: int = 7  # admins see who has not moved on for longer than this
+    summary_sentences: int = 2  # sentences of a document shown as the step's summary
+
+
+@dataclass
+class HandoffSettings:
+    """Handing questions the bot cannot answer to people, and their answers back into the FAQ."""
+
+    enabled: bool = True
+    experts: dict[str, int] = field(default_factory=dict)  # "@handle" = Telegram user id
+    topics: dict[str, str] = field(default_factory=dict)  # keyword = "@handle" of a topic expert
+    fallback_chat_id: int = 0  # SCIU fallback contact (user or group chat); 0 = the handle in [chat] fallback_contact
+    reminder_hours: float = 24.0  # one reminder to the expert after this long
+    deadline_hours: float = 72.0  # after this long the asker is told nobody answered
+    check_interval_seconds: float = 60.0  # how often reminders and deadlines are checked
+    faq_dir: str = "faq"  # folder under the knowledge folder for expert answers
+
+
+@dataclass
+class GapsSettings:
+    """The knowledge-gap report: which questions count and how alike they must be to group."""
+
+    days: int = 90
+    similarity: float = 0.6  # cosine similarity (average linkage) above which questions are grouped
+
+
+@dataclass
 class Config:
     """Everything Wissenslotse reads from its configuration, in one place."""
 
@@ -50,6 +80,9 @@ class Config:
     search: SearchSettings = field(default_factory=SearchSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     chat: ChatSettings = field(default_factory=ChatSettings)
+    onboarding: OnboardingSettings = field(default_factory=OnboardingSettings)
+    handoff: HandoffSettings = field(default_factory=HandoffSettings)
+    gaps: GapsSettings = field(default_factory=GapsSettings)
     groups: dict[str, list[int]] = field(default_factory=dict)
     source: Path | None = None
 

@@ -16,6 +16,7 @@ from .config import Config
 from .interactions import Interactions
 
 NO_ANSWER = "Dazu habe ich nichts Verlässliches gefunden."
+UNREVIEWED = "🕓 Noch nicht geprüft – diese Antwort stammt von einer Expertin oder einem Experten und wird noch vom SCIU-Team geprüft:\n"
 RECENT_ANSWERS = 2000  # answers kept for buttons such as "Mehr Quellen"
 
 
@@ -43,6 +44,8 @@ class Source:
     updated: str | None
     owner: str | None
     outdated: bool = False
+    path: str = ""  # under the knowledge folder, e.g. "faq/diensthandy-beantragen.md"
+    unreviewed: bool = False  # an expert answer (front matter `reviewed: false`) not yet approved
 
 
 @dataclass
@@ -57,7 +60,7 @@ class Answer:
     more_sources: list[Source] = field(default_factory=list)
     contact: str = ""
     question_id: int | None = None
-    actions: list[str] = field(default_factory=list)  # feedback | more_sources
+    actions: list[str] = field(default_factory=list)  # feedback | more_sources | handoff
 
 
 def owner_handle(owner: str | None) -> str | None:
@@ -77,10 +80,14 @@ class ChatCore:
         self._recent: OrderedDict[int, tuple[Asker, Answer]] = OrderedDict()
         self._memory_lock = threading.Lock()
 
-    def _source(self, hit: Hit) -> Source:
+    def location(self, path: str, meta: dict) -> str:
+        """Where a person reads a document in full: its `url`, else under `link_base`, else the file."""
         base = self.config.chat.link_base
-        location = str(hit.meta.get("url") or (f"{base.rstrip('/')}/{hit.source}" if base else f"knowledge/{hit.source}"))
-        return Source(hit.title, hit.heading_path, location, hit.updated, hit.owner, hit.outdated)
+        return str(meta.get("url") or (f"{base.rstrip('/')}/{path}" if base else f"knowledge/{path}"))
+
+    def _source(self, hit: Hit) -> Source:
+        return Source(hit.title, hit.heading_path, self.location(hit.source, hit.meta), hit.updated, hit.owner,
+                      hit.outdated, hit.source, hit.meta.get("reviewed") is False)
 
     def check_question(self, question: str) -> str:
         """The question cleaned up, or QuestionError with a friendly reason."""
@@ -115,6 +122,8 @@ class ChatCore:
             body = result.passage or top.text
             if top.outdated:
                 body = "⚠️ Veraltet – es gibt nur eine ältere Fassung dazu:\n" + body
+            if sources[0].unreviewed:
+                body = UNREVIEWED + body
             answer = Answer(text, body, True, result.confidence, sources[: self.config.chat.max_sources],
                             sources[self.config.chat.max_sources :], contact, question_id, ["feedback"])
         else:
@@ -124,6 +133,8 @@ class ChatCore:
             )
         if answer.more_sources:
             answer.actions.append("more_sources")
+        if not answer.answered and self.config.handoff.enabled:
+            answer.actions.append("handoff")
         self._remember(asker, answer)
         return answer
 

@@ -30,7 +30,30 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["feedback"].create({"question_id": int, "pseudonym": str, "value": int, "at": str}, pk=("question_id", "pseudonym"))
 
 
-MIGRATIONS: list[Migration] = [m001_initial]
+def m002_knowledge_exchange(db: sqlite_utils.Database) -> None:
+    """Onboarding progress, expert hand-offs and the experts' Telegram ids.
+
+    Progress is keyed by document path (not chunk ids), so it survives re-indexing. A hand-off keeps
+    the asker's real chat id (and name, if they agreed) only while it is open.
+    """
+    db["onboarding"].create(
+        {"pseudonym": str, "department": str, "started_at": str, "last_step_at": str, "finished_at": str},
+        pk="pseudonym",
+    )
+    db["onboarding_steps"].create({"pseudonym": str, "document": str, "done_at": str}, pk=("pseudonym", "document"))
+    db["handoffs"].create(
+        {"id": int, "question_id": int, "pseudonym": str, "question": str, "top_source": str, "status": str,
+         "asker_chat_id": int, "asker_name": str, "expert": str, "expert_chat_id": int, "created_at": str,
+         "sent_at": str, "reminded_at": str, "closed_at": str, "answer_author": str, "faq_path": str},
+        pk="id",
+    )
+    db["handoffs"].create_index(["question_id"], unique=True)  # one hand-off per question
+    db["handoffs"].create_index(["status"])
+    db["handoff_messages"].create({"chat_id": int, "message_id": int, "handoff_id": int}, pk=("chat_id", "message_id"))
+    db["expert_ids"].create({"handle": str, "user_id": int, "seen_at": str}, pk="handle")
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_knowledge_exchange]
 
 
 def migrate(db: sqlite_utils.Database, migrations: list[Migration]) -> None:
@@ -120,10 +143,13 @@ class Interactions:
         return rows[0] if rows else None
 
     def purge(self) -> int:
-        """Delete questions (and their feedback) older than the retention period."""
+        """Delete questions (and their feedback) and closed hand-offs older than the retention period."""
         cutoff = (datetime.now(timezone.utc) - timedelta(days=self.retention_days)).isoformat(timespec="seconds")
         old = "SELECT id FROM questions WHERE asked_at < ?"
         self.db.execute(f"DELETE FROM feedback WHERE question_id IN ({old})", [cutoff])
+        closed = "SELECT id FROM handoffs WHERE status != 'open' AND closed_at < ?"
+        self.db.execute(f"DELETE FROM handoff_messages WHERE handoff_id IN ({closed})", [cutoff])
+        self.db.execute(f"DELETE FROM handoffs WHERE id IN ({closed})", [cutoff])
         return self.db.execute("DELETE FROM questions WHERE asked_at < ?", [cutoff]).rowcount
 
     def usage(self, days: int = 14, top: int = 5) -> UsageStats:

@@ -4,28 +4,35 @@ from __future__ import annotations
 import getpass
 from typing import Callable, TextIO
 
+from indexer import IndexNotReady
+
+from . import onboarding_text
 from .core import Answer, Asker, ChatCore, QuestionError
+from .onboarding import Onboarding
 from .plain import render_answer, render_sources
 
 WELCOME = (
     "Willkommen beim Wissenslotsen der Smart City Innovation Unit Bochum!\n"
     "Stellen Sie Ihre Frage auf Deutsch. Befehle: /quellen (alle Quellen der letzten Antwort), "
-    "+ oder - (Antwort hilfreich / nicht hilfreich), /hilfe, /ende."
+    "+ oder - (Antwort hilfreich / nicht hilfreich), /onboarding (Einstieg für Neue), /hilfe, /ende."
 )
 HELP = (
     "So fragen Sie: einfach eine ganze Frage eingeben, z. B. „Wie beantrage ich ein Diensthandy?“\n"
-    "/quellen – alle Quellen der letzten Antwort · + / - – Rückmeldung · /ende – Chat beenden"
+    "/quellen – alle Quellen der letzten Antwort · + / - – Rückmeldung · /ende – Chat beenden\n"
+    "/onboarding – Ihr Onboarding-Pfad · /weiter – nächster Schritt · /erledigt – Schritt abhaken"
 )
 
 
 class TerminalChat:
     """A read–answer loop over any text streams (a terminal, a pipe, a test's pseudo-terminal)."""
 
-    def __init__(self, core: ChatCore, asker: Asker | None = None, write: Callable[[str], None] = print):
+    def __init__(self, core: ChatCore, asker: Asker | None = None, write: Callable[[str], None] = print,
+                 onboarding: Onboarding | None = None):
         self.core = core
         self.asker = asker or Asker(user_id=f"terminal:{getpass.getuser()}", channel="terminal")
         self.write = write
         self.last: Answer | None = None
+        self.onboarding = onboarding or Onboarding(core)
 
     def handle(self, line: str) -> bool:
         """Answer one input line; returns False when the user wants to leave."""
@@ -40,6 +47,11 @@ class TerminalChat:
             self.write(HELP)
         elif command == "/quellen":
             self.write(render_sources(self.last) if self.last else "Es gibt noch keine Antwort.")
+        elif command.split()[0] in {"/onboarding", "/weiter", "/erledigt"}:
+            try:
+                self.write(self._onboarding(command))
+            except IndexNotReady as error:
+                self.write(str(error))
         elif command in {"+", "-", "👍", "👎"}:
             if self.last is None or self.last.question_id is None:
                 self.write("Es gibt noch keine Antwort, die Sie bewerten könnten.")
@@ -54,6 +66,34 @@ class TerminalChat:
                 return True
             self.write(render_answer(self.last))
         return True
+
+    def _onboarding(self, command: str) -> str:
+        """/onboarding [Bereich-Nummer], /weiter and /erledigt: the onboarding path in plain text."""
+        user, words = self.asker.user_id, command.split()
+        departments = self.onboarding.departments()
+        if words[0] == "/erledigt":
+            progress = self.onboarding.progress(user)
+            if progress.next is None:
+                return onboarding_text.path_text(progress)
+            number = progress.next.number
+            done = onboarding_text.done_text(number, self.onboarding.complete(user, number))
+            return done + "\n\n" + self._onboarding("/weiter")
+        if words[0] == "/weiter":
+            step = self.onboarding.next_step(user)
+            progress = self.onboarding.progress(user)
+            if step is None:
+                return onboarding_text.path_text(progress)
+            return onboarding_text.step_text(step, progress) + "\n\nErledigt? Dann /erledigt eingeben."
+        if len(words) > 1 and words[1].isdigit() and int(words[1]) <= len(departments):
+            choice = int(words[1])
+            progress = self.onboarding.choose_department(user, departments[choice - 1] if choice else None)
+        else:
+            progress = self.onboarding.start(user)
+        text = onboarding_text.path_text(progress)
+        if departments:
+            choices = ", ".join(f"/onboarding {n} – {name}" for n, name in enumerate(departments, start=1))
+            text += f"\n\nBereich wählen: {choices} (/onboarding 0 – nur die allgemeinen Schritte)"
+        return text + ("" if progress.finished else "\n\nNächster Schritt: /weiter")
 
     def run(self, stream: TextIO, interactive: bool) -> None:
         """Read questions until end of input or /ende."""

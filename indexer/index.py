@@ -9,6 +9,7 @@ from typing import Iterable
 from .embedder import Embedder, load_embedder
 from .generations import DB_NAME, Generations
 from .search import SearchResult, Snapshot
+from .records import DocumentInfo
 from .settings import IndexSettings, SearchSettings
 from .store import SCHEMA_VERSION, IndexStore
 
@@ -94,6 +95,16 @@ class Index:
             "path": str(snapshot.directory),
         }
 
-    def document_paths(self) -> list[str]:
-        return sorted(doc.path for doc in self._current_snapshot().documents.values())
+    def documents(self) -> list[DocumentInfo]:
+        """Every document of the live generation, sorted by path."""
+        docs = self._current_snapshot().documents.values()
+        return sorted((DocumentInfo(d.path, d.title, d.meta) for d in docs), key=lambda d: d.path)
+
+    def document(self, path: str) -> DocumentInfo | None:
+        """The document at `path`, or None if the index does not (or no longer) hold it."""
+        return next((d for d in self.documents() if d.path == path), None)
+
+    def lead(self, path: str, sentences: int = 2) -> str:
+        """The first sentences of a document's first paragraph ("" for an unknown path)."""
+        return self._current_snapshot().lead(path, sentences)
 

@@ -61,6 +61,15 @@ class Hit:
         return str(value) if value is not None else None
 
 
+@dataclass(frozen=True)
+class DocumentInfo:
+    """An indexed document as readers see it: path under the knowledge folder, title, front matter."""
+
+    path: str
+    title: str
+    meta: dict[str, Any]
+
+
 @dataclass
 class Skipped:
     """A file the indexer left out, with a one-line reason for the run report."""

@@ -17,6 +17,7 @@ from .generations import DB_NAME, VECTORS_NAME
 from .glossary import Glossary, GlossaryEntry
 from .passage import answer_passage
 from .records import Hit
+from .sentences import split_sentences
 from .settings import SearchSettings
 from .store import IndexStore
 from .vectors import load_vectors, search_vectors
@@ -140,6 +141,18 @@ class Snapshot:
 
     def close(self) -> None:
         self.store.close()
+
+    def lead(self, path: str, sentences: int) -> str:
+        """The first sentences of a document's first paragraph (a heading or table may follow it)."""
+        document_id = next((i for i, d in self.documents.items() if d.path == path), None)
+        if document_id is None:
+            return ""
+        with self._lock:
+            row = self.store.db.execute(
+                "SELECT text FROM chunks WHERE document_id = ? ORDER BY position LIMIT 1", [document_id]
+            ).fetchone()
+        first_paragraph = (row[0] if row else "").split("\n")[0]
+        return " ".join(split_sentences(first_paragraph)[:sentences])
 
     def _excluded(self, groups: frozenset[str], include_outdated: bool) -> np.ndarray:
         banned = {

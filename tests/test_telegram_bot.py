@@ -283,7 +283,7 @@ def test_rate_limit_per_user(start_bot: Callable[..., Harness]) -> None:
 def test_commands_registered_and_errors_logged(bot: Harness, caplog: pytest.LogCaptureFixture) -> None:
     asyncio.run_coroutine_threadsafe(register_commands(bot.app), bot.loop).result(10)
     everyone, admin = (call.params for call in bot.standin.calls("setMyCommands"))
-    assert {c["command"] for c in everyone["commands"]} == {"frage", "quellen", "hilfe", "start"}
+    assert {c["command"] for c in everyone["commands"]} == {"frage", "quellen", "onboarding", "hilfe", "start"}
     assert any("Frage" in c["description"] for c in everyone["commands"])
     assert admin["scope"] == {"type": "chat", "chat_id": ADMIN}
     assert {"status", "reindex"} <= {c["command"] for c in admin["commands"]}

@@ -3,8 +3,9 @@
     from bot.telegram import run_bot
     run_bot(load_config())   # long polling, or a webhook if [telegram] mode = "webhook"
 
-Modules: app (factory, entry point, error handler), conversation and admin (handlers), gate
-(access, admin, rate limit), addressing (groups), render and buttons (Answer → HTML, keyboard),
+Modules: app (factory, entry point, error handler, periodic hand-off check), conversation and
+admin (handlers), onboarding, handoff and review (the knowledge-exchange handlers), gate (access,
+admin, rate limit), addressing (groups), render, buttons and menus (Answer → HTML, keyboards),
 sending, progress, ratelimit, access, context, usage, texts.
 """
 from .app import BotSetupError, build_application, register_commands, run_bot

@@ -1,4 +1,5 @@
-"""Admin commands: /status (index and usage) and /reindex (runs beside normal answering)."""
+"""Admin commands: /status (index, usage, onboarding, hand-offs), /reindex (runs beside normal
+answering) and /luecken (knowledge gaps)."""
 from __future__ import annotations
 
 import asyncio
@@ -9,6 +10,8 @@ from telegram import Message, Update
 
 from indexer import IndexBusy, IndexingError, IndexNotReady
 
+from ..gaps import gaps_text, knowledge_gaps
+from ..onboarding_text import overview_text
 from ..reports import index_report, index_stats
 from . import render, texts
 from .context import LotseContext, Services
@@ -30,10 +33,37 @@ async def status(update: Update, context: LotseContext) -> None:
     except IndexNotReady as error:
         index_text = str(error)
     usage = await asyncio.to_thread(lotse.core.interactions.usage)
-    blocks = [f"<b>📚 Index</b>\n{escape(index_text)}", f"<b>💬 Nutzung</b>\n{escape(usage_report(usage))}"]
+    blocks = [f"<b>📚 Index</b>\n{escape(index_text)}", f"<b>💬 Nutzung</b>\n{escape(usage_report(usage))}",
+              f"<b>🧭 Onboarding</b>\n{escape(await asyncio.to_thread(_onboarding_text, lotse))}",
+              f"<b>📨 Weiterleitungen</b>\n{escape(await asyncio.to_thread(_exchange_text, lotse))}"]
     if lotse.reindexing:
         blocks.append("🔄 Gerade läuft eine Neuindizierung.")
     await reply(update, render.pack(blocks))
+
+
+def _onboarding_text(lotse: Services) -> str:
+    try:
+        return overview_text(lotse.exchange.onboarding.overview())
+    except IndexNotReady as error:
+        return str(error)
+
+
+def _exchange_text(lotse: Services) -> str:
+    open_count = lotse.exchange.handoffs.open_count()
+    pending = len(lotse.exchange.faq.pending())
+    return f"Offen: {open_count} · Antworten zur Prüfung: {pending}" + (" (/pruefen)" if pending else "")
+
+
+async def luecken(update: Update, context: LotseContext) -> None:
+    """/luecken: questions the bot could not answer well, grouped by meaning, most frequent first (admins only)."""
+    if await admit_admin(update, context) is None:
+        return
+    lotse = context.lotse
+    settings = lotse.config.gaps
+    clusters = await asyncio.to_thread(knowledge_gaps, lotse.core.interactions, lotse.core.index.embedder.encode,
+                                       settings.days, settings.similarity)
+    head = f"<b>🕳 Wissenslücken der letzten {settings.days} Tage</b>"
+    await reply(update, render.pack([head, *render.text_blocks(gaps_text(clusters))]))
 
 
 async def reindex(update: Update, context: LotseContext) -> None:

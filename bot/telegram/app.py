@@ -11,13 +11,15 @@ from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
-                          ContextTypes, Defaults, MessageHandler, filters)
+                          ContextTypes, Defaults, MessageHandler, TypeHandler, filters)
 
 from indexer import IndexNotReady
 
+from ..clock import Clock, utc_now
 from ..config import Config, TelegramSettings
 from ..core import ChatCore
-from . import admin, buttons, conversation, texts
+from ..exchange import build_exchange
+from . import admin, buttons, conversation, handoff, menus, onboarding, review, texts
 from .access import AccessPolicy
 from .context import SERVICES_KEY, LotseContext, Services
 from .ratelimit import SlidingWindowLimiter
@@ -35,8 +37,9 @@ class BotSetupError(Exception):
     """The bot cannot start as configured; the message (German) says what to change."""
 
 
-def build_application(config: Config, core: ChatCore) -> Application:
-    """The bot's Application: token and Bot API server from `config`, every handler registered."""
+def build_application(config: Config, core: ChatCore, clock: Clock = utc_now) -> Application:
+    """The bot's Application: token and Bot API server from `config`, every handler registered, and
+    the periodic hand-off check (reminders, deadlines) on the JobQueue; `clock` is injectable for tests."""
     if not config.telegram.token:
         raise BotSetupError(texts.NO_TOKEN_HELP)
     application = (
@@ -50,28 +53,53 @@ def build_application(config: Config, core: ChatCore) -> Application:
         .build()
     )
     services = Services(config, core, AccessPolicy.from_settings(config.telegram),
-                        SlidingWindowLimiter(config.telegram.rate_limit_per_minute, 60.0))
+                        SlidingWindowLimiter(config.telegram.rate_limit_per_minute, 60.0), build_exchange(core, clock))
     application.bot_data[SERVICES_KEY] = services
     if services.access.closed:
         log.warning("Keine allowed_users/allowed_chats konfiguriert: nur Admins erhalten Antworten.")
 
     messages = filters.UpdateType.MESSAGE  # edited messages are not asked again
+    # Before the normal handlers: learn experts' ids, take an admin's edited FAQ answer, take an
+    # expert's reply to a hand-off. The latter two stop further handling when they apply.
+    application.add_handler(TypeHandler(Update, handoff.learn_expert), group=-3)
+    application.add_handler(MessageHandler(messages & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
+                                           review.edited_answer), group=-2)
+    application.add_handler(MessageHandler(messages & filters.REPLY, handoff.expert_reply), group=-1)
     application.add_handlers([
         CommandHandler("start", conversation.start, messages),
+        CommandHandler("onboarding", onboarding.onboarding_command, messages),
         CommandHandler(["hilfe", "help"], conversation.hilfe, messages),
         CommandHandler("frage", conversation.frage, messages),
         CommandHandler("quellen", conversation.quellen, messages),
         CommandHandler("status", admin.status, messages),
         CommandHandler("reindex", admin.reindex, messages),
+        CommandHandler("pruefen", review.pruefen, messages),
+        CommandHandler("luecken", admin.luecken, messages),
         MessageHandler(messages & filters.COMMAND, conversation.unknown_command),
         MessageHandler(messages & filters.TEXT, conversation.text_message),
         MessageHandler(messages & NON_TEXT, conversation.non_text),
         CallbackQueryHandler(conversation.feedback_button, pattern=buttons.is_feedback),
         CallbackQueryHandler(conversation.more_sources_button, pattern=buttons.is_more),
+        CallbackQueryHandler(handoff.handoff_button, pattern=buttons.is_handoff),
+        CallbackQueryHandler(handoff.consent_button, pattern=buttons.is_consent),
+        CallbackQueryHandler(onboarding.onboarding_button, pattern=menus.is_onboarding),
+        CallbackQueryHandler(review.review_button, pattern=menus.is_review),
         CallbackQueryHandler(conversation.stale_button),
     ])
     application.add_error_handler(on_error)
+    schedule_checks(application, config)
     return application
+
+
+def schedule_checks(application: Application, config: Config) -> None:
+    """Run the hand-off check (reminders, deadlines, pending re-index) every few seconds or minutes."""
+    if not config.handoff.enabled:
+        return
+    if application.job_queue is None:
+        log.warning("Ohne python-telegram-bot[job-queue] gibt es keine Erinnerungen und Fristen für Weiterleitungen.")
+        return
+    interval = config.handoff.check_interval_seconds
+    application.job_queue.run_repeating(handoff.check_due, interval=interval, first=interval, name="handoff-check")
 
 
 async def register_commands(application: Application) -> None:

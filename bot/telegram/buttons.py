@@ -1,7 +1,9 @@
 """The inline buttons under an answer and their callback data, kept tiny and parsed strictly.
 
-Callback data is ``f+:<question id>`` / ``f-:<question id>`` for 👍/👎 and ``m:<question id>``
-for "Mehr Quellen"; anything else (old formats, forged data) parses to None.
+Callback data is ``f+:<question id>`` / ``f-:<question id>`` for 👍/👎, ``m:<question id>``
+for "Mehr Quellen", ``h:<question id>`` for "An Expert:in weiterleiten" and ``hn:``/``ha:``/``hx:``
+for the asker's consent (with name, anonymous, cancel); anything else (old formats, forged data)
+parses to None.
 """
 from __future__ import annotations
 
@@ -12,18 +14,19 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from ..core import Answer
 
-_DATA = re.compile(r"(f\+|f-|m):([0-9]{1,12})")
+_DATA = re.compile(r"(f\+|f-|m|h|hn|ha|hx):([0-9]{1,12})")
 
 
 @dataclass(frozen=True)
 class ButtonPress:
     """A decoded button press: what was asked for and for which logged question."""
 
-    action: str  # "up" | "down" | "more"
+    action: str  # "up" | "down" | "more" | "handoff" | "named" | "anonymous" | "cancel"
     question_id: int
 
 
-_ACTIONS = {"f+": "up", "f-": "down", "m": "more"}
+_ACTIONS = {"f+": "up", "f-": "down", "m": "more", "h": "handoff", "hn": "named", "ha": "anonymous", "hx": "cancel"}
+HANDOFF = "An Expert:in weiterleiten"
 _CODES = {action: code for code, action in _ACTIONS.items()}
 
 
@@ -50,8 +53,35 @@ def is_more(data: object) -> bool:
     return press is not None and press.action == "more"
 
 
+def is_handoff(data: object) -> bool:
+    """Pattern for the "An Expert:in weiterleiten" handler."""
+    press = parse(data if isinstance(data, str) else None)
+    return press is not None and press.action == "handoff"
+
+
+def is_consent(data: object) -> bool:
+    """Pattern for the asker's answer to "Name mitschicken oder anonym?"."""
+    press = parse(data if isinstance(data, str) else None)
+    return press is not None and press.action in ("named", "anonymous", "cancel")
+
+
+def handoff_keyboard(question_id: int) -> InlineKeyboardMarkup:
+    """The one button that offers a hand-off (after 👎)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(HANDOFF, callback_data=encode("handoff", question_id))]])
+
+
+def consent_keyboard(question_id: int) -> InlineKeyboardMarkup:
+    """With name, anonymous, or cancel."""
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton("Mit meinem Namen", callback_data=encode("named", question_id)),
+         InlineKeyboardButton("Anonym", callback_data=encode("anonymous", question_id))],
+        [InlineKeyboardButton("Abbrechen", callback_data=encode("cancel", question_id))],
+    ])
+
+
 def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
-    """👍 / 👎 and, when there are more, "Mehr Quellen"; None for answers that were not logged."""
+    """👍 / 👎, "Mehr Quellen" when there are more, and the hand-off when the bot was unsure;
+    None for answers that were not logged."""
     if answer.question_id is None:
         return None
     rows: list[list[InlineKeyboardButton]] = []
@@ -60,4 +90,6 @@ def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
                      InlineKeyboardButton("👎", callback_data=encode("down", answer.question_id))])
     if "more_sources" in answer.actions and answer.more_sources:
         rows.append([InlineKeyboardButton("Mehr Quellen", callback_data=encode("more", answer.question_id))])
+    if "handoff" in answer.actions:
+        rows.append([InlineKeyboardButton(HANDOFF, callback_data=encode("handoff", answer.question_id))])
     return InlineKeyboardMarkup(rows) if rows else None

@@ -1,11 +1,12 @@
-"""What every handler needs (core, access, limiter, reindex state) and the typed context carrying it.
+"""What every handler needs (core, access, limiter, knowledge exchange, reindex state) and the typed
+context carrying it.
 
 Follows python-telegram-bot's ``contexttypesbot`` example: a CallbackContext subclass with a
 typed property instead of string lookups in ``bot_data`` all over the handlers.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -13,6 +14,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 from ..config import Config
 from ..core import Asker, ChatCore
+from ..exchange import KnowledgeExchange
 from .access import AccessPolicy
 from .ratelimit import SlidingWindowLimiter
 
@@ -27,7 +29,9 @@ class Services:
     core: ChatCore
     access: AccessPolicy
     limiter: SlidingWindowLimiter
+    exchange: KnowledgeExchange
     reindexing: bool = False
+    editing: dict[int, int] = field(default_factory=dict)  # admin id → hand-off whose FAQ answer they rewrite
     progress_interval: float = 1.5  # seconds between edits of the /reindex progress message
 
     def asker(self, update: Update) -> Asker:

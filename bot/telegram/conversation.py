@@ -14,10 +14,11 @@ from telegram.constants import ChatType, ParseMode
 from indexer import IndexNotReady
 
 from ..core import QuestionError
-from . import buttons, render, texts
+from . import buttons, handoff, render, texts
 from .addressing import is_addressed, without_mention
 from .context import LotseContext
 from .gate import admit, admit_press, within_limit
+from .onboarding import offer_to_newcomer
 from .sending import reply, typing
 
 
@@ -41,15 +42,18 @@ async def answer_question(update: Update, context: LotseContext, question: str) 
 
 
 async def start(update: Update, context: LotseContext) -> None:
-    """Welcome: what the bot knows and how to ask."""
-    if await admit(update, context) is None:
+    """Welcome: what the bot knows and how to ask; someone new is offered the onboarding path."""
+    asker = await admit(update, context)
+    if asker is None:
         return
     try:
         documents = (await asyncio.to_thread(context.lotse.core.index.stats))["documents"]
     except IndexNotReady:
         documents = None
     user = update.effective_user
-    await reply(update, texts.welcome(user.first_name if user else "", documents, f"@{context.bot.username}"))
+    offer, markup = await offer_to_newcomer(update, context, asker)
+    await reply(update, texts.welcome(user.first_name if user else "", documents, f"@{context.bot.username}") + offer,
+                markup)
 
 
 async def hilfe(update: Update, context: LotseContext) -> None:
@@ -113,13 +117,15 @@ async def unknown_command(update: Update, context: LotseContext) -> None:
 
 
 async def feedback_button(update: Update, context: LotseContext) -> None:
-    """👍 / 👎 under an answer: stored for the question id in the button."""
+    """👍 / 👎 under an answer: stored for the question id in the button; after 👎 a hand-off is offered."""
     query, asker = update.callback_query, await admit_press(update, context)
     press = buttons.parse(query.data if query else None)
     if query is None or asker is None or press is None:
         return
     positive = press.action == "up"
     stored = await asyncio.to_thread(context.lotse.core.feedback, press.question_id, asker, positive)
+    if stored and not positive:
+        await handoff.offer_after_thumbs_down(update, context, asker, press.question_id)
     await query.answer(texts.FEEDBACK_THANKS[positive] if stored else texts.STALE_BUTTON)
 
 

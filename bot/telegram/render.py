@@ -80,6 +80,8 @@ def source_html(number: int, source: Source) -> str:
         head += f" › {_short(source.section)}"
     if source.outdated:
         head += " ⚠️ <b>veraltet</b>"
+    if source.unreviewed:
+        head += " 🕓 <i>noch nicht geprüft</i>"
     details = [f"Stand {_short(source.updated, 40)}" if source.updated else "",
                f"Ansprechperson: {_short(source.owner, 200)}" if source.owner else ""]
     extra = " · ".join(d for d in details if d)

@@ -1,12 +1,12 @@
-"""Sending helpers shared by all handlers: HTML replies in parts, and the "typing…" indicator."""
+"""Sending helpers shared by all handlers: HTML replies and messages in parts, and the "typing…" indicator."""
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from typing import AsyncIterator
 
-from telegram import Bot, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction
+from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 
 TYPING_EVERY = 4.5  # Telegram shows "typing…" for about 5 s per sendChatAction
@@ -23,6 +23,19 @@ async def reply(update: Update, parts: list[str] | str, markup: InlineKeyboardMa
         last = number == len(parts) - 1
         sent = await message.reply_html(part, reply_markup=markup if last else None,
                                         do_quote=None if number == 0 else False)
+    return sent
+
+
+async def send(bot: Bot, chat_id: int, parts: list[str] | str,
+               markup: InlineKeyboardMarkup | ForceReply | None = None) -> Message:
+    """Send one or more HTML messages to a chat (not as a reply); buttons go on the last.
+    Returns the last message, e.g. to recognise replies to it."""
+    parts = [parts] if isinstance(parts, str) else parts
+    sent = None
+    for number, part in enumerate(parts):
+        sent = await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML,
+                                      reply_markup=markup if number == len(parts) - 1 else None)
+    assert sent is not None, "send() needs at least one part"
     return sent
 
 

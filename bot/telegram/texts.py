@@ -18,12 +18,15 @@ Ohne Telegram können Sie den Wissenslotsen im Terminal nutzen: lotse chat"""
 COMMANDS: list[tuple[str, str]] = [
     ("frage", "Eine Frage an die Wissensbasis stellen"),
     ("quellen", "Alle Quellen der letzten Antwort zeigen"),
+    ("onboarding", "Ihr Onboarding-Pfad für den Einstieg"),
     ("hilfe", "Kurze Anleitung"),
     ("start", "Begrüßung und Überblick"),
 ]
 ADMIN_COMMANDS: list[tuple[str, str]] = [
-    ("status", "Index und Nutzung anzeigen"),
+    ("status", "Index, Nutzung und Onboarding anzeigen"),
     ("reindex", "Wissensbasis neu einlesen"),
+    ("pruefen", "Antworten von Expert:innen prüfen"),
+    ("luecken", "Wissenslücken: häufige offene Fragen"),
 ]
 
 HOW_TO_ASK = (
@@ -34,6 +37,9 @@ HOW_TO_ASK = (
     "oder schreiben /frage und Ihre Frage.\n"
     "• /quellen zeigt alle Quellen der letzten Antwort, 👍/👎 unter einer Antwort hilft uns, "
     "besser zu werden.\n"
+    "• Weiß ich etwas nicht sicher, leite ich Ihre Frage auf Wunsch an eine Expertin oder einen "
+    "Experten weiter – die Antwort bekommen Sie dann hier.\n"
+    "• Neu in der SCIU? /onboarding führt Sie Schritt für Schritt durch Ihre ersten Tage.\n"
     "• Vertrauliche Dokumente zeige ich nur im Einzelchat und nur Berechtigten."
 )
 
@@ -96,3 +102,106 @@ def rate_limited(seconds: float) -> str:
         f"Sie haben in kurzer Zeit sehr viele Fragen gestellt. Bitte warten Sie etwa {wait} "
         f"Sekunde{'n' if wait != 1 else ''} und fragen Sie dann erneut."
     )
+
+
+# -- onboarding -------------------------------------------------------------------------------------
+ONBOARDING_PRIVATE_ONLY = "Das Onboarding begleite ich im Einzelchat – schreiben Sie mir dort einfach /onboarding."
+ONBOARDING_OFFER = (
+    "\n\n🧭 <b>Neu in der SCIU?</b> Der Onboarding-Pfad führt Sie Schritt für Schritt durch Ihre ersten "
+    "Tage. Zwischendurch können Sie mir jederzeit Fragen stellen."
+)
+
+# -- expert hand-off --------------------------------------------------------------------------------
+HANDOFF_AFTER_THUMBS_DOWN = (
+    "Das tut mir leid. Soll ich Ihre Frage an eine Expertin oder einen Experten weiterleiten? "
+    "Die Antwort bekommen Sie dann hier im Chat."
+)
+HANDOFF_CANCELLED = "Alles klar, ich leite die Frage nicht weiter."
+ANSWER_TEXT_ONLY = "Bitte antworten Sie mit einem Text – den gebe ich dann weiter."
+
+
+def duration(hours: float) -> str:
+    """24 → "1 Tag", 72 → "3 Tagen", 5 → "5 Stunden" (dative, as in "innerhalb von …")."""
+    if hours >= 24 and hours % 24 == 0:
+        days = int(hours // 24)
+        return f"{days} Tag" if days == 1 else f"{days} Tagen"
+    whole = f"{hours:g}".replace(".", ",")
+    return f"{whole} Stunde" if hours == 1 else f"{whole} Stunden"
+
+
+def handoff_consent(question: str, recipient: str) -> str:
+    return (f"Ich leite Ihre Frage „{escape(question)}“ an <b>{escape(recipient)}</b> weiter.\n\n"
+            "Darf ich Ihren Namen mitschicken, oder möchten Sie anonym bleiben?")
+
+
+def handoff_sent(question: str, recipient: str, deadline_hours: float) -> str:
+    return (f"✅ Ihre Frage „{escape(question)}“ ist an <b>{escape(recipient)}</b> weitergeleitet. Sobald eine "
+            f"Antwort da ist, schicke ich sie Ihnen hier. Falls innerhalb von {duration(deadline_hours)} niemand "
+            "antwortet, sage ich Ihnen Bescheid.")
+
+
+def handoff_unreachable(contact: str) -> str:
+    return (f"Leider konnte ich gerade niemanden erreichen, der Ihre Frage beantworten kann. Bitte wenden Sie "
+            f"sich direkt an {escape(contact)}.")
+
+
+_WHY = {
+    "owner": "Sie sind als Ansprechperson für „{title}“ eingetragen, das am besten zur Frage passt.",
+    "topic": "Sie sind als Expertin oder Experte für dieses Thema hinterlegt.",
+    "fallback": "Die zuständige Person ist nicht hinterlegt oder gerade nicht erreichbar.",
+}
+
+
+def expert_question(question: str, asker: str | None, kind: str, document_title: str) -> str:
+    """The hand-off as the expert receives it."""
+    who = f"von {escape(asker)}" if asker else "anonym gestellt"
+    why = escape(_WHY.get(kind, _WHY["fallback"]).format(title=document_title or "ein Dokument"))
+    return (f"📨 <b>Frage aus dem Wissenslotsen</b> ({who})\n\n„{escape(question)}“\n\n"
+            f"Ich konnte sie nicht sicher aus der Wissensbasis beantworten. {why}\n\n"
+            "Bitte <b>antworten Sie direkt auf diese Nachricht</b> (Antworten-Funktion). Ihre Antwort geht an die "
+            "fragende Person und wird als FAQ-Eintrag gespeichert – bis zur Prüfung mit dem Hinweis "
+            "„noch nicht geprüft“.")
+
+
+def expert_reminder(question: str) -> str:
+    return (f"⏰ <b>Erinnerung:</b> Diese Frage wartet noch auf Ihre Antwort:\n\n„{escape(question)}“\n\n"
+            "Bitte antworten Sie direkt auf diese Nachricht. Vielen Dank!")
+
+
+def expert_answer_head(question: str, author: str) -> str:
+    """Above an expert's answer delivered to the asker (the answer follows in its own blocks)."""
+    return f"💡 <b>Antwort von {escape(author)}</b> auf Ihre Frage „{escape(question)}“:"
+
+
+UNREVIEWED_NOTE = "<i>Diese Antwort ist noch nicht vom SCIU-Team geprüft.</i>"
+
+
+def expert_thanks(delivered: bool, indexed: bool) -> str:
+    head = ("Danke! Ihre Antwort ist zugestellt" if delivered else
+            "Danke! Die Frist für diese Frage war schon abgelaufen, die fragende Person bekommt die Antwort daher nicht mehr")
+    tail = ("Ab sofort beantworte ich diese Frage selbst (bis zur Prüfung mit dem Hinweis „noch nicht geprüft“)."
+            if indexed else "In die Suche wird sie in Kürze aufgenommen.")
+    return f"{head} – und als FAQ-Eintrag gespeichert. {tail}"
+
+
+def handoff_expired(question: str, contact: str) -> str:
+    return (f"Leider hat auf Ihre Frage „{escape(question)}“ bisher niemand geantwortet. Entschuldigen Sie die "
+            f"Wartezeit! Bitte wenden Sie sich direkt an {escape(contact)}.")
+
+
+# -- review of expert answers ------------------------------------------------------------------------
+NO_PENDING_REVIEWS = "Keine Antworten von Expert:innen warten auf Prüfung. 👍"
+REVIEW_EDIT_PROMPT = "✏️ Bitte senden Sie mir jetzt den neuen Antworttext als nächste Nachricht."
+REVIEW_GONE = "Diesen Eintrag gibt es nicht mehr."
+
+
+def review_head(question: str, author: str, updated: str, path: str) -> str:
+    """Above a pending expert answer in /pruefen (the answer follows in its own blocks)."""
+    return (f"<b>Frage:</b> {escape(question)}\n<code>{escape(path)}</code>\n"
+            f"<b>Antwort</b> von {escape(author)} (Stand {escape(updated)}):")
+
+
+def review_done(action: str, question: str, indexed: bool) -> str:
+    done = {"approve": "✅ Freigegeben", "reject": "🗑 Verworfen", "edit": "✏️ Neue Antwort gespeichert"}[action]
+    later = "" if indexed else " (die Suche übernimmt die Änderung in Kürze)"
+    return f"{done}: „{escape(question)}“{later}"

@@ -1,0 +1,108 @@
+"""Who can answer a question the bot could not: the owner of the best-matching document, a topic
+expert from the configuration, or the SCIU fallback contact, each with their Telegram chat id.
+
+Telegram bots can only write to user ids, not handles. Ids come from the configuration
+(`[handoff.experts]`) or are learned when a person whose handle is an expert's writes to the bot;
+only handles that name an expert are stored, nobody else's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indexer import IndexNotReady
+
+from .clock import Clock, stamp, utc_now
+from .core import ChatCore, owner_handle
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way to reach a person for a hand-off, in the order they are tried."""
+
+    kind: str  # owner | topic | fallback
+    label: str  # as shown to the asker and stored as the FAQ entry's owner, e.g. "Lena Hoffmann (@lena_hoffmann)"
+    chat_id: int
+
+
+class ExpertDirectory:
+    """Handles → Telegram ids, and the routes for a question."""
+
+    def __init__(self, core: ChatCore, clock: Clock = utc_now) -> None:
+        self.core = core
+        self.config = core.config
+        self.db = core.interactions.db
+        self.clock = clock
+        self._known: tuple[int, frozenset[str]] | None = None  # (index generation, handles)
+
+    def known_handles(self) -> frozenset[str]:
+        """Lower-case handles of document owners, configured experts and the fallback contact."""
+        generation = self._generation()
+        if self._known is None or self._known[0] != generation:
+            handles = {h.lower() for h in self.config.handoff.experts} | {
+                h.lower() for h in self.config.handoff.topics.values()}
+            fallback = owner_handle(self.config.chat.fallback_contact)
+            handles |= {fallback.lower()} if fallback else set()
+            try:
+                handles |= {h.lower() for d in self.core.index.documents() if (h := owner_handle(str(d.meta.get("owner") or "")))}
+            except IndexNotReady:
+                pass
+            self._known = (generation, frozenset(handles))
+        return self._known[1]
+
+    def _generation(self) -> int:
+        try:
+            return self.core.index.generation
+        except IndexNotReady:
+            return 0
+
+    def learn(self, username: str | None, user_id: int) -> bool:
+        """Remember the id of a person who wrote to the bot, if their handle is an expert's."""
+        if not username:
+            return False
+        handle = "@" + username.lstrip("@").lower()
+        if handle not in self.known_handles():
+            return False
+        row = self.db.execute("SELECT user_id FROM expert_ids WHERE handle = ?", [handle]).fetchone()
+        if row is None or row[0] != user_id:
+            self.db["expert_ids"].upsert({"handle": handle, "user_id": user_id, "seen_at": stamp(self.clock())}, pk="handle")
+        return True
+
+    def user_id(self, handle: str | None) -> int | None:
+        """The Telegram id for a handle: configured first, else learned; None if unknown."""
+        if not handle:
+            return None
+        wanted = "@" + handle.lstrip("@").lower()
+        for configured, user_id in self.config.handoff.experts.items():
+            if "@" + configured.lstrip("@").lower() == wanted:
+                return user_id
+        row = self.db.execute("SELECT user_id FROM expert_ids WHERE handle = ?", [wanted]).fetchone()
+        return int(row[0]) if row else None
+
+    def routes(self, question: str, top_source: str | None) -> list[Route]:
+        """Everyone who could answer, best first, each chat once: owner, topic experts, fallback."""
+        candidates: list[Route] = []
+        document = None
+        if top_source:
+            try:
+                document = self.core.index.document(top_source)
+            except IndexNotReady:
+                document = None
+        if document is not None:
+            owner = str(document.meta.get("owner") or "")
+            candidates += self._route("owner", owner, owner_handle(owner))
+        haystack = " ".join([question, top_source or "", " ".join(map(str, (document.meta.get("tags") or []) if document else []))]).lower()
+        for keyword, handle in self.config.handoff.topics.items():
+            if keyword.lower() in haystack:
+                candidates += self._route("topic", handle, handle)
+        fallback = self.config.chat.fallback_contact
+        fallback_id = self.config.handoff.fallback_chat_id or self.user_id(owner_handle(fallback))
+        if fallback_id:
+            candidates.append(Route("fallback", fallback, fallback_id))
+        unique: dict[int, Route] = {}
+        for route in candidates:
+            unique.setdefault(route.chat_id, route)
+        return list(unique.values())
+
+    def _route(self, kind: str, label: str, handle: str | None) -> list[Route]:
+        user_id = self.user_id(handle)
+        return [Route(kind, label, user_id)] if user_id else []

@@ -1,0 +1,220 @@
+"""Expert hand-off: a question the bot could not answer goes, with the asker's consent, to a person;
+their answer goes back to the asker and into the FAQ.
+
+Every open hand-off lives in the interactions database, so nothing is lost on a restart. The
+asker's real chat id (and name, if they agreed to show it) is kept only while the hand-off is
+open. Sending messages is the front end's job; this module decides who, when and what is stored.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from indexer import IndexNotReady
+
+from .clock import Clock, parse_stamp, stamp, utc_now
+from .core import Asker, ChatCore
+from .experts import ExpertDirectory, Route
+from .faq_writer import FaqEntry, FaqWriter
+
+OPEN, ANSWERED, EXPIRED, UNREACHABLE = "open", "answered", "expired", "unreachable"
+
+
+class HandoffError(Exception):
+    """The hand-off cannot be made; the message (German, friendly) is for the asker."""
+
+
+@dataclass
+class Handoff:
+    """One question on its way to a person."""
+
+    id: int
+    question_id: int
+    question: str
+    top_source: str | None
+    status: str
+    created_at: datetime
+    asker_chat_id: int | None = None
+    asker_name: str | None = None
+    expert: str | None = None
+    expert_chat_id: int | None = None
+    sent_at: datetime | None = None
+    reminded_at: datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: dict) -> Handoff:
+        return cls(row["id"], row["question_id"], row["question"], row["top_source"], row["status"],
+                   parse_stamp(row["created_at"]) or utc_now(), row["asker_chat_id"], row["asker_name"],
+                   row["expert"], row["expert_chat_id"], parse_stamp(row["sent_at"]), parse_stamp(row["reminded_at"]))
+
+
+@dataclass
+class HandoffOffer:
+    """What the asker is asked to agree to: which question goes to whom."""
+
+    question_id: int
+    question: str
+    recipient: str
+
+
+@dataclass
+class ExpertAnswer:
+    """An expert's reply, stored: the hand-off as it was (with the asker's chat, if still open) and the FAQ entry."""
+
+    handoff: Handoff
+    entry: FaqEntry
+    deliver: bool  # False when the hand-off had already expired or been answered
+
+
+@dataclass
+class DueWork:
+    """What the periodic check has to do now."""
+
+    reminders: list[Handoff] = field(default_factory=list)
+    expired: list[Handoff] = field(default_factory=list)
+
+
+class HandoffDesk:
+    """Open, route, answer, remind and expire hand-offs."""
+
+    def __init__(self, core: ChatCore, experts: ExpertDirectory, faq: FaqWriter, clock: Clock = utc_now) -> None:
+        self.core = core
+        self.experts = experts
+        self.faq = faq
+        self.clock = clock
+        self.db = core.interactions.db
+        self.settings = core.config.handoff
+
+    # -- asking ---------------------------------------------------------------------------------------
+    def offer(self, question_id: int, asker: Asker) -> HandoffOffer:
+        """Check that `asker` may hand off this question and say to whom it would go."""
+        if not self.settings.enabled:
+            raise HandoffError("Die Weiterleitung an Expertinnen und Experten ist nicht eingeschaltet.")
+        row = self.core.interactions.question(question_id)
+        if row is None or row["pseudonym"] != self.core.interactions.pseudonym(asker.user_id):
+            raise HandoffError("Diese Frage kann ich nicht mehr weiterleiten. Bitte stellen Sie sie einfach noch einmal.")
+        if self.db.execute("SELECT 1 FROM handoffs WHERE question_id = ?", [question_id]).fetchone():
+            raise HandoffError("Diese Frage ist bereits weitergeleitet.")
+        routes = self.experts.routes(row["question"], row["top_source"])
+        if not routes:
+            raise HandoffError(f"Leider ist gerade niemand hinterlegt, an den ich weiterleiten kann. "
+                               f"Bitte wenden Sie sich an {self.core.config.chat.fallback_contact}.")
+        return HandoffOffer(question_id, row["question"], routes[0].label)
+
+    def open(self, question_id: int, asker: Asker, chat_id: int, name: str | None) -> Handoff:
+        """Record the hand-off the asker agreed to; `name` only if they chose to show it."""
+        offer = self.offer(question_id, asker)
+        row = self.core.interactions.question(question_id) or {}
+        try:
+            handoff_id = self.db["handoffs"].insert({
+                "question_id": question_id, "pseudonym": row.get("pseudonym"), "question": offer.question,
+                "top_source": row.get("top_source"), "status": OPEN, "asker_chat_id": chat_id,
+                "asker_name": name or None, "created_at": stamp(self.clock()),
+            }).last_pk
+        except sqlite3.IntegrityError as error:  # a second press that raced the first
+            raise HandoffError("Diese Frage ist bereits weitergeleitet.") from error
+        handoff = self.get(int(handoff_id))
+        assert handoff is not None, "a hand-off just inserted must exist"
+        return handoff
+
+    def get(self, handoff_id: int) -> Handoff | None:
+        rows = list(self.db["handoffs"].rows_where("id = ?", [handoff_id]))
+        return Handoff.from_row(rows[0]) if rows else None
+
+    def source_title(self, handoff: Handoff) -> str:
+        """Title of the best-matching document (to tell an owner why the question came to them)."""
+        try:
+            document = self.core.index.document(handoff.top_source) if handoff.top_source else None
+        except IndexNotReady:
+            document = None
+        return document.title if document else ""
+
+    def routes(self, handoff: Handoff) -> list[Route]:
+        """Who to try next: all routes when none was reached yet, else those after the current expert."""
+        routes = self.experts.routes(handoff.question, handoff.top_source)
+        if handoff.expert_chat_id is None:
+            return routes
+        chats = [r.chat_id for r in routes]
+        if handoff.expert_chat_id in chats:
+            return routes[chats.index(handoff.expert_chat_id) + 1:]
+        return [r for r in routes if r.kind == "fallback" and r.chat_id != handoff.expert_chat_id]
+
+    def sent(self, handoff_id: int, route: Route, message_id: int) -> None:
+        """The question reached `route` as message `message_id`; replies to it are the answer."""
+        self.db["handoffs"].update(handoff_id, {"expert": route.label, "expert_chat_id": route.chat_id,
+                                                "sent_at": stamp(self.clock()), "reminded_at": None})
+        self._message(route.chat_id, message_id, handoff_id)
+
+    def _message(self, chat_id: int, message_id: int, handoff_id: int) -> None:
+        self.db["handoff_messages"].upsert({"chat_id": chat_id, "message_id": message_id, "handoff_id": handoff_id},
+                                           pk=("chat_id", "message_id"))
+
+    def unreachable(self, handoff_id: int) -> Handoff:
+        """Nobody could be reached: close the hand-off; returns it as it was (to tell the asker)."""
+        return self._close(handoff_id, UNREACHABLE)
+
+    # -- answering ------------------------------------------------------------------------------------
+    def find(self, chat_id: int, message_id: int) -> Handoff | None:
+        """The hand-off a bot message (question or reminder) in `chat_id` belongs to."""
+        row = self.db.execute("SELECT handoff_id FROM handoff_messages WHERE chat_id = ? AND message_id = ?",
+                              [chat_id, message_id]).fetchone()
+        return self.get(row[0]) if row else None
+
+    def answer(self, handoff_id: int, text: str, author: str) -> ExpertAnswer:
+        """Store an expert's reply as an unreviewed FAQ entry and close the hand-off.
+
+        A late reply (after the deadline) is kept as well; a second reply replaces the first.
+        """
+        handoff = self.get(handoff_id)
+        if handoff is None:
+            raise HandoffError("Diese Weiterleitung gibt es nicht mehr.")
+        text = text.strip()
+        if not text:
+            raise HandoffError("Bitte antworten Sie mit einem Text.")
+        entry = self.faq.get(handoff_id) if handoff.status == ANSWERED else None
+        if entry is not None:
+            entry = self.faq.replace_answer(handoff_id, text) or entry
+        else:
+            entry = self.faq.write(handoff_id, handoff.question, text, author, handoff.expert or author,
+                                   handoff.question_id)
+        deliver = handoff.status == OPEN
+        if deliver:
+            self._close(handoff_id, ANSWERED)
+        else:
+            self.db["handoffs"].update(handoff_id, {"status": ANSWERED})
+        self.db["handoffs"].update(handoff_id, {"answer_author": author, "faq_path": entry.path})
+        return ExpertAnswer(handoff, entry, deliver)
+
+    # -- time -------------------------------------------------------------------------------------------
+    def due(self) -> DueWork:
+        """Open hand-offs whose reminder or deadline has come."""
+        now, work = self.clock(), DueWork()
+        remind, deadline = timedelta(hours=self.settings.reminder_hours), timedelta(hours=self.settings.deadline_hours)
+        for row in self.db["handoffs"].rows_where("status = ?", [OPEN], order_by="id"):
+            handoff = Handoff.from_row(row)
+            if now - handoff.created_at >= deadline:
+                work.expired.append(handoff)
+            elif handoff.sent_at and handoff.reminded_at is None and now - handoff.sent_at >= remind:
+                work.reminders.append(handoff)
+        return work
+
+    def reminded(self, handoff_id: int, chat_id: int, message_id: int) -> None:
+        """The reminder went out as `message_id`; a reply to it counts like a reply to the question."""
+        self.db["handoffs"].update(handoff_id, {"reminded_at": stamp(self.clock())})
+        self._message(chat_id, message_id, handoff_id)
+
+    def expire(self, handoff_id: int) -> Handoff:
+        """Nobody answered in time: close; returns the hand-off as it was (to tell the asker)."""
+        return self._close(handoff_id, EXPIRED)
+
+    def _close(self, handoff_id: int, status: str) -> Handoff:
+        handoff = self.get(handoff_id)
+        if handoff is None:
+            raise HandoffError("Diese Weiterleitung gibt es nicht mehr.")
+        self.db["handoffs"].update(handoff_id, {"status": status, "closed_at": stamp(self.clock()),
+                                                "asker_chat_id": None, "asker_name": None})
+        return handoff
+
+    def open_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM handoffs WHERE status = ?", [OPEN]).fetchone()[0]

@@ -1,0 +1,47 @@
+"""The onboarding path as plain German text, shared by the terminal and Telegram (which escapes it)."""
+from __future__ import annotations
+
+from .onboarding import OnboardingOverview, Progress, Step
+
+INTRO = "Neu in der SCIU? Der Onboarding-Pfad führt Sie Schritt für Schritt durch Ihre ersten Tage."
+NO_PATH = "Zurzeit gibt es keinen Onboarding-Pfad in der Wissensbasis."
+FINISHED = ("🎉 Geschafft – Sie haben alle Schritte des Onboarding-Pfads erledigt! "
+            "Fragen können Sie mir natürlich jederzeit weiter stellen.")
+
+
+def path_text(progress: Progress) -> str:
+    """The whole path with each step's state, e.g. "✅ 1. Willkommen" / "▶ 2. Zugänge"."""
+    if not progress.steps:
+        return NO_PATH
+    area = f" – Bereich {progress.department}" if progress.department else ""
+    lines = [f"🧭 Ihr Onboarding-Pfad{area} ({progress.done} von {progress.total} erledigt)"]
+    lines += [f"{s.symbol} {s.step.number}. {s.step.title}" for s in progress.steps]
+    if progress.finished:
+        lines.append("\n" + FINISHED)
+    return "\n".join(lines)
+
+
+def step_text(step: Step, progress: Progress) -> str:
+    """One step: position, title, summary from the document and where to read it in full."""
+    position = next((n for n, s in enumerate(progress.steps, start=1) if s.step.document == step.document), step.number)
+    parts = [f"Schritt {position} von {progress.total}: {step.title}"]
+    if step.summary:
+        parts.append(step.summary)
+    parts.append(f"📄 Vollständig lesen: {step.location}")
+    return "\n\n".join(parts)
+
+
+def done_text(number: int, progress: Progress) -> str:
+    """Confirmation after "Erledigt"."""
+    return f"✅ Schritt {number} erledigt ({progress.done} von {progress.total})."
+
+
+def overview_text(overview: OnboardingOverview) -> str:
+    """For admins: started, finished, who is at which step, who is stuck (pseudonyms only)."""
+    if not overview.started:
+        return "Noch niemand hat das Onboarding begonnen."
+    lines = [f"Begonnen: {overview.started} · abgeschlossen: {overview.finished} · "
+             f"hängen seit über {overview.stuck_after_days} Tagen: {len(overview.stuck)}"]
+    lines += [f"  bei Schritt {label}: {count}" for label, count in overview.at_step]
+    lines += [f"  ⏳ Person {s.person} bei Schritt {s.step}, seit {s.days} Tagen" for s in overview.stuck]
+    return "\n".join(lines)

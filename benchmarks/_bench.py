@@ -1,0 +1,121 @@
+"""Small helpers shared by the benchmark scripts: corpus paths, timers patched into code, memory.
+
+Not a benchmark itself. The scripts import it as `_bench` (Python puts the script's folder first
+on sys.path when a script is run as `python benchmarks/<name>.py`).
+"""
+from __future__ import annotations
+
+import functools
+import statistics
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+LAWS = Path("/work/shared/corpora/gesetze-sample")
+XQUAD = Path("/work/shared/eval/xquad-de-dev.json")
+
+
+def law_files(count: int | None = None) -> list[Path]:
+    """The first `count` law files by name (all 400 when count is None)."""
+    files = sorted(LAWS.glob("*.md"))
+    return files if count is None else files[:count]
+
+
+class Timers:
+    """Inclusive wall time and call count per label, gathered by wrapping functions in place."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
+        self._patches: list[tuple[Any, str, Any]] = []
+
+    def add(self, label: str, seconds: float) -> None:
+        self.seconds[label] += seconds
+        self.calls[label] += 1
+
+    def wrap(self, function: Any, label: str) -> Any:
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.add(label, time.perf_counter() - start)
+
+        return timed
+
+    def patch(self, owner: Any, name: str, label: str) -> None:
+        """Replace `owner.name` (function, method, static or class method) by a timed wrapper."""
+        raw = vars(owner)[name] if isinstance(owner, type) else getattr(owner, name)
+        if isinstance(raw, (staticmethod, classmethod)):
+            replacement: Any = type(raw)(self.wrap(raw.__func__, label))
+        else:
+            replacement = self.wrap(raw, label)
+        setattr(owner, name, replacement)
+        self._patches.append((owner, name, raw))
+
+    @contextmanager
+    def patched(self, *targets: tuple[Any, str, str]) -> Iterator["Timers"]:
+        """Patch (owner, name, label) targets for the duration of the block, then restore them."""
+        for owner, name, label in targets:
+            self.patch(owner, name, label)
+        try:
+            yield self
+        finally:
+            for owner, name, raw in reversed(self._patches):
+                setattr(owner, name, raw)
+            self._patches.clear()
+
+    def print(self, total: float, rows: Sequence[tuple[str, str]], indent: str = "  ", per: int = 0) -> None:
+        """Print (label, description) rows as seconds, share of `total`, calls and, with `per`,
+        milliseconds per item (e.g. per question)."""
+        for label, description in rows:
+            seconds = self.seconds.get(label, 0.0)
+            each = f"{1000 * seconds / per:8.2f} ms/item" if per else ""
+            calls = f"  ({self.calls[label]} calls)" if self.calls.get(label) else ""
+            print(f"{indent}{description:<44s} {seconds:8.3f} s {100 * seconds / total:6.1f} %{each}{calls}")
+
+
+class TimedEmbedder:
+    """An Embedder that forwards to a real one and times `encode` and `count_tokens`."""
+
+    def __init__(self, inner: Any, timers: Timers, encode_label: str = "encode") -> None:
+        self.inner, self.timers, self.encode_label = inner, timers, encode_label
+        self.name, self.dimension, self.max_tokens = inner.name, inner.dimension, inner.max_tokens
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        start = time.perf_counter()
+        try:
+            return self.inner.encode(texts, batch_size=batch_size)
+        finally:
+            self.timers.add(self.encode_label, time.perf_counter() - start)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        start = time.perf_counter()
+        try:
+            return self.inner.count_tokens(texts)
+        finally:
+            self.timers.add("count_tokens", time.perf_counter() - start)
+
+
+def memory_mb() -> dict[str, float]:
+    """VmRSS (now) and VmHWM (peak) of this process in MB, from /proc/self/status."""
+    values = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) / 1024
+    return values
+
+
+def percentiles(samples: Sequence[float], points: Sequence[int] = (50, 95)) -> list[float]:
+    return [float(np.percentile(samples, p)) for p in points]
+
+
+def median(samples: Sequence[float]) -> float:
+    return statistics.median(samples)

@@ -1,0 +1,194 @@
+"""Search latency on a synthetic 100,000-chunk index, HNSW recall against exact search, and where
+the time of one `Index.search` goes.
+
+Build (this process, see `_synthetic.py`): law paragraphs from the 400 laws recombined into
+~150-word chunks, written through the real store/FTS5/FAISS/generations code. Not all 100,000 are
+embedded — only `--embed` (default 6,000) real chunks are embedded by the model; the others are
+two halves of real chunks with normalise(v_p + v_q + 0.1·noise) as vector (≈ 2.5 min instead of
+≈ 25 min). One 50-chunk document is a glossary, so each query excludes chunks, as in production.
+
+Measure (a fresh child process, model loaded first, so RSS is that of a serving process):
+p50/p95 of `Index.search` over 300 German questions (200 from XQuAD-de, 100 law-style), RSS;
+recall@10 and @100 of the HNSW index against exact search (IndexFlatIP on the same vectors),
+FAISS-only and end-to-end latency of both; search time split into parts (query embedding,
+FTS5 bm25, FAISS, fusion/hits, answer passage) by timers, plus a cProfile of all questions.
+
+    .venv/bin/python benchmarks/search_latency.py [--chunks 100000] [--embed 6000]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+import _bench
+from _bench import Timers, TimedEmbedder
+from _synthetic import build_synthetic, xquad_questions
+
+from indexer import Index
+from indexer import search as search_module
+from indexer.analysis import Analyzer
+from indexer.embedder import load_embedder
+from indexer.glossary import Glossary
+from indexer.search import Snapshot
+from indexer.settings import IndexSettings
+from indexer.vectors import build_vectors, search_vectors
+
+ROWS = [("total", "Index.search"), ("glossary", " glossary expansions/definitions"), ("_search", " Snapshot._search"),
+        ("excluded", "  access filter (_excluded)"), ("lexical", "  FTS5 bm25 (lexical)"),
+        ("match_expression", "   of which query analysis"), ("query_encode", "  query embedding"),
+        ("dense", "  FAISS (dense)"), ("fuse", "  fusion (z-scores)"), ("hits", "  hits (SQLite rows → Hit)"),
+        ("collapse", "  duplicate collapse"), ("answer_passage", "  answer passage"),
+        ("passage_encode", "   of which sentence embedding"), ("rest", "  rest (ranking, evidence, confidence)")]
+
+
+def run(index: Index, questions: list[str]) -> tuple[list[float], list[list[int]]]:
+    """Milliseconds of `Index.search` (default k) per question, and the chunk ids it returned."""
+    samples, found = [], []
+    for question in questions:
+        start = time.perf_counter()
+        result = index.search(question)
+        samples.append(1000 * (time.perf_counter() - start))
+        found.append([hit.chunk_id for hit in result.hits])
+    return samples, found
+
+
+def describe(samples: list[float]) -> str:
+    p50, p95 = _bench.percentiles(samples)
+    return f"p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  mean {np.mean(samples):6.2f} ms  max {max(samples):6.1f} ms"
+
+
+def overlap(found: list[set[int]], truth: list[set[int]]) -> float:
+    return float(np.mean([len(a & b) / max(1, len(b)) for a, b in zip(found, truth)]))
+
+
+def compare_exact(index: Index, questions: list[str], live_hits: list[list[int]], groups: dict[str, slice]) -> None:
+    """Recall of the live (HNSW) vectors against exact search on the same vectors, FAISS-only
+    latency of both (each in its own loop), and `Index.search` with the exact index swapped in."""
+    snapshot = index._current_snapshot()
+    excluded = snapshot._excluded(frozenset(), include_outdated=False)
+    live, flat = snapshot.vectors, exact_copy(snapshot.vectors)
+    queries = [snapshot.embedder.encode([q])[0] for q in questions]
+    print(f"  ({len(excluded)} chunks excluded per query, as in the search)")
+    for k in (10, 100):
+        found: dict[str, list[set[int]]] = {}
+        for name, vectors in (("live", live), ("exact", flat)):
+            times, found[name] = [], []
+            for vector in queries:
+                start = time.perf_counter()
+                found[name].append({i for i, _ in search_vectors(vectors, vector, k, excluded)})
+                times.append(1000 * (time.perf_counter() - start))
+            print(f"  FAISS only, k={k:<3d} {name:<5s} {describe(times)}")
+        recall = "  ".join(f"{g} {overlap(found['live'][s], found['exact'][s]):.4f}" for g, s in groups.items())
+        print(f"  recall@{k} live vs exact: {recall}  (target ≥ 0.99)")
+    snapshot.vectors = flat  # the Index keeps serving this snapshot while the generation is unchanged
+    try:
+        samples, exact_hits = run(index, questions)
+    finally:
+        snapshot.vectors = live
+    print(f"  Index.search with exact vectors: {describe(samples)}")
+    agreement = overlap([set(h) for h in live_hits], [set(h) for h in exact_hits])
+    print(f"  Index.search hits, live vs exact: {agreement:.4f} of the exact search's hits also found")
+
+
+def exact_copy(index: faiss.Index) -> faiss.Index:
+    """An exact (IndexFlatIP) IndexIDMap2 over the vectors and ids stored in an HNSW one."""
+    vectors = faiss.downcast_index(index.index).reconstruct_n(0, index.ntotal)
+    flat, _ = build_vectors(faiss.vector_to_array(index.id_map), vectors, approximate_above=index.ntotal)
+    return flat
+
+
+def breakdown(index: Index, questions: list[str]) -> None:
+    """Per-part time of every question, by timers wrapped around the steps of `Snapshot.search`."""
+    snapshot = index._current_snapshot()
+    timers, embedder, original = Timers(), snapshot.embedder, search_module.answer_passage
+
+    def passage(text, terms, analyzer, vector=None, encode=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        encode = timers.wrap(encode, "passage_encode") if encode is not None else None
+        return original(text, terms, analyzer, vector, encode, *args, **kwargs)
+
+    steps = [(Snapshot, "_search", "_search"), (Snapshot, "_excluded", "excluded"), (Snapshot, "lexical", "lexical"),
+             (Analyzer, "match_expression", "match_expression"), (Snapshot, "dense", "dense"),
+             (search_module, "fuse", "fuse"), (Snapshot, "hits", "hits"),
+             (search_module, "_collapse_duplicates", "collapse"), (Glossary, "expansions", "glossary"),
+             (Glossary, "definitions", "glossary")]
+    search_module.answer_passage, snapshot.embedder = timers.wrap(passage, "answer_passage"), TimedEmbedder(embedder, timers)
+    try:
+        with timers.patched(*steps):
+            for question in questions:
+                start = time.perf_counter()
+                index.search(question)
+                timers.add("total", time.perf_counter() - start)
+    finally:
+        search_module.answer_passage, snapshot.embedder = original, embedder
+    seconds = timers.seconds
+    seconds["query_encode"] = seconds["encode"] - seconds["passage_encode"]
+    parts = ["excluded", "lexical", "query_encode", "dense", "fuse", "hits", "collapse", "answer_passage"]
+    seconds["rest"] = seconds["_search"] - sum(seconds[p] for p in parts)
+    timers.print(seconds["total"], ROWS, per=len(questions))
+
+
+def measure(root: Path) -> None:
+    """The serving side, in a fresh process: latency, RSS, recall against exact search, breakdown."""
+    questions = json.loads((root / "questions.json").read_text(encoding="utf-8"))
+    groups = {"XQuAD": slice(0, 200), "law": slice(200, None)}
+    settings = IndexSettings(data_dir=root / "data", progress=False)
+    index = Index(settings, embedder=load_embedder(settings.model))
+    after_model, start = _bench.memory_mb()["VmRSS"], time.perf_counter()
+    index.search(questions[0])
+    opened, stats = time.perf_counter() - start, index.stats()
+    vectors = {key: value for key, value in stats["vectors"].items() if not isinstance(value, list)}
+    print(f"\nindex: {stats['chunks']} chunks, {stats['documents']} documents, vectors {vectors}")
+    print(f"open snapshot + first search {opened:.2f} s; RSS after model load {after_model:.0f} MB, "
+          f"after opening the index {_bench.memory_mb()['VmRSS']:.0f} MB")
+    run(index, questions[:10])  # warm-up
+    samples, live_hits = run(index, questions)
+    memory = _bench.memory_mb()
+    print(f"\nIndex.search, {len(questions)} questions, k={index.search_settings.k}: {describe(samples)}")
+    for group, part in groups.items():
+        print(f"  {group + ' questions:':<18s}{describe(samples[part])}")
+    print(f"  process RSS {memory['VmRSS']:.0f} MB, peak {memory['VmHWM']:.0f} MB  (target p50 ≤ 30 ms)")
+    print(f"\n{stats['vectors']['kind']} (live) vs exact search:")
+    compare_exact(index, questions, live_hits, groups)
+    print(f"\nwhere the time goes (timers, all {len(questions)} questions):")
+    breakdown(index, questions)
+    profiler = cProfile.Profile()
+    profiler.runcall(run, index, questions)
+    print("\ncProfile of all questions (main thread, by own time):")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--embed", type=int, default=6_000, help="chunks embedded by the real model")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # internal: the child process
+    args = parser.parse_args()
+    if args.measure:
+        return measure(args.measure)
+    root = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    try:
+        rng, start = random.Random(42), time.perf_counter()
+        print(f"building a synthetic index of {args.chunks} chunks ({args.embed} embedded for real):")
+        law_questions = build_synthetic(IndexSettings(data_dir=root / "data", progress=False), args.chunks, args.embed, rng)
+        print(f"  build total {time.perf_counter() - start:.1f} s")
+        questions = xquad_questions(200, rng) + rng.sample(law_questions, 100)
+        (root / "questions.json").write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
+        subprocess.run([sys.executable, __file__, "--measure", str(root)], check=True)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

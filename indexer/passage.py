@@ -1,8 +1,8 @@
 """The answer passage: the one to three consecutive sentences of the best chunk that best answer.
 
-Each sentence is scored by the share of query terms it holds plus its cosine to the question
-(both retrievers' views, as in the search), so a sentence that says the same in other words
-("Geleitet wird die Unit vom CDO" for "Wer leitet die SCIU?") still wins.
+Each sentence is scored by the share of query terms it holds plus, when no sentence holds clearly
+more query terms than all others, its cosine to the question (both retrievers' views, as in the
+search), so a sentence that says the same in other words still wins.
 """
 from __future__ import annotations
 
@@ -37,16 +37,18 @@ def answer_passage(
     if len(sentences) <= 1:
         return " ".join(sentences)
     terms = [set(analyzer.terms(sentence)) & query_terms for sentence in sentences]
+    labels = [_is_label(sentence) for sentence in sentences]
+    if all(labels):
+        labels = [False] * len(sentences)
     similarity = np.zeros(len(sentences))
-    if query_vector is not None and encode is not None:
+    counts = sorted((len(t) for t, label in zip(terms, labels) if not label), reverse=True)
+    clear_winner = len(counts) < 2 or counts[0] > counts[1]
+    if query_vector is not None and encode is not None and not clear_winner:
         # Embed only the sentences with the most query terms: the search's latency budget is small.
         chosen = sorted(range(len(sentences)), key=lambda i: (-len(terms[i]), i))[:MAX_EMBEDDED_SENTENCES]
         similarity[chosen] = encode([sentences[i] for i in chosen]) @ query_vector
     total = max(1, len(query_terms))
     best, best_score = (0, 1), -np.inf
-    labels = [_is_label(sentence) for sentence in sentences]
-    if all(labels):
-        labels = [False] * len(sentences)
     for start in range(len(sentences)):
         if labels[start]:
             continue  # a heading line or a question answers nothing; the sentences below it may

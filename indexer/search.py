@@ -116,6 +116,7 @@ class Snapshot:
         self.analyzer = Analyzer(self.store.vocabulary())
         self.settings = settings
         self._lock = threading.Lock()
+        self._excluded_cache: dict[tuple[frozenset[str], bool], np.ndarray] = {}
         db = self.store.db
         today = date.today()
         self.documents: dict[int, _Document] = {}
@@ -155,12 +156,20 @@ class Snapshot:
         return " ".join(split_sentences(first_paragraph)[:sentences])
 
     def _excluded(self, groups: frozenset[str], include_outdated: bool) -> np.ndarray:
-        banned = {
-            doc_id for doc_id, doc in self.documents.items()
-            if (doc.access and not (doc.access & groups)) or doc.replaced or doc.glossary
-            or (doc.outdated and not include_outdated)
-        }
-        return np.array([c for c, d in self.chunk_document.items() if d in banned], dtype=np.int64)
+        """Chunk ids a caller must not see: other groups' documents, replaced ones, glossaries,
+        outdated ones unless asked. Cached per caller kind, since a generation never changes."""
+        key = (groups, include_outdated)
+        cached = self._excluded_cache.get(key)
+        if cached is None:
+            banned = {
+                doc_id for doc_id, doc in self.documents.items()
+                if (doc.access and not (doc.access & groups)) or doc.replaced or doc.glossary
+                or (doc.outdated and not include_outdated)
+            }
+            cached = np.array([c for c, d in self.chunk_document.items() if d in banned], dtype=np.int64)
+            if len(self._excluded_cache) < 256:
+                self._excluded_cache[key] = cached
+        return cached
 
     def _bm25(self, query: str, limit: int, excluded: np.ndarray) -> dict[int, float]:
         expression = self.analyzer.match_expression(query, exclude=self.frequent_terms)

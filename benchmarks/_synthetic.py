@@ -3,7 +3,7 @@
 Used by `search_latency.py`. Paragraphs of the 400 laws in /work/shared/corpora/gesetze-sample/
 are shuffled and recombined into ~150-word chunks under real law titles and section headings,
 50 chunks per document. Only the first `embedded` chunks are embedded by the real model (about
-60–90 chunks/s on 2 cores, too slow for 100,000); every other chunk is the first half of one of
+125 chunks/s on 2 cores, too slow for 100,000); every other chunk is the first half of one of
 them plus the second half of another, with the vector normalise(v_p + v_q + 0.1·noise).
 Document 0 is typed `glossar`, as in the real knowledge base, so searches exclude its chunks
 (the FAISS ID-selector path). The store is written the way indexer/build.py does it: compound

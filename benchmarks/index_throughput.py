@@ -75,7 +75,8 @@ def settings_for(knowledge: Path, data: Path, batch_size: int) -> IndexSettings:
 
 
 def embedded_texts(settings: IndexSettings) -> list[str]:
-    """The embedding inputs of the built index, in the order and deduplication of `embed_missing`."""
+    """The embedding inputs of the built index, in the order and deduplication of `embed_missing`;
+    each must hash to its chunk's vector key, and every key must be in the embedding cache."""
     live = Generations(settings.index_dir).current()
     assert live is not None
     store = IndexStore(live / DB_NAME, readonly=True)
@@ -88,8 +89,11 @@ def embedded_texts(settings: IndexSettings) -> list[str]:
         texts.setdefault(key, f"{label}\n{text}" if label else text)
     store.close()
     mismatched = [key for key, text in texts.items() if text_key(text) != key]
-    if mismatched:
-        raise SystemExit(f"{len(mismatched)} texts do not match their cache keys: the read-back is wrong")
+    cache = EmbeddingCache(settings.cache_path)
+    uncached = cache.missing(settings.model, list(texts))
+    cache.close()
+    if mismatched or uncached:
+        raise SystemExit(f"read-back is wrong: {len(mismatched)} texts differ from their keys, {len(uncached)} not cached")
     return list(texts.values())
 
 
@@ -158,7 +162,7 @@ def main() -> None:
             pipeline_b, total_b = clock.line(name, report_b.chunks_embedded)
 
         print(f"\nratio pipeline/raw (target ≥ 0.85): A {pipeline_a / raw:.3f}, B {pipeline_b / raw:.3f}"
-              f"{' (inflated by cProfile)' if profiler else ''}"
+              f"{' (B slowed by cProfile)' if profiler else ''}"
               f"  (raw in pipeline slices / raw one call: {raw_sliced / raw:.3f})")
         chars = sum(map(len, texts)) / len(texts)
         print(f"documents {report_b.added}, chunks {report_b.chunks_total}, mean embedding input {chars:.0f} chars")

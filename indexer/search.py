@@ -26,7 +26,7 @@ from .vectors import load_vectors, search_vectors
 COLUMN_WEIGHTS = (3.0, 2.0, 1.0)
 # In large indexes, query terms found in more than this share of chunks are dropped: they cost
 # most of the FTS5 time and barely change the ranking (measured: ≤ 0.001 MRR@10).
-FREQUENT_TERM_SHARE = 0.2
+FREQUENT_TERM_SHARE = 0.1
 FREQUENT_TERMS_ABOVE = 5_000
 # BM25 of glossary expansions counts this much of the question's own terms.
 EXPANSION_WEIGHT = 0.5
@@ -128,6 +128,8 @@ class Snapshot:
         for doc in self.documents.values():
             doc.replaced = str(doc.meta.get("superseded_by") or "").lstrip("./") in paths
         self.chunk_document = dict(db.execute("SELECT id, document_id FROM chunks").fetchall())
+        center = (self.manifest.get("vectors") or {}).get("center")
+        self.vector_center = np.asarray(center, dtype=np.float32) if center else None
         chunk_count = len(self.chunk_document)
         self.frequent_terms = (
             self.store.frequent_terms(FREQUENT_TERM_SHARE) if chunk_count >= FREQUENT_TERMS_ABOVE else set()
@@ -196,7 +198,7 @@ class Snapshot:
         return scores
 
     def dense(self, vector: np.ndarray, limit: int, excluded: np.ndarray) -> dict[int, float]:
-        return dict(search_vectors(self.vectors, vector, limit, excluded))
+        return dict(search_vectors(self.vectors, vector, limit, excluded, self.vector_center))
 
     def hits(self, ranked: list[tuple[int, float]], lexical: dict, dense: dict) -> list[Hit]:
         ids = [chunk_id for chunk_id, _ in ranked]

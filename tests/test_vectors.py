@@ -37,3 +37,27 @@ def test_hnsw_recall_against_exact_search(tmp_path):
         for q in queries
     )
     assert hits / (10 * len(queries)) >= 0.99
+
+
+def test_hnsw_recall_when_all_vectors_share_a_direction():
+    """Like real chunk embeddings (mean vector norm ≈ 0.7) with questions off that direction:
+    uncentred HNSW reaches recall@10 ≈ 0.93 here even at efSearch 512."""
+    rng = np.random.default_rng(3)
+    common = rng.normal(size=64)
+    common /= np.linalg.norm(common)
+    vectors = (rng.normal(size=(20_000, 64)) / 8 + common).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = rng.normal(size=(100, 64)).astype(np.float32)
+    queries -= 0.9 * np.outer(queries @ common, common)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    ids = np.arange(20_000) + 5
+    exact, _ = build_vectors(ids, vectors, approximate_above=100_000)
+    approximate, params = build_vectors(ids, vectors, approximate_above=1000)
+    center = np.asarray(params["center"], dtype=np.float32)
+    hits = 0
+    for query in queries:
+        found = dict(search_vectors(approximate, query, 10, center=center))
+        truth = dict(search_vectors(exact, query, 10))
+        hits += len(found.keys() & truth.keys())
+        assert all(abs(found[i] - truth[i]) < 1e-4 for i in found.keys() & truth.keys())  # still cosines
+    assert hits / (10 * len(queries)) >= 0.99

@@ -17,7 +17,7 @@ from ..core import QuestionError
 from . import buttons, handoff, render, texts
 from .addressing import is_addressed, without_mention
 from .context import LotseContext
-from .gate import admit, admit_press, within_limit
+from .gate import admit, admit_button, within_limit
 from .onboarding import offer_to_newcomer
 from .sending import reply, typing
 
@@ -118,10 +118,10 @@ async def unknown_command(update: Update, context: LotseContext) -> None:
 
 async def feedback_button(update: Update, context: LotseContext) -> None:
     """👍 / 👎 under an answer: stored for the question id in the button; after 👎 a hand-off is offered."""
-    query, asker = update.callback_query, await admit_press(update, context)
-    press = buttons.parse(query.data if query else None)
-    if query is None or asker is None or press is None:
+    pressed = await admit_button(update, context, buttons.parse)
+    if pressed is None:
         return
+    query, asker, press, _ = pressed
     positive = press.action == "up"
     stored = await asyncio.to_thread(context.lotse.core.feedback, press.question_id, asker, positive)
     if stored and not positive:
@@ -131,11 +131,10 @@ async def feedback_button(update: Update, context: LotseContext) -> None:
 
 async def more_sources_button(update: Update, context: LotseContext) -> None:
     """The "Mehr Quellen" button: the sources not shown under the answer, if this person may see them."""
-    query, asker = update.callback_query, await admit_press(update, context)
-    press = buttons.parse(query.data if query else None)
-    chat = update.effective_chat
-    if query is None or asker is None or press is None:
+    pressed = await admit_button(update, context, buttons.parse)
+    if pressed is None:
         return
+    query, asker, press, chat = pressed
     answer = context.lotse.core.recent_answer(press.question_id, asker)
     if answer is None or not answer.more_sources or chat is None:
         await query.answer(texts.STALE_BUTTON)

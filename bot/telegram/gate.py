@@ -3,13 +3,16 @@ an admin where needed, and are they within their rate limit."""
 from __future__ import annotations
 
 import logging
+from typing import Callable, Generic, NamedTuple, TypeVar
 
-from telegram import Update
+from telegram import CallbackQuery, Chat, Update
 
 from ..core import Asker
 from . import texts
 from .context import LotseContext
 from .sending import reply
+
+P = TypeVar("P")
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,25 @@ async def admit_press(update: Update, context: LotseContext) -> Asker | None:
     if query is not None:
         await query.answer(texts.NOT_ALLOWED_BUTTON, show_alert=True)
     return None
+
+
+class Pressed(NamedTuple, Generic[P]):
+    """An allowed person's press of one of our buttons, with its parsed callback data."""
+
+    query: CallbackQuery
+    asker: Asker
+    press: P
+    chat: Chat
+
+
+async def admit_button(update: Update, context: LotseContext, parse: Callable[[str | None], P | None]) -> Pressed[P] | None:
+    """The press parsed by `parse` if the person may press it; None for refused or unknown presses."""
+    asker = await admit_press(update, context)
+    query, chat = update.callback_query, update.effective_chat
+    press = parse(query.data if query else None)
+    if query is None or asker is None or press is None or chat is None:
+        return None
+    return Pressed(query, asker, press, chat)
 
 
 async def admit_admin(update: Update, context: LotseContext) -> Asker | None:

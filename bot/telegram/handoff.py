@@ -17,7 +17,7 @@ from ..experts import Route
 from ..handoff import Handoff, HandoffError
 from . import buttons, render, texts
 from .context import LotseContext
-from .gate import admit_press
+from .gate import admit_button
 from .sending import reply, send
 
 log = logging.getLogger(__name__)
@@ -44,11 +44,10 @@ async def offer_after_thumbs_down(update: Update, context: LotseContext, asker: 
 
 async def handoff_button(update: Update, context: LotseContext) -> None:
     """"An Expert:in weiterleiten": ask whether to show the asker's name or stay anonymous."""
-    query, asker = update.callback_query, await admit_press(update, context)
-    press = buttons.parse(query.data if query else None)
-    chat = update.effective_chat
-    if query is None or asker is None or press is None or chat is None:
+    pressed = await admit_button(update, context, buttons.parse)
+    if pressed is None:
         return
+    query, asker, press, chat = pressed
     try:
         offer = await asyncio.to_thread(context.lotse.exchange.handoffs.offer, press.question_id, asker)
     except HandoffError as error:
@@ -61,11 +60,10 @@ async def handoff_button(update: Update, context: LotseContext) -> None:
 
 async def consent_button(update: Update, context: LotseContext) -> None:
     """"Mit meinem Namen" / "Anonym": send the question on; "Abbrechen": keep it."""
-    query, asker = update.callback_query, await admit_press(update, context)
-    press = buttons.parse(query.data if query else None)
-    chat = update.effective_chat
-    if query is None or asker is None or press is None or chat is None:
+    pressed = await admit_button(update, context, buttons.parse)
+    if pressed is None:
         return
+    query, asker, press, chat = pressed
     if press.action == "cancel":
         await query.edit_message_text(texts.HANDOFF_CANCELLED)
         await query.answer()

@@ -15,7 +15,7 @@ from ..core import Asker
 from ..onboarding import Onboarding
 from . import menus, texts
 from .context import LotseContext
-from .gate import admit, admit_press
+from .gate import admit, admit_button
 from .sending import reply
 
 
@@ -67,11 +67,10 @@ async def onboarding_command(update: Update, context: LotseContext) -> None:
 
 async def onboarding_button(update: Update, context: LotseContext) -> None:
     """"Weiter", "Erledigt", "Übersicht" and the department buttons."""
-    query, asker = update.callback_query, await admit_press(update, context)
-    press = menus.parse_onboarding(query.data if query else None)
-    chat = update.effective_chat
-    if query is None or asker is None or press is None or chat is None:
+    pressed = await admit_button(update, context, menus.parse_onboarding)
+    if pressed is None:
         return
+    query, asker, press, chat = pressed
     onboarding = context.lotse.exchange.onboarding
     try:
         if press.action == "next":

@@ -10,7 +10,7 @@ from telegram.ext import ApplicationHandlerStop
 from ..faq_writer import FaqEntry
 from . import menus, render, texts
 from .context import LotseContext
-from .gate import admit_admin, admit_press
+from .gate import admit_admin, admit_button
 from .sending import reply, send
 
 
@@ -35,10 +35,10 @@ async def pruefen(update: Update, context: LotseContext) -> None:
 
 async def review_button(update: Update, context: LotseContext) -> None:
     """Freigeben (reviewed: true), Verwerfen (file removed), Bearbeiten (the next message is the new text)."""
-    query, asker = update.callback_query, await admit_press(update, context)
-    press = menus.parse_review(query.data if query else None)
-    if query is None or asker is None or press is None:
+    pressed = await admit_button(update, context, menus.parse_review)
+    if pressed is None:
         return
+    query, asker, press, _ = pressed
     lotse = context.lotse
     if not lotse.access.is_admin(int(asker.user_id)):
         await query.answer(texts.ADMIN_ONLY, show_alert=True)

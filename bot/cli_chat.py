@@ -8,18 +8,12 @@ import click
 
 from .cli_options import with_config
 from .config import Config
-from .core import Asker, ChatCore, QuestionError
+from .core import ChatCore, QuestionError
 from .plain import render_answer
-from .terminal import TerminalChat
+from .terminal import TerminalChat, terminal_asker
 
 
 SAMPLE_QUESTION = "Wer leitet die SCIU?"
-
-
-def _asker(groups: tuple[str, ...]) -> Asker:
-    import getpass
-
-    return Asker(user_id=f"terminal:{getpass.getuser()}", groups=frozenset(groups), channel="terminal")
 
 
 @click.command()
@@ -32,7 +26,7 @@ def ask(config: Config, question: str, groups: tuple[str, ...]) -> None:
     Beispiel: lotse ask "Wie beantrage ich ein Diensthandy?"
     """
     try:
-        answer = ChatCore(config).ask(question, _asker(groups))
+        answer = ChatCore(config).ask(question, terminal_asker(frozenset(groups)))
     except QuestionError as error:
         raise click.ClickException(str(error)) from error
     click.echo(render_answer(answer))
@@ -56,7 +50,7 @@ def chat(config: Config, groups: tuple[str, ...]) -> None:
         stream = io.StringIO(piped if piped.strip() else f"{SAMPLE_QUESTION}\n")
         if not piped.strip():
             click.echo(f"(Kein Terminal – Beispielfrage: {SAMPLE_QUESTION})")
-    TerminalChat(ChatCore(config), _asker(groups), write=click.echo).run(stream, interactive)
+    TerminalChat(ChatCore(config), terminal_asker(frozenset(groups)), write=click.echo).run(stream, interactive)
 
 
 @click.command("bot")

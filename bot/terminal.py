@@ -23,13 +23,18 @@ HELP = (
 )
 
 
+def terminal_asker(groups: frozenset[str] = frozenset()) -> Asker:
+    """The person at this terminal: their login name, and the access groups they claim."""
+    return Asker(user_id=f"terminal:{getpass.getuser()}", groups=groups, channel="terminal")
+
+
 class TerminalChat:
     """A read–answer loop over any text streams (a terminal, a pipe, a test's pseudo-terminal)."""
 
     def __init__(self, core: ChatCore, asker: Asker | None = None, write: Callable[[str], None] = print,
                  onboarding: Onboarding | None = None):
         self.core = core
-        self.asker = asker or Asker(user_id=f"terminal:{getpass.getuser()}", channel="terminal")
+        self.asker = asker or terminal_asker()
         self.write = write
         self.last: Answer | None = None
         self.onboarding = onboarding or Onboarding(core)

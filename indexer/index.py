@@ -98,7 +98,7 @@ class Index:
     def documents(self) -> list[DocumentInfo]:
         """Every document of the live generation, sorted by path."""
         docs = self._current_snapshot().documents.values()
-        return sorted((DocumentInfo(d.path, d.title, d.meta) for d in docs), key=lambda d: d.path)
+        return sorted((DocumentInfo(d.path, d.title, d.meta, d.access) for d in docs), key=lambda d: d.path)
 
     def document(self, path: str) -> DocumentInfo | None:
         """The document at `path`, or None if the index does not (or no longer) hold it."""

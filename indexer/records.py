@@ -68,6 +68,7 @@ class DocumentInfo:
     path: str
     title: str
     meta: dict[str, Any]
+    access: frozenset[str] = frozenset()  # groups that may read it; empty: everyone
 
 
 @dataclass

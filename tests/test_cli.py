@@ -107,8 +107,11 @@ def test_eval_prints_json(tmp_path):
     assert report["mrr_at_10"] == 1.0 and {"recall_at_5", "ndcg_at_10", "latency_p95_ms", "indexing_seconds"} <= set(report)
 
 
-def test_eval_rejects_a_file_that_is_not_squad(tmp_path):
+def test_eval_rejects_a_file_that_is_neither_squad_nor_a_catalogue(tmp_path):
     path = tmp_path / "kaputt.json"
-    path.write_text("[1, 2]")
+    path.write_text('{"version": 1}')
     result = invoke("eval", str(path))
     assert result.exit_code == 1 and "SQuAD" in result.output
+    path.write_text("[1, 2]")
+    result = invoke("eval", str(path))
+    assert result.exit_code == 1 and "Fragenkatalog" in result.output

@@ -38,8 +38,8 @@ from _bench import Timers, TimedEmbedder
 from _synthetic import build_synthetic, xquad_questions
 
 from indexer import Index
-from indexer import search as search_module
 from indexer.analysis import Analyzer
+from indexer.answer import VectorMemory
 from indexer.embedder import load_embedder
 from indexer.glossary import Glossary
 from indexer.search import Snapshot
@@ -113,18 +113,14 @@ def exact_copy(index: faiss.Index) -> faiss.Index:
 def breakdown(index: Index, questions: list[str]) -> None:
     """Per-part time of every question, by timers wrapped around the steps of `Snapshot.search`."""
     snapshot = index._current_snapshot()
-    timers, embedder, original = Timers(), snapshot.embedder, search_module.answer_passage
-
-    def passage(text, terms, analyzer, vector=None, encode=None, *args, **kwargs):  # type: ignore[no-untyped-def]
-        encode = timers.wrap(encode, "passage_encode") if encode is not None else None
-        return original(text, terms, analyzer, vector, encode, *args, **kwargs)
-
+    timers, embedder = Timers(), snapshot.embedder
     steps = [(Snapshot, "_search", "_search"), (Snapshot, "_excluded", "excluded"), (Snapshot, "lexical", "lexical"),
              (Analyzer, "match_expression", "match_expression"), (Snapshot, "dense", "dense"),
              (search_module, "fuse", "fuse"), (Snapshot, "hits", "hits"),
              (search_module, "_collapse_duplicates", "collapse"), (Glossary, "expansions", "glossary"),
-             (Glossary, "definitions", "glossary")]
-    search_module.answer_passage, snapshot.embedder = timers.wrap(passage, "answer_passage"), TimedEmbedder(embedder, timers)
+             (Glossary, "definitions", "glossary"), (Snapshot, "_choose_answer", "answer_passage"),
+             (VectorMemory, "encode", "passage_encode")]
+    snapshot.embedder = TimedEmbedder(embedder, timers)
     try:
         with timers.patched(*steps):
             for question in questions:
@@ -132,7 +128,7 @@ def breakdown(index: Index, questions: list[str]) -> None:
                 index.search(question)
                 timers.add("total", time.perf_counter() - start)
     finally:
-        search_module.answer_passage, snapshot.embedder = original, embedder
+        snapshot.embedder = embedder
     seconds = timers.seconds
     seconds["query_encode"] = seconds["encode"] - seconds["passage_encode"]
     parts = ["excluded", "lexical", "query_encode", "dense", "fuse", "hits", "collapse", "answer_passage"]

@@ -11,17 +11,20 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from indexer import Hit, Index, IndexNotReady, IndexReport, build_index
+from indexer.question_form import is_english
 
 from .config import Config
 from .interactions import Interactions
-
-NO_ANSWER = "Dazu habe ich nichts Verlässliches gefunden."
+from .phrases import NOT_A_QUESTION, no_answer
 UNREVIEWED = "🕓 Noch nicht geprüft – diese Antwort stammt von einer Expertin oder einem Experten und wird noch vom SCIU-Team geprüft:\n"
 RECENT_ANSWERS = 2000  # answers kept for buttons such as "Mehr Quellen"
 
 
 class QuestionError(ValueError):
-    """The question cannot be answered as asked (empty, too long); the message is for the user."""
+    """The question cannot be answered as asked (empty, too long, no words); the message is for the user.
+
+    Such a message is neither logged nor offered for hand-off, so it never becomes a knowledge gap.
+    """
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class Answer:
     contact: str = ""
     question_id: int | None = None
     actions: list[str] = field(default_factory=list)  # feedback | more_sources | handoff
+    caveat: bool = False  # answered, but not sure: fronts show a caveat and offer the hand-off
+    language: str = "de"  # "en" for English questions: fronts use English framing
 
 
 def owner_handle(owner: str | None) -> str | None:
@@ -100,6 +105,8 @@ class ChatCore:
                 f"Ihre Nachricht ist mit {len(text)} Zeichen zu lang (höchstens {limit}). "
                 "Bitte stellen Sie die Frage kürzer."
             )
+        if not any(character.isalnum() for character in text):
+            raise QuestionError(NOT_A_QUESTION)  # emoji, stickers as text, a lone "?"
         return text
 
     def ask(self, question: str, asker: Asker) -> Answer:
@@ -111,32 +118,41 @@ class ChatCore:
         except IndexNotReady as error:
             return Answer(text, str(error), False, 0.0, contact=self.config.chat.fallback_contact)
         sources = [self._source(hit) for hit in result.hits]
-        nearest_owner = next((s.owner for s in sources if s.owner), None)
-        contact = nearest_owner or self.config.chat.fallback_contact
+        language = "en" if is_english(text) else "de"
         top = result.best
         question_id = self.interactions.log_question(
             asker.user_id, asker.channel, text, result.answerable, result.confidence,
             top.source if top else None, result.generation,
         )
+        shown = self.config.chat.max_sources
         if result.answerable and top is not None:
             body = result.passage or top.text
             if top.outdated:
                 body = "⚠️ Veraltet – es gibt nur eine ältere Fassung dazu:\n" + body
             if sources[0].unreviewed:
                 body = UNREVIEWED + body
-            answer = Answer(text, body, True, result.confidence, sources[: self.config.chat.max_sources],
-                            sources[self.config.chat.max_sources :], contact, question_id, ["feedback"])
+            answer = Answer(text, body, True, result.confidence, sources[:shown], sources[shown:],
+                            sources[0].owner or self.config.chat.fallback_contact, question_id, ["feedback"],
+                            caveat=not result.certain, language=language)
         else:
-            answer = Answer(
-                text, f"{NO_ANSWER} Am besten fragen Sie {contact}.", False, result.confidence,
-                [], sources[:1], contact, question_id, ["feedback"],
-            )
+            # The nearest document is offered, but never its owner as the person to ask: it may be unrelated.
+            contact = self.topic_contact(text)
+            answer = Answer(text, no_answer(language, contact), False, result.confidence, [], sources[:shown],
+                            contact, question_id, ["feedback"], language=language)
         if answer.more_sources:
             answer.actions.append("more_sources")
-        if not answer.answered and self.config.handoff.enabled:
+        if (not answer.answered or answer.caveat) and self.config.handoff.enabled:
             answer.actions.append("handoff")
         self._remember(asker, answer)
         return answer
+
+    def topic_contact(self, question: str) -> str:
+        """The topic expert whose keyword the question mentions ([handoff] topics), else the fallback."""
+        lowered = question.lower()
+        for keyword, handle in self.config.handoff.topics.items():
+            if keyword.lower() in lowered:
+                return handle
+        return self.config.chat.fallback_contact
 
     def _remember(self, asker: Asker, answer: Answer) -> None:
         with self._memory_lock:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .core import Answer, Source
+from .phrases import ENGLISH_LEAD, caveat
 
 
 def source_line(number: int, source: Source) -> str:
@@ -13,7 +14,12 @@ def source_line(number: int, source: Source) -> str:
 
 
 def render_answer(answer: Answer) -> str:
-    lines = [answer.text]
+    lines = []
+    if answer.answered and answer.language == "en":
+        lines.append(ENGLISH_LEAD)
+    lines.append(answer.text)
+    if answer.caveat:
+        lines.append(f"({caveat(answer.language)})")
     if answer.sources:
         lines.append("\nQuellen:")
         lines.extend(source_line(n, s) for n, s in enumerate(answer.sources, start=1))

@@ -142,15 +142,16 @@ class Analyzer:
         """The terms of ``text`` joined by spaces: the value of an FTS5 column."""
         return " ".join(self.terms(text))
 
-    def match_expression(self, query: str, exclude: Container[str] = ()) -> str | None:
+    def match_expression(self, query: str, exclude: Container[str] = (), extra: Iterable[str] = ()) -> str | None:
         """An FTS5 MATCH expression for a question: its distinct terms, quoted, OR-ed.
 
         Every term is a quoted string, so quotes, brackets, ``AND``/``OR``/``NOT``/``NEAR``,
         ``*``, ``:`` and ``^`` in the question are plain text. ``exclude`` leaves out terms,
         e.g. ones too common to help ranking (see ``fts5vocab``), unless none would remain.
+        ``extra`` adds terms as they are (e.g. spelling corrections, already analysed).
         Returns None when the question has no terms at all.
         """
-        distinct = list(dict.fromkeys(self.terms(query)))[:MAX_QUERY_TERMS]
+        distinct = list(dict.fromkeys([*self.terms(query), *extra]))[:MAX_QUERY_TERMS]
         kept = [t for t in distinct if t not in exclude] or distinct
         return " OR ".join(quote(t) for t in kept) or None
 

@@ -9,7 +9,7 @@ from .sentences import split_sentences
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 # Bump when chunk boundaries change (here or in a model's token limit): indexes rebuild themselves.
-CHUNKING_VERSION = 2
+CHUNKING_VERSION = 3
 
 
 def embedding_input(title: str, chunk: Chunk) -> str:

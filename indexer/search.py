@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,9 +16,11 @@ from .confidence import Evidence, confidence
 from .embedder import Embedder
 from .generations import DB_NAME, VECTORS_NAME
 from .glossary import Glossary, GlossaryEntry
-from .passage import answer_passage
+from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
+from .question_form import question_form
 from .records import Hit
 from .sentences import split_sentences
+from .spelling import Speller
 from .settings import SearchSettings
 from .store import IndexStore
 from .vectors import load_vectors, search_vectors
@@ -30,6 +33,9 @@ FREQUENT_TERM_SHARE = 0.1
 FREQUENT_TERMS_ABOVE = 5_000
 # BM25 of glossary expansions counts this much of the question's own terms.
 EXPANSION_WEIGHT = 0.5
+# The answer is chosen among this many top documents, from their best chunks.
+ANSWER_DOCUMENTS = 3
+ANSWER_CHUNKS_PER_DOCUMENT = 3
 
 
 @dataclass
@@ -39,11 +45,14 @@ class SearchResult:
     query: str
     hits: list[Hit]
     confidence: float
-    answerable: bool
+    answerable: bool  # confident enough to answer, at least with a caveat
     passage: str = ""
     expansions: list[str] = field(default_factory=list)
     generation: int = 0
     evidence: Evidence | None = None
+    corrections: dict[str, str] = field(default_factory=dict)  # unknown term -> index term searched instead
+    answer: AnswerChoice | None = None
+    certain: bool = False  # confident enough to answer without a caveat
 
     @property
     def best(self) -> Hit | None:
@@ -114,6 +123,8 @@ class Snapshot:
         self.generation = int(self.manifest.get("generation", 0))
         self.embedder = embedder
         self.analyzer = Analyzer(self.store.vocabulary())
+        frequency = self.store.term_frequencies()
+        self.speller = Speller(frequency)
         self.settings = settings
         self._lock = threading.Lock()
         self._excluded_cache: dict[tuple[frozenset[str], bool], np.ndarray] = {}
@@ -128,6 +139,14 @@ class Snapshot:
         for doc in self.documents.values():
             doc.replaced = str(doc.meta.get("superseded_by") or "").lstrip("./") in paths
         self.chunk_document = dict(db.execute("SELECT id, document_id FROM chunks").fetchall())
+        self.short_documents = {
+            document_id for document_id, count, words in db.execute(
+                "SELECT document_id, COUNT(*), SUM(LENGTH(text) - LENGTH(REPLACE(text, ' ', '')) + 1) "
+                "FROM chunks GROUP BY document_id")
+            if count == 1 and words <= WHOLE_DOCUMENT_WORDS
+        }
+        people = frozenset(name for doc in self.documents.values() if (name := _person(doc.meta.get("owner"))))
+        self.picker = AnswerPicker(self.analyzer, frequency, len(self.chunk_document), people)
         center = (self.manifest.get("vectors") or {}).get("center")
         self.vector_center = np.asarray(center, dtype=np.float32) if center else None
         chunk_count = len(self.chunk_document)
@@ -173,8 +192,8 @@ class Snapshot:
                 self._excluded_cache[key] = cached
         return cached
 
-    def _bm25(self, query: str, limit: int, excluded: np.ndarray) -> dict[int, float]:
-        expression = self.analyzer.match_expression(query, exclude=self.frequent_terms)
+    def _bm25(self, query: str, limit: int, excluded: np.ndarray, extra: Iterable[str] = ()) -> dict[int, float]:
+        expression = self.analyzer.match_expression(query, exclude=self.frequent_terms, extra=extra)
         if not expression:
             return {}
         sql = (
@@ -185,13 +204,15 @@ class Snapshot:
             rows = self.store.db.execute(sql, [*COLUMN_WEIGHTS, expression, json.dumps(excluded.tolist()), limit])
             return {int(rowid): -float(score) for rowid, score in rows}
 
-    def lexical(self, query: str, expansions: list[str], limit: int, excluded: np.ndarray) -> dict[int, float]:
-        """BM25 of the question, plus a down-weighted BM25 of its glossary expansions.
+    def lexical(self, query: str, expansions: list[str], limit: int, excluded: np.ndarray,
+                corrections: Iterable[str] = ()) -> dict[int, float]:
+        """BM25 of the question (with spelling corrections), plus a down-weighted BM25 of its
+        glossary expansions.
 
         Kept apart so that a document which merely spells out an abbreviation (the glossary itself)
         does not outrank the documents about the thing asked for.
         """
-        scores = self._bm25(query, limit, excluded)
+        scores = self._bm25(query, limit, excluded, corrections)
         if expansions:
             for chunk_id, score in self._bm25(" ".join(expansions), limit, excluded).items():
                 scores[chunk_id] = scores.get(chunk_id, 0.0) + EXPANSION_WEIGHT * score
@@ -251,13 +272,17 @@ class Snapshot:
         hit = Hit(chunk_id=self.glossary_chunk[document_id], text=text, title=doc.title, heading_path="",
                   source=doc.path, meta=doc.meta, score=1.0, scores={"glossary": 1.0})
         result.hits = [hit, *result.hits][:k]
-        result.passage, result.confidence, result.answerable = text, 1.0, True
+        result.passage, result.confidence, result.answerable, result.certain = text, 1.0, True, True
         return result
 
     def _search(self, query: str, expansions: list[str], k: int, groups: frozenset[str], per_document: bool, include_outdated: bool) -> SearchResult:
         excluded = self._excluded(groups, include_outdated)
         limit = self.settings.candidates
-        lexical = self.lexical(query, expansions, limit, excluded)
+        query_terms = set(self.analyzer.terms(query))
+        corrections = self.speller.corrections(query_terms)
+        unknown = sum(not self.speller.known(t) and t not in corrections for t in query_terms) / max(1, len(query_terms))
+        query_terms |= set(corrections.values())
+        lexical = self.lexical(query, expansions, limit, excluded, corrections.values())
         expanded = f"{query} ({'; '.join(expansions)})" if expansions else query
         query_vector = self.embedder.encode([expanded])[0]
         dense = self.dense(query_vector, limit, excluded)
@@ -276,22 +301,61 @@ class Snapshot:
         hits = _collapse_duplicates(self.hits(ranked, lexical, dense))[:k]
         if not hits:
             return SearchResult(query, [], 0.0, False, generation=self.generation)
+        passage_vector = self.embedder.encode([query])[0] if expansions else query_vector
+        choice = self._choose_answer(query, query_terms, fused, hits, lexical, dense, passage_vector)
+        if choice is not None and choice.document_id != self.chunk_document[hits[0].chunk_id]:
+            # The document holding the best answer unit is cited first.
+            first = next(i for i, hit in enumerate(hits) if self.chunk_document[hit.chunk_id] == choice.document_id)
+            hits.insert(0, hits.pop(first))
         top = hits[0]
-        query_terms = set(self.analyzer.terms(query))
         evidence = Evidence(
             dense=top.scores.get("dense", 0.0),
             coverage=_coverage(query_terms, set(self.analyzer.terms(f"{top.title} {top.heading_path} {top.text}"))),
             margin=top.score - (hits[1].score if len(hits) > 1 else min(s for _, s in fused)),
             agreement=float(bool(lexical) and bool(dense) and max(lexical, key=lexical.get) == max(dense, key=dense.get) == top.chunk_id),
+            answer_coverage=choice.coverage if choice else 0.0,
+            answer_similarity=choice.similarity if choice else 0.0,
+            answer_fit=choice.fit if choice else 0.0,
+            unknown=unknown,
         )
         score = confidence(evidence)
-        # The passage is chosen for the question as asked: expansions would favour sentences that
-        # merely spell out an abbreviation.
-        passage_vector = self.embedder.encode([query])[0] if expansions else query_vector
-        passage = answer_passage(top.text, query_terms, self.analyzer, passage_vector, self.embedder.encode)
         return SearchResult(
-            query, hits, score, score >= self.settings.min_confidence, passage, generation=self.generation, evidence=evidence
+            query, hits, score, score >= self.settings.caveat_confidence, choice.text if choice else "",
+            generation=self.generation, evidence=evidence, corrections=corrections, answer=choice,
+            certain=score >= self.settings.min_confidence,
         )
+
+    def _choose_answer(self, query: str, query_terms: set[str], fused: list[tuple[int, float]], hits: list[Hit],
+                       lexical: dict, dense: dict, query_vector: np.ndarray) -> AnswerChoice | None:
+        """The best answer unit among the best chunks of the top documents.
+
+        The question as asked, not its glossary expansions, chooses: expansions would favour
+        sentences that merely spell out an abbreviation.
+        """
+        documents = {self.chunk_document[hit.chunk_id] for hit in hits[:ANSWER_DOCUMENTS]}
+        chosen: list[tuple[int, float]] = []
+        per_document: dict[int, int] = {}
+        for chunk_id, score in fused:
+            document_id = self.chunk_document[chunk_id]
+            if document_id in documents and per_document.get(document_id, 0) < ANSWER_CHUNKS_PER_DOCUMENT:
+                per_document[document_id] = per_document.get(document_id, 0) + 1
+                chosen.append((chunk_id, score))
+        if not chosen:
+            return None
+        best = chosen[0][1]
+        candidates = [
+            Candidate(hit.chunk_id, self.chunk_document[hit.chunk_id], hit.text, hit.heading_path, hit.title,
+                      math.exp(min(0.0, hit.score - best)), self.chunk_document[hit.chunk_id] in self.short_documents,
+                      hit.owner)
+            for hit in self.hits(chosen, lexical, dense)
+        ]
+        return self.picker.choose(query_terms, question_form(query), candidates, query_vector, self.embedder.encode)
+
+
+def _person(owner: object) -> str | None:
+    """The name in an owner string such as "Lena Hoffmann (@lena_hoffmann)"."""
+    name = str(owner or "").split("(")[0].split(",")[0].strip()
+    return name if len(name.split()) >= 2 else None
 
 
 def _coverage(query_terms: set[str], chunk_terms: set[str]) -> float:

@@ -41,6 +41,7 @@ class SearchSettings:
     k: int = 5
     candidates: int = 100
     dense_weight: float = 0.35
-    min_confidence: float = 0.5
+    min_confidence: float = 0.5  # at or above: answer
+    caveat_confidence: float = 0.35  # at or above (and below min_confidence): answer with a caveat; below: decline
     one_chunk_per_document: bool = True
     synonyms: dict[str, list[str]] = field(default_factory=dict)

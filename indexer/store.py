@@ -171,6 +171,10 @@ class IndexStore:
         rows = self.db.execute("SELECT term FROM chunks_terms WHERE doc > ?", [share * total])
         return {row[0] for row in rows}
 
+    def term_frequencies(self) -> dict[str, int]:
+        """Every indexed term with the number of chunks that hold it."""
+        return dict(self.db.execute("SELECT term, doc FROM chunks_terms"))
+
     # -- chunks ---------------------------------------------------------------------------------
     def chunk_vector_keys(self) -> list[tuple[int, str]]:
         return [(row[0], row[1]) for row in self.db.execute("SELECT id, vector_key FROM chunks ORDER BY id")]

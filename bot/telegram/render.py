@@ -10,6 +10,7 @@ from html import escape
 from textwrap import shorten
 
 from ..core import Answer, Source
+from ..phrases import ENGLISH_LEAD, caveat
 
 MAX_MESSAGE = 4096
 _LINK = re.compile(r"^https?://\S+$")
@@ -99,6 +100,10 @@ def sources_blocks(heading: str, sources: list[Source], start: int = 1) -> list[
 def answer_html(answer: Answer, limit: int = MAX_MESSAGE) -> list[str]:
     """The messages for one answer: the passage, a warning for outdated sources, the sources."""
     blocks = text_blocks(answer.text, limit)
+    if answer.answered and answer.language == "en":
+        blocks.insert(0, f"<i>{escape(ENGLISH_LEAD)}</i>")
+    if answer.caveat:
+        blocks.append(f"<i>{escape(caveat(answer.language))}</i>")
     if any(s.outdated for s in answer.sources) and "veraltet" not in answer.text.lower():
         blocks.insert(0, "⚠️ <b>Achtung, veraltet:</b> mindestens eine Quelle ist nicht mehr aktuell.")
     if answer.sources:

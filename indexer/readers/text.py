@@ -33,10 +33,33 @@ def paragraphs(text: str) -> list[str]:
     return [" ".join(line.strip() for line in part.splitlines()).strip() for part in parts if part.strip()]
 
 
+_UNDERLINE = re.compile(r"^\s*[-=~_]{3,}\s*$")
+_COLUMNS = re.compile(r"\S\s{2,}\S")
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Blocks of a plain-text layout: a line underlined with ---- or ==== is a heading, and lines
+    aligned in columns (two or more spaces between fields) are list items, one record a line."""
+    blocks: list[Block] = []
+    headings: tuple[str, ...] = ()
+    for part in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+        lines = [line.rstrip() for line in part.splitlines() if line.strip()]
+        if len(lines) >= 2 and _UNDERLINE.match(lines[1]):
+            headings = (lines[0].strip(),)
+            lines = lines[2:]
+        if not lines:
+            continue
+        if sum(bool(_COLUMNS.search(line.strip())) for line in lines) * 2 >= len(lines):
+            items = [" · ".join(re.split(r"\s{2,}", line.strip())) for line in lines]
+            blocks.append(Block("\n".join(f"- {item}" for item in items), headings, "list"))
+        else:
+            blocks.append(Block(" ".join(line.strip() for line in lines), headings))
+    return blocks
+
+
 def read_text(data: bytes, path: Path) -> ParsedDocument:
     """A .txt file: the first line is the title, blank lines separate paragraphs."""
     text = decode(data)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     title = lines[0][:200] if lines else path.stem
-    blocks = [Block(text=para) for para in paragraphs(text)]
-    return ParsedDocument(title=title, meta={}, blocks=blocks)
+    return ParsedDocument(title=title, meta={}, blocks=text_blocks(text))

@@ -1,0 +1,26 @@
+"""The core's fixed sentences in the asker's language (German, or English for English questions)."""
+from __future__ import annotations
+
+NO_ANSWER = {
+    "de": "Dazu habe ich nichts Verlässliches gefunden.",
+    "en": "I could not find anything reliable on that in the SCIU's documents.",
+}
+ASK_CONTACT = {"de": "Am besten fragen Sie {contact}.", "en": "Your best contact is {contact}."}
+CAVEAT = {
+    "de": "Ich bin mir nicht sicher, ob das Ihre Frage beantwortet – bitte prüfen Sie die Quelle.",
+    "en": "I am not sure this answers your question – please check the source.",
+}
+ENGLISH_LEAD = "From the SCIU's documents (most of them are in German):"
+NOT_A_QUESTION = (
+    "Ich habe darin keine Frage erkannt. Schreiben Sie mir Ihre Frage einfach in Worten, "
+    "z. B. „Wie beantrage ich ein Diensthandy?“"
+)
+
+
+def no_answer(language: str, contact: str) -> str:
+    """The decline sentence with the person to ask."""
+    return f"{NO_ANSWER[language]} {ASK_CONTACT[language].format(contact=contact)}"
+
+
+def caveat(language: str) -> str:
+    return CAVEAT[language]

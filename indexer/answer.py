@@ -1,0 +1,219 @@
+"""The answer a person reads: the answer unit(s) of the best chunks that best answer the question.
+
+Units (sentences, list items, steps, table rows, a short document whole) are scored by the
+question terms they hold (weighted by rarity, their heading counting half), their embedding
+similarity to the question, the rank of their chunk, and how well they fit the question's form
+(a person for "wer", a date for "wann", a number for "wie viele", steps for "wie beantrage").
+"""
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .analysis import Analyzer
+from .question_form import QuestionForm, unit_fits
+from .units import Unit, clean_line, split_units
+
+Encoder = Callable[[Sequence[str]], np.ndarray]
+MAX_EMBEDDED_UNITS = 24
+WHOLE_DOCUMENT_WORDS = 90  # a document this short (an FAQ entry, an expert answer) is answered whole
+SWITCH_MARGIN = 0.15  # a unit from a lower-ranked document wins only with this lead
+MAX_COMPANIONS = 2  # units shown besides the best one
+COMPANION_MARGIN = 0.25  # ... when they score at most this much below it
+COMPANION_WORDS = 60  # ... and the answer stays within this many words
+
+
+@dataclass
+class Candidate:
+    """A chunk the answer may come from, with its rank-based prior (1.0 for the best chunk)."""
+
+    chunk_id: int
+    document_id: int
+    text: str
+    heading_path: str
+    title: str
+    prior: float
+    whole: bool = False  # the chunk is its document's whole, short text
+    owner: str | None = None  # the document's contact person
+
+
+@dataclass
+class AnswerChoice:
+    """The chosen answer text and the evidence behind it (inputs to the confidence model)."""
+
+    text: str
+    chunk_id: int
+    document_id: int
+    kind: str
+    coverage: float  # rarity-weighted share of question terms in the unit and its heading
+    similarity: float  # cosine between question and unit
+    fit: float  # how well the unit fits the question's form
+    score: float
+
+
+@dataclass
+class _Scored:
+    unit: Unit
+    candidate: Candidate
+    terms: set[str]
+    coverage: float
+    fit: float
+    similarity: float = 0.0
+    score: float = 0.0
+
+
+class VectorMemory:
+    """A bounded in-process cache of unit embeddings, so repeated units are embedded once."""
+
+    def __init__(self, size: int = 20_000):
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str], encode: Encoder) -> np.ndarray:
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            fresh = encode(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh):
+                    self._vectors[text] = vector
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        with self._lock:
+            return np.vstack([self._vectors[t] for t in texts])
+
+
+def whole_text(text: str) -> str:
+    """A short document's text as one answer: its lines without rule runs."""
+    return "\n".join(line for line in (clean_line(raw) for raw in text.splitlines()) if line)
+
+
+class AnswerPicker:
+    """Chooses answer units; one per index snapshot (it knows the index's term rarity)."""
+
+    def __init__(self, analyzer: Analyzer, frequency: dict[str, int], chunks: int, people: frozenset[str] = frozenset()):
+        self.analyzer = analyzer
+        self.people = people
+        self.frequency = frequency
+        self.chunks = max(1, chunks)
+        self.memory = VectorMemory()
+
+    def idf(self, term: str) -> float:
+        return math.log(1 + self.chunks / (1 + self.frequency.get(term, 0)))
+
+    def _coverage(self, query: dict[str, float], terms: set[str], context: set[str]) -> float:
+        total = sum(query.values()) or 1.0
+        held = sum(w for t, w in query.items() if t in terms)
+        nearby = sum(w for t, w in query.items() if t in context and t not in terms)
+        return (held + 0.5 * nearby) / total
+
+    def scored_units(
+        self,
+        query_terms: set[str],
+        form: QuestionForm,
+        candidates: list[Candidate],
+        query_vector: np.ndarray | None = None,
+        encode: Encoder | None = None,
+        embed_all: bool = False,
+    ) -> list[_Scored]:
+        """Every unit of the candidates with its features and score; only the most promising
+        ones are embedded unless `embed_all`."""
+        query = {t: self.idf(t) for t in query_terms}
+        scored: list[_Scored] = []
+        for candidate in candidates:
+            units = split_units(candidate.text, candidate.heading_path)
+            if candidate.whole and len(units) > 1:
+                units.append(Unit("whole", whole_text(candidate.text), candidate.heading_path, len(units)))
+            title_terms = set(self.analyzer.terms(candidate.title))
+            for unit in units:
+                terms = set(self.analyzer.terms(unit.text))
+                context = title_terms | set(self.analyzer.terms(unit.heading))
+                scored.append(_Scored(unit, candidate, terms, self._coverage(query, terms, context),
+                                      unit_fits(form, unit.text, self.people)))
+        if not scored:
+            return []
+        for item in scored:
+            item.score = item.coverage + 0.3 * item.candidate.prior + 0.15 * item.fit
+        if query_vector is not None and encode is not None:
+            chosen = sorted(scored, key=lambda s: -s.score)[: len(scored) if embed_all else MAX_EMBEDDED_UNITS]
+            vectors = self.memory.encode([s.unit.text for s in chosen], encode)
+            for item, similarity in zip(chosen, vectors @ query_vector):
+                item.similarity = float(similarity)
+        for item in scored:
+            item.score = _score(item, form)
+        return scored
+
+    def choose(
+        self,
+        query_terms: set[str],
+        form: QuestionForm,
+        candidates: list[Candidate],
+        query_vector: np.ndarray | None = None,
+        encode: Encoder | None = None,
+    ) -> AnswerChoice | None:
+        """The best answer over all candidate chunks, or None when they hold no readable unit."""
+        scored = self.scored_units(query_terms, form, candidates, query_vector, encode)
+        if not scored:
+            return None
+        scored.sort(key=lambda s: -s.score)
+        best = scored[0]
+        # The search's first document keeps its place unless another one clearly answers better.
+        leader = next((s for s in scored if s.candidate.document_id == candidates[0].document_id), best)
+        if best.score - leader.score < SWITCH_MARGIN:
+            best = leader
+        parts = [best] + self._companions(best, scored)
+        parts.sort(key=lambda s: (s.candidate.chunk_id, s.unit.position))  # reading order
+        text = "\n".join(item.unit.text for item in parts)
+        if form.person and not unit_fits(form, text, self.people) and best.candidate.owner:
+            # "Wer ist zuständig …": the document's contact person answers what the text does not.
+            text += f"\n{'Contact' if form.english else 'Ansprechperson'}: {best.candidate.owner}"
+        return AnswerChoice(text, best.candidate.chunk_id, best.candidate.document_id, best.unit.kind,
+                            best.coverage, best.similarity, best.fit, best.score)
+
+    @staticmethod
+    def _companions(best: _Scored, scored: list[_Scored]) -> list[_Scored]:
+        """Up to two more units of the same document that score nearly as well, within a word budget:
+        the answer is often in the sentence next to the best match."""
+        if best.unit.kind in {"whole", "steps"}:
+            return []
+        chosen: list[_Scored] = []
+        words = len(best.unit.text.split())
+        for item in scored[1:]:
+            if len(chosen) == MAX_COMPANIONS or item.score < best.score - COMPANION_MARGIN:
+                break
+            if item.candidate.document_id != best.candidate.document_id or item.unit.kind in {"whole", "steps"}:
+                continue
+            if any(item.unit.text in other.unit.text or other.unit.text in item.unit.text for other in [best, *chosen]):
+                continue
+            size = len(item.unit.text.split())
+            if words + size > COMPANION_WORDS:
+                continue
+            chosen.append(item)
+            words += size
+        return chosen
+
+
+FEATURES = ("coverage", "similarity", "prior", "fit", "steps_asked", "steps_unasked", "whole", "row", "item",
+            "short", "long")
+# Fitted by benchmarks/fit_answer_units.py (logistic regression: does the unit hold the answer?).
+UNIT_WEIGHTS = np.array([0.5, 0.45, 0.2, 0.25, 0.15, -0.15, 0.1, 0.0, 0.0, -0.1, -0.1])
+
+
+def unit_features(item: _Scored, form: QuestionForm) -> np.ndarray:
+    """The features a unit is ranked by, in the order of FEATURES."""
+    kind, words = item.unit.kind, len(item.unit.text.split())
+    return np.array([
+        item.coverage, item.similarity, item.candidate.prior, item.fit,
+        float(kind == "steps" and form.steps), float(kind == "steps" and not form.steps), float(kind == "whole"),
+        float(kind == "row"), float(kind == "item"), float(words < 4), float(words > 60 and kind not in {"steps", "whole"}),
+    ])
+
+
+def _score(item: _Scored, form: QuestionForm) -> float:
+    return float(unit_features(item, form) @ UNIT_WEIGHTS)

@@ -1,0 +1,107 @@
+"""What kind of answer a question asks for: a person, a time, an amount, a place, steps – and its language.
+
+Staff ask "wer ist zuständig …", "bis wann …", "wie viele …", "wie beantrage ich …"; a unit that
+holds a person, a date, a number or a list of steps is then the better answer.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+PERSON = re.compile(
+    r"\b(wer|wen|wem|wessen|who|whom|ansprechperson\w*|ansprechpartner\w*|zuständig\w*|zustaendig\w*|"
+    r"kontakt\w*|durchwahl|telefon\w*|nummer|erreiche|contact|extension|phone)\b", re.I)
+PHONE_QUESTION = re.compile(r"\b(durchwahl|telefon\w*|nummer|rufnummer|anrufen|extension|phone|call)\b", re.I)
+TIME = re.compile(r"\b(wann|bis wann|ab wann|seit wann|wie lange|wie oft|uhrzeit|frist\w*|datum|termin\w*|"
+                  r"when|what time|how long|how often|deadline|wochentag)\b", re.I)
+AMOUNT = re.compile(r"\b(wie ?viele?n?|wie ?hoch|wie lange|wie groß|wie gross|wie oft|wie alt|anzahl|"
+                    r"how (?:much|many|long|often|big)|prozent|welche(?:r|n)? (?:betrag|summe))\b", re.I)
+PLACE = re.compile(r"\b(wo|wohin|woher|where|welche(?:m|r|n)? (?:raum|ort|portal|plattform|formular))\b", re.I)
+STEPS = re.compile(
+    r"\b(wie (?:beantrage|melde|richte|bekomme|komme|gehe|reiche|lasse|bringe|aktiviere|bereite|organisiere|"
+    r"verhalte|mache|kann ich|können wir|muss ich|gehen wir|organisieren wir|bringe ich)|was muss ich tun|"
+    r"was (?:tun|nun|jetzt|mache ich)|vorgehen|vorgehensweise|schritt\w*|ablauf|how (?:do|can|should) (?:i|we)|"
+    r"how to|procedure|steps)\b", re.I)
+
+_ENGLISH = frozenset(
+    "the a an is are was were do does did what who whom which where when why how can could should would "
+    "i you we my your our to of for in on at with from about there this that it have has get much many "
+    "long often please need any".split())
+_GERMAN = frozenset(
+    "der die das ein eine ist sind wer wie was wo wann warum ich wir sie mein meine unser zu für im am "
+    "mit von bei auf und oder nicht muss kann darf gibt es habe hat bekomme brauche".split())
+
+
+@dataclass(frozen=True)
+class QuestionForm:
+    """Flags for the kinds of answer a question asks for."""
+
+    person: bool = False
+    phone: bool = False
+    time: bool = False
+    amount: bool = False
+    place: bool = False
+    steps: bool = False
+    parts: int = 1  # "… und wie viele …": two questions in one
+    english: bool = False
+
+
+def is_english(text: str) -> bool:
+    """True when a short text reads as English: more English than German function words."""
+    words = [w.lower() for w in _WORDS.findall(text)]
+    english = sum(w in _ENGLISH for w in words)
+    german = sum(w in _GERMAN for w in words)
+    return english >= 2 and english > german
+
+
+_SECOND_QUESTION = re.compile(
+    r"(?:,|\bund|\boder|\band)\s+(?:wer|wen|wann|wie|wo|was|welche\w*|ob|bis wann|muss|darf|kann|gibt|"
+    r"who|when|how|where|what|which)\b", re.I)
+
+
+def question_form(question: str) -> QuestionForm:
+    """The kinds of answer `question` asks for."""
+    return QuestionForm(
+        person=bool(PERSON.search(question)),
+        phone=bool(PHONE_QUESTION.search(question)),
+        time=bool(TIME.search(question)),
+        amount=bool(AMOUNT.search(question)),
+        place=bool(PLACE.search(question)),
+        steps=bool(STEPS.search(question)),
+        parts=1 + len(_SECOND_QUESTION.findall(question)),
+        english=is_english(question),
+    )
+
+
+HANDLE = re.compile(r"@\w{3,}")
+PHONE = re.compile(r"(?:Durchwahl|Tel\.?|Telefon)\s*[:\-]?\s*-?\d{1,5}|(?<![\w-])-\d{3,5}\b|\b\d{3,5}[ /-]\d{3,}\b")
+DATE_TIME = re.compile(
+    r"\b\d{1,2}[:.]\d{2}\s*(?:Uhr)?\b|\b\d{1,2}\s*(?:bis\s*\d{1,2}\s*)?Uhr\b|\b\d{1,2}\.\s?\d{1,2}\.(?:\d{2,4})?|"
+    r"\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)s?\b|"
+    r"\b(?:januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember)\b|"
+    r"\b(?:19|20)\d\d\b|\b\d+\s*(?:tage|tagen|wochen|monate|monaten|jahre|jahren|stunden|minuten|arbeitstage\w*)\b|"
+    r"\b(?:wöchentlich|täglich|monatlich|jährlich|werktags|quartal\w*)\b", re.I)
+NUMBER = re.compile(r"\d|\b(?:eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hälfte|dutzend)\b", re.I)
+
+
+def unit_fits(form: QuestionForm, text: str, people: frozenset[str] = frozenset()) -> float:
+    """How well a unit's content fits the question's form, 0–1 (1 for questions without a form).
+
+    `people` are the names of the index's contact persons: German capitalises every noun, so a
+    name cannot be told from its shape.
+    """
+    wanted = []
+    if form.person:
+        wanted.append(bool(HANDLE.search(text) or any(name in text for name in people)
+                           or (form.phone and PHONE.search(text))))
+    if form.phone:
+        wanted.append(bool(PHONE.search(text)))
+    if form.time:
+        wanted.append(bool(DATE_TIME.search(text)))
+    if form.amount:
+        wanted.append(bool(NUMBER.search(text)))
+    if not wanted:
+        return 1.0
+    return sum(wanted) / len(wanted)

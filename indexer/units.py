@@ -1,0 +1,116 @@
+"""Answer units: the pieces of a chunk a reply may consist of.
+
+A chunk's text keeps its document's layout line by line (see `chunking`): paragraphs, list items
+("- …"), table rows ("a | b | c", the first row of a table being its header) and the headings of
+merged sections. From that layout come the units a person can read on their own: a sentence, a
+list item, the whole list of steps under a heading, a table row rendered with its column headers.
+Never a bare heading, a raw `|` row or a rule line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .sentences import split_sentences
+
+_ITEM = re.compile(r"^(?:[-*•]\s+(?:\[[ xX]\]\s+)?|\d{1,2}[.)]\s+)")
+_RULE = re.compile(r"\s*[-=_~*#]{4,}\s*")
+_FINAL = (".", "!", ":", ";", "…", ")", "“", "\"", "»")
+MAX_STEPS = 10  # items of one list shown as steps
+MAX_HEADING_WORDS = 12
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One readable piece of a chunk, with the heading it stands under."""
+
+    kind: str  # sentence | item | steps | row
+    text: str
+    heading: str
+    position: int  # order within the chunk
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+
+
+def _is_table(line: str) -> bool:
+    return " | " in line
+
+
+def _is_heading(line: str, following: str | None) -> bool:
+    """A section title inside a chunk: short, without final punctuation, with text after it."""
+    text = line.strip()
+    if " › " in text:
+        return True
+    if following is None or _ITEM.match(text) or _is_table(text):
+        return False
+    words = len(text.split())
+    if text.endswith("?"):
+        return words <= 15 and not following.rstrip().endswith("?")
+    return words <= MAX_HEADING_WORDS and not text.endswith(_FINAL)
+
+
+def render_row(header: list[str] | None, cells: list[str]) -> str:
+    """A table row as a sentence-like line: "Funktionszeit: 9:00–15:00 Uhr",
+    "Lunch & Learn – Rhythmus: donnerstags; Uhrzeit: 12:15 Uhr"."""
+    cells = [c for c in cells]
+    if not header or len(header) != len(cells):
+        return " · ".join(c for c in cells if c)
+    if len(cells) == 2:
+        return f"{cells[0]}: {cells[1]}"
+    rest = "; ".join(f"{name}: {value}" for name, value in zip(header[1:], cells[1:]) if value)
+    return f"{cells[0]} – {rest}" if cells[0] else rest
+
+
+def clean_line(line: str) -> str:
+    """A line without rule runs ("-------", "=====") left over from plain-text layouts."""
+    return " ".join(_RULE.sub(" ", line).split())
+
+
+def split_units(text: str, heading_path: str = "") -> list[Unit]:
+    """All answer units of a chunk's text, in reading order."""
+    lines = [clean_line(line) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    units: list[Unit] = []
+    heading = heading_path
+    lead = ""  # a paragraph ending in ":" introduces the list below it
+    n = 0
+    while n < len(lines):
+        line = lines[n]
+        following = lines[n + 1] if n + 1 < len(lines) else None
+        if _is_table(line):
+            run = [line]
+            while n + 1 < len(lines) and _is_table(lines[n + 1]):
+                n += 1
+                run.append(lines[n])
+            header = _cells(run[0]) if len(run) > 1 else None
+            for row in run[1:] if header else run:
+                cells = _cells(row)
+                if cells != header and not all(set(c) <= set("-: ") for c in cells):
+                    units.append(Unit("row", render_row(header, cells), heading, len(units)))
+        elif _ITEM.match(line):
+            run = [line]
+            while n + 1 < len(lines) and _ITEM.match(lines[n + 1]):
+                n += 1
+                run.append(lines[n])
+            items = [_ITEM.sub("", item, count=1).strip() for item in run]
+            units.extend(Unit("item", item, heading, len(units)) for item in items if item)
+            if len(items) > 1:
+                title = lead or heading.split(" › ")[-1]
+                steps = "\n".join(f"- {item}" for item in items[:MAX_STEPS])
+                units.append(Unit("steps", f"{title}\n{steps}" if title else steps, heading, len(units)))
+        elif _is_heading(line, following):
+            heading = " › ".join(p for p in (heading_path, line.strip()) if p) if " › " not in line else line.strip()
+            lead = ""
+            n += 1
+            continue
+        else:
+            sentences = split_sentences(line)
+            units.extend(Unit("sentence", s, heading, len(units)) for s in sentences)
+            lead = sentences[-1] if sentences and sentences[-1].endswith(":") else ""
+            n += 1
+            continue
+        lead = ""
+        n += 1
+    return units

@@ -70,12 +70,12 @@ def test_department_paths(core: ChatCore, config: Config) -> None:
     core.reindex()
     onboarding = build_exchange(core).onboarding
     assert onboarding.departments() == ["Infrastruktur & IT"]
-    assert len(onboarding.steps()) == 6 and len(onboarding.steps("Infrastruktur & IT")) == 7
+    assert len(onboarding.steps()) == 6 and len(onboarding.steps(department="Infrastruktur & IT")) == 7
     shown = chat(core, ["/onboarding", "/onboarding 1"])
     assert "/onboarding 1 – Infrastruktur & IT" in shown and "Bereich Infrastruktur & IT (0 von 7 erledigt)" in shown
     assert "▫️ 7. Werkzeuge der IT" in shown
     with pytest.raises(ValueError):
-        onboarding.choose_department("x", "Marketing")
+        onboarding.choose_department(Asker("x"), "Marketing")
 
 
 @pytest.mark.slow

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 async def status(update: Update, context: LotseContext) -> None:
     """/status: index statistics and usage figures (admins only)."""
-    if await admit_admin(update, context) is None:
+    asker = await admit_admin(update, context)
+    if asker is None:
         return
     lotse = context.lotse
     try:
@@ -34,16 +35,16 @@ async def status(update: Update, context: LotseContext) -> None:
         index_text = str(error)
     usage = await asyncio.to_thread(lotse.core.interactions.usage)
     blocks = [f"<b>📚 Index</b>\n{escape(index_text)}", f"<b>💬 Nutzung</b>\n{escape(usage_report(usage))}",
-              f"<b>🧭 Onboarding</b>\n{escape(await asyncio.to_thread(_onboarding_text, lotse))}",
+              f"<b>🧭 Onboarding</b>\n{escape(await asyncio.to_thread(_onboarding_text, lotse, asker.groups))}",
               f"<b>📨 Weiterleitungen</b>\n{escape(await asyncio.to_thread(_exchange_text, lotse))}"]
     if lotse.reindexing:
         blocks.append("🔄 Gerade läuft eine Neuindizierung.")
     await reply(update, render.pack(blocks))
 
 
-def _onboarding_text(lotse: Services) -> str:
+def _onboarding_text(lotse: Services, groups: frozenset[str]) -> str:
     try:
-        return overview_text(lotse.exchange.onboarding.overview())
+        return overview_text(lotse.exchange.onboarding.overview(groups))
     except IndexNotReady as error:
         return str(error)
 

@@ -176,3 +176,35 @@ def test_an_older_database_upgrades_itself(tmp_path: Path) -> None:
     assert interactions.question(5)["question"] == "Alt?"  # type: ignore[index]
     assert [r["name"] for r in interactions.db["_migrations"].rows] == ["m001_initial", "m002_knowledge_exchange"]
     interactions.close()
+
+
+@pytest.mark.slow
+def test_restricted_onboarding_steps_only_on_members_paths(core: ChatCore, config: Config) -> None:
+    (config.index.knowledge_dir / "intern").mkdir()
+    (config.index.knowledge_dir / "intern" / "tresor.md").write_text(
+        '---\ntitle: "Onboarding 3: Der Tresorraum"\nonboarding: 3\naccess: sciu-intern\n---\n\n'
+        "Der Tresorschlüssel liegt im blauen Umschlag bei Frau Kranich.\n", encoding="utf-8")
+    core.reindex()
+    member_id = 77
+    config.groups = {"sciu-intern": [member_id]}
+    member, outsider = Asker(member_id, groups=frozenset({"sciu-intern"})), Asker("terminal:neu")
+    onboarding = build_exchange(core).onboarding
+
+    shown = chat(core, ["/onboarding", "/weiter", "/erledigt", "/erledigt", "/erledigt"])
+    assert "Tresor" not in shown and "Kranich" not in shown
+    assert "(0 von 6 erledigt)" in shown and "▫️ 3. Geräte" in shown and "✅ Schritt 3 erledigt (3 von 6)" in shown
+    assert "Schritt 4 von 6: Werkzeuge" in shown  # numbering has no gap where the hidden step is
+
+    out: list[str] = []
+    TerminalChat(core, member, write=out.append).run(io.StringIO("/onboarding\n/erledigt\n/erledigt\n"), interactive=False)
+    member_view = "\n".join(out)
+    assert "(0 von 7 erledigt)" in member_view and "▫️ 3. Der Tresorraum" in member_view and "▫️ 4. Geräte" in member_view
+    assert "Schritt 3 von 7: Der Tresorraum" in member_view and "blauen Umschlag" in member_view
+    assert [s.step.position for s in onboarding.progress(member).steps] == list(range(1, 8))
+
+    assert onboarding.progress(outsider).done == 3 and onboarding.progress(member).done == 2
+    for viewer, sees in ((frozenset(), False), (frozenset({"sciu-intern"}), True)):
+        labels = [label for label, _ in onboarding.overview(viewer).at_step]
+        assert labels == (["3. Der Tresorraum", "4. Werkzeuge & Kommunikation"] if sees
+                          else ["3. 🔒 vertraulicher Schritt (Titel nur für Mitglieder der Gruppe)",
+                                "4. Werkzeuge & Kommunikation"])

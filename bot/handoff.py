@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Iterable
 
 from indexer import IndexNotReady
 
@@ -19,6 +20,9 @@ from .experts import ExpertDirectory, Route
 from .faq_writer import FaqEntry, FaqWriter
 
 OPEN, ANSWERED, EXPIRED, UNREACHABLE = "open", "answered", "expired", "unreachable"
+# The access of an answer whose sources belong to groups with no member in common: a group nobody
+# is in, so the entry is hidden until a reviewer sets its access in /pruefen.
+ACCESS_TO_DECIDE = "zugriff-festlegen"
 
 
 class HandoffError(Exception):
@@ -41,12 +45,14 @@ class Handoff:
     expert_chat_id: int | None = None
     sent_at: datetime | None = None
     reminded_at: datetime | None = None
+    access: frozenset[str] = frozenset()  # the strictest access of what the asker saw (empty: public)
 
     @classmethod
     def from_row(cls, row: dict) -> Handoff:
         return cls(row["id"], row["question_id"], row["question"], row["top_source"], row["status"],
                    parse_stamp(row["created_at"]) or utc_now(), row["asker_chat_id"], row["asker_name"],
-                   row["expert"], row["expert_chat_id"], parse_stamp(row["sent_at"]), parse_stamp(row["reminded_at"]))
+                   row["expert"], row["expert_chat_id"], parse_stamp(row["sent_at"]), parse_stamp(row["reminded_at"]),
+                   frozenset(g for g in (row.get("access") or "").split(",") if g))
 
 
 @dataclass
@@ -111,6 +117,7 @@ class HandoffDesk:
                 "question_id": question_id, "pseudonym": row.get("pseudonym"), "question": offer.question,
                 "top_source": row.get("top_source"), "status": OPEN, "asker_chat_id": chat_id,
                 "asker_name": name or None, "created_at": stamp(self.clock()),
+                "access": ",".join(sorted(self._seen_access(question_id, asker, row.get("top_source")))),
             }).last_pk
         except sqlite3.IntegrityError as error:  # a second press that raced the first
             raise HandoffError("Diese Frage ist bereits weitergeleitet.") from error
@@ -122,13 +129,28 @@ class HandoffDesk:
         rows = list(self.db["handoffs"].rows_where("id = ?", [handoff_id]))
         return Handoff.from_row(rows[0]) if rows else None
 
-    def source_title(self, handoff: Handoff) -> str:
-        """Title of the best-matching document (to tell an owner why the question came to them)."""
+    def _seen_access(self, question_id: int, asker: Asker, top_source: str | None) -> frozenset[str]:
+        """The strictest access among the documents the asker was shown for this question (all
+        sources of the remembered answer, else the best match logged with the question)."""
+        answer = self.core.recent_answer(question_id, asker)
+        paths = {s.path for s in [*answer.sources, *answer.more_sources]} if answer else set()
+        paths |= {top_source} if top_source else set()
+        try:
+            documents = [self.core.index.document(path) for path in sorted(paths)]
+        except IndexNotReady:
+            documents = []
+        return strictest_access(d.access for d in documents if d is not None)
+
+    def source_title(self, handoff: Handoff, reader_id: int) -> str:
+        """Title of the best-matching document (to tell an owner why the question came to them);
+        "" when the reader is not in a group that may see that document."""
         try:
             document = self.core.index.document(handoff.top_source) if handoff.top_source else None
         except IndexNotReady:
             document = None
-        return document.title if document else ""
+        if document is None or not document.visible_to(self.core.config.groups_of(reader_id)):
+            return ""
+        return document.title
 
     def routes(self, handoff: Handoff) -> list[Route]:
         """Who to try next: all routes when none was reached yet, else those after the current expert."""
@@ -177,7 +199,7 @@ class HandoffDesk:
             entry = self.faq.replace_answer(handoff_id, text) or entry
         else:
             entry = self.faq.write(handoff_id, handoff.question, text, author, handoff.expert or author,
-                                   handoff.question_id)
+                                   handoff.question_id, handoff.access)
         deliver = handoff.status == OPEN
         if deliver:
             self._close(handoff_id, ANSWERED)
@@ -218,3 +240,13 @@ class HandoffDesk:
 
     def open_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM handoffs WHERE status = ?", [OPEN]).fetchone()[0]
+
+
+def strictest_access(accesses: Iterable[frozenset[str]]) -> frozenset[str]:
+    """The access an answer built on documents with these accesses may have: public only if all
+    are public; else the groups every restricted one shares; none shared → ACCESS_TO_DECIDE."""
+    restricted = [access for access in accesses if access]
+    if not restricted:
+        return frozenset()
+    shared = frozenset.intersection(*restricted)
+    return shared or frozenset({ACCESS_TO_DECIDE})

@@ -174,7 +174,8 @@ def test_an_older_database_upgrades_itself(tmp_path: Path) -> None:
     interactions = Interactions(tmp_path / "interactions.db")
     assert {"handoffs", "onboarding", "onboarding_steps", "expert_ids", "handoff_messages"} <= set(interactions.db.table_names())
     assert interactions.question(5)["question"] == "Alt?"  # type: ignore[index]
-    assert [r["name"] for r in interactions.db["_migrations"].rows] == ["m001_initial", "m002_knowledge_exchange"]
+    assert [r["name"] for r in interactions.db["_migrations"].rows] == ["m001_initial", "m002_knowledge_exchange",
+                                                                   "m003_handoff_access"]
     interactions.close()
 
 
@@ -208,3 +209,16 @@ def test_restricted_onboarding_steps_only_on_members_paths(core: ChatCore, confi
         assert labels == (["3. Der Tresorraum", "4. Werkzeuge & Kommunikation"] if sees
                           else ["3. 🔒 vertraulicher Schritt (Titel nur für Mitglieder der Gruppe)",
                                 "4. Werkzeuge & Kommunikation"])
+
+
+def test_strictest_access_of_an_answers_sources() -> None:
+    from bot.handoff import ACCESS_TO_DECIDE, strictest_access
+    from bot.faq_writer import parse_access
+
+    a, ab, c = frozenset({"a"}), frozenset({"a", "b"}), frozenset({"c"})
+    assert strictest_access([frozenset(), frozenset()]) == frozenset()
+    assert strictest_access([frozenset(), ab, a]) == a  # one public source does not open it up
+    assert strictest_access([a, c]) == {ACCESS_TO_DECIDE}  # no member in common: nobody until reviewed
+    assert parse_access("öffentlich", ["a"]) == [] and parse_access("b, a a", ["a", "b"]) == ["a", "b"]
+    with pytest.raises(ValueError, match="Unbekannte Gruppe: x"):
+        parse_access("a x", ["a"])

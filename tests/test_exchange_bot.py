@@ -241,3 +241,38 @@ def test_thumbs_down_offers_the_hand_off(exchange: ExchangeBot) -> None:
     stranger_press = bot.press(MEMBER, USER, offer.result["message_id"], buttons_of(offer)["An Expert:in weiterleiten"])
     assert "nicht mehr weiterleiten" in stranger_press.params["text"]  # only the asker may hand it off
 
+
+
+def test_an_expert_answer_from_a_restricted_context_stays_restricted(exchange: ExchangeBot) -> None:
+    exchange.config.groups = {"sciu-intern": [MEMBER, ADMIN]}
+    exchange.config.handoff.experts = {"@sabine_kraemer": EXPERT}  # owner of the restricted note, not a member
+    bot = exchange.start()
+    answer = bot.send(MEMBER, "Was ist Projekt Nordlicht?")
+    assert "haushaltsnotiz-2026.md" in text_of(answer)
+    offer = tap(bot, MEMBER, answer, "👎")
+    consent = tap(bot, MEMBER, offer, "An Expert:in weiterleiten")
+    mark = bot.standin.mark()
+    assert "weitergeleitet" in tap_edit(bot, MEMBER, consent, "Anonym")
+    question = expert_message(bot, EXPERT, mark)
+    assert "Haushaltsnotiz" not in text_of(question) and "Ansprechperson für das Dokument" in text_of(question)
+
+    secret = "Die Restmittel aus Nordlicht gehen im Dezember an das Team Kranich."
+    mark = bot.standin.mark()
+    bot.standin.reply_to_bot_message(EXPERT, EXPERT, question.result["message_id"], secret, username="sabine_kraemer")
+    assert secret in text_of(bot.next_message(MEMBER, mark))
+    bot.standin.wait_for(lambda c: c.method == "sendMessage" and c.params["chat_id"] == EXPERT
+                         and "Danke" in c.params["text"], since=mark)
+    [entry] = (bot.config.index.knowledge_dir / "faq").glob("expertenantwort-*.md")
+    assert frontmatter.load(entry).metadata["access"] == ["sciu-intern"]
+    paraphrase = "Wohin gehen die Restmittel aus Nordlicht im Dezember?"
+    assert "Team Kranich" not in text_of(bot.send(USER, paraphrase))
+    assert "Team Kranich" in text_of(bot.send(MEMBER, paraphrase))
+
+    review = bot.send(ADMIN, "/pruefen")
+    assert "Zugriff: nur Gruppe sciu-intern" in text_of(review)
+    assert "Gruppe(n)" in text_of(tap(bot, ADMIN, review, "🔒 Zugriff"))
+    assert "Unbekannte Gruppe: alle-welt" in text_of(bot.send(ADMIN, "alle-welt"))
+    changed = bot.send(ADMIN, "öffentlich")
+    assert "Zugriff geändert" in text_of(changed) and "Zugriff: alle (öffentlich)" in text_of(changed)
+    assert "access" not in frontmatter.load(entry).metadata
+    assert "Team Kranich" in text_of(bot.send(USER, paraphrase))  # the reviewer opened it on purpose

@@ -31,7 +31,8 @@ class Services:
     limiter: SlidingWindowLimiter
     exchange: KnowledgeExchange
     reindexing: bool = False
-    editing: dict[int, int] = field(default_factory=dict)  # admin id → hand-off whose FAQ answer they rewrite
+    # admin id → (hand-off, "edit" | "access"): whose FAQ answer or access their next text sets
+    editing: dict[int, tuple[int, str]] = field(default_factory=dict)
     progress_interval: float = 1.5  # seconds between edits of the /reindex progress message
 
     def asker(self, update: Update) -> Asker:

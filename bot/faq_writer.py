@@ -21,6 +21,9 @@ import frontmatter
 from .clock import Clock, utc_now
 
 PREFIX = "expertenantwort"
+# The access of an answer whose sources belong to groups with no member in common: a group nobody
+# is in, so the entry is hidden until a reviewer sets its access in /pruefen.
+ACCESS_TO_DECIDE = "zugriff-festlegen"
 
 
 @dataclass
@@ -36,6 +39,12 @@ class FaqEntry:
     reviewed: bool
     updated: str
     access: tuple[str, ...] = ()  # groups that may see it; empty: everyone
+
+
+def may_read(entry: FaqEntry, groups: Iterable[str]) -> bool:
+    """Whether a reviewer in `groups` may read the answer: public entries, entries of one of their
+    groups, and entries whose access is still to be decided (someone must read them to decide)."""
+    return not entry.access or ACCESS_TO_DECIDE in entry.access or bool(set(entry.access) & set(groups))
 
 
 PUBLIC_WORDS = {"öffentlich", "oeffentlich", "alle", "-"}

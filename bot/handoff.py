@@ -17,12 +17,9 @@ from indexer import IndexNotReady
 from .clock import Clock, parse_stamp, stamp, utc_now
 from .core import Asker, ChatCore
 from .experts import ExpertDirectory, Route
-from .faq_writer import FaqEntry, FaqWriter
+from .faq_writer import ACCESS_TO_DECIDE, FaqEntry, FaqWriter
 
 OPEN, ANSWERED, EXPIRED, UNREACHABLE = "open", "answered", "expired", "unreachable"
-# The access of an answer whose sources belong to groups with no member in common: a group nobody
-# is in, so the entry is hidden until a reviewer sets its access in /pruefen.
-ACCESS_TO_DECIDE = "zugriff-festlegen"
 
 
 class HandoffError(Exception):

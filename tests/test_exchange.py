@@ -212,7 +212,8 @@ def test_restricted_onboarding_steps_only_on_members_paths(core: ChatCore, confi
 
 
 def test_strictest_access_of_an_answers_sources() -> None:
-    from bot.handoff import ACCESS_TO_DECIDE, strictest_access
+    from bot.faq_writer import ACCESS_TO_DECIDE
+    from bot.handoff import strictest_access
     from bot.faq_writer import parse_access
 
     a, ab, c = frozenset({"a"}), frozenset({"a", "b"}), frozenset({"c"})

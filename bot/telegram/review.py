@@ -9,22 +9,25 @@ from html import escape
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from ..faq_writer import FaqEntry, parse_access
+from ..faq_writer import FaqEntry, may_read, parse_access
 from . import menus, render, texts
 from .context import LotseContext
 from .gate import admit_admin, admit_button
 from .sending import reply, send
 
 
-def _entry_parts(entry: FaqEntry, lead: str | None = None) -> list[str]:
-    """The entry as messages (buttons go on the last), optionally under a `lead` line."""
+def _entry_parts(entry: FaqEntry, viewer_groups: frozenset[str], lead: str | None = None) -> list[str]:
+    """The entry as messages (buttons go on the last), optionally under a `lead` line. A restricted
+    answer's text only for an admin in one of its groups; others see who may read it."""
     head = texts.review_head(entry.question, entry.author, entry.updated, entry.path, entry.access)
-    return render.pack([*([lead] if lead else []), head, *render.text_blocks(entry.answer)])
+    body = render.text_blocks(entry.answer) if may_read(entry, viewer_groups) else [texts.review_hidden(entry.access)]
+    return render.pack([*([lead] if lead else []), head, *body])
 
 
 async def pruefen(update: Update, context: LotseContext) -> None:
     """/pruefen: every expert answer still waiting for review, each with its buttons (admins only)."""
-    if await admit_admin(update, context) is None:
+    asker = await admit_admin(update, context)
+    if asker is None:
         return
     chat = update.effective_chat
     entries = await asyncio.to_thread(context.lotse.exchange.faq.pending)
@@ -32,7 +35,7 @@ async def pruefen(update: Update, context: LotseContext) -> None:
         await reply(update, texts.NO_PENDING_REVIEWS)
         return
     for entry in entries:
-        await send(context.bot, chat.id, _entry_parts(entry), menus.review_keyboard(entry.handoff_id))
+        await send(context.bot, chat.id, _entry_parts(entry, asker.groups), menus.review_keyboard(entry.handoff_id))
 
 
 async def review_button(update: Update, context: LotseContext) -> None:
@@ -90,6 +93,7 @@ async def edited_answer(update: Update, context: LotseContext) -> None:
         await reply(update, texts.REVIEW_GONE)
         raise ApplicationHandlerStop
     indexed = await asyncio.to_thread(lotse.exchange.refresh_index)
-    await reply(update, _entry_parts(entry, texts.review_done(action, entry.question, indexed)),
+    viewer = lotse.asker(update).groups
+    await reply(update, _entry_parts(entry, viewer, texts.review_done(action, entry.question, indexed)),
                 menus.review_keyboard(handoff_id))
     raise ApplicationHandlerStop

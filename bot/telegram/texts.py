@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..handoff import ACCESS_TO_DECIDE
+from ..faq_writer import ACCESS_TO_DECIDE
 
 NO_TOKEN_HELP = """\
 Für den Telegram-Bot fehlt das Bot-Token.
@@ -211,6 +211,12 @@ def access_text(access: tuple[str, ...]) -> str:
         return ("noch festzulegen – die Quellen gehören zu Gruppen ohne gemeinsames Mitglied; "
                 "bis dahin sieht niemand die Antwort")
     return "nur Gruppe " + ", ".join(access)
+
+
+def review_hidden(access: tuple[str, ...]) -> str:
+    """Instead of a restricted answer's text, for an admin outside its groups."""
+    return (f"🔒 <i>Der Antworttext ist nur für Mitglieder der Gruppe {escape(', '.join(access))} sichtbar. "
+            "Prüfen kann ihn ein Admin aus dieser Gruppe.</i>")
 
 
 def review_head(question: str, author: str, updated: str, path: str, access: tuple[str, ...] = ()) -> str:

@@ -114,7 +114,7 @@ class HandoffDesk:
                 "question_id": question_id, "pseudonym": row.get("pseudonym"), "question": offer.question,
                 "top_source": row.get("top_source"), "status": OPEN, "asker_chat_id": chat_id,
                 "asker_name": name or None, "created_at": stamp(self.clock()),
-                "access": ",".join(sorted(self._seen_access(question_id, asker, row.get("top_source")))),
+                "access": ",".join(sorted(self._seen_access(question_id, asker, offer.question, row.get("top_source")))),
             }).last_pk
         except sqlite3.IntegrityError as error:  # a second press that raced the first
             raise HandoffError("Diese Frage ist bereits weitergeleitet.") from error
@@ -126,16 +126,21 @@ class HandoffDesk:
         rows = list(self.db["handoffs"].rows_where("id = ?", [handoff_id]))
         return Handoff.from_row(rows[0]) if rows else None
 
-    def _seen_access(self, question_id: int, asker: Asker, top_source: str | None) -> frozenset[str]:
-        """The strictest access among the documents the asker was shown for this question (all
-        sources of the remembered answer, else the best match logged with the question)."""
-        answer = self.core.recent_answer(question_id, asker)
-        paths = {s.path for s in [*answer.sources, *answer.more_sources]} if answer else set()
-        paths |= {top_source} if top_source else set()
+    def _seen_access(self, question_id: int, asker: Asker, question: str, top_source: str | None) -> frozenset[str]:
+        """The strictest access among the documents the asker was shown for this question: all
+        sources of the remembered answer, or (after a restart) those the same search finds again
+        for the asker's groups, plus the best match logged with the question."""
+        paths = {top_source} if top_source else set()
         try:
+            answer = self.core.recent_answer(question_id, asker)
+            if answer is not None:
+                paths |= {s.path for s in [*answer.sources, *answer.more_sources]}
+            else:
+                found = self.core.index.search(question, k=self.core.config.chat.max_sources + 5, groups=asker.groups)
+                paths |= {hit.source for hit in found.hits}
             documents = [self.core.index.document(path) for path in sorted(paths)]
-        except IndexNotReady:
-            documents = []
+        except IndexNotReady:  # what the asker saw cannot be checked: the reviewer decides
+            return frozenset({ACCESS_TO_DECIDE}) if paths else frozenset()
         return strictest_access(d.access for d in documents if d is not None)
 
     def source_title(self, handoff: Handoff, reader_id: int) -> str:

@@ -223,3 +223,16 @@ def test_strictest_access_of_an_answers_sources() -> None:
     assert parse_access("öffentlich", ["a"]) == [] and parse_access("b, a a", ["a", "b"]) == ["a", "b"]
     with pytest.raises(ValueError, match="Unbekannte Gruppe: x"):
         parse_access("a x", ["a"])
+
+
+@pytest.mark.slow
+def test_a_hand_off_after_a_restart_still_knows_what_the_asker_saw(core: ChatCore, config: Config) -> None:
+    config.handoff.fallback_chat_id = 1
+    member = Asker(77, groups=frozenset({"sciu-intern"}))
+    asked = core.ask("Welche Mittel sind für Projekt Nordlicht angemeldet?", member)
+    public = core.ask("Wie beantrage ich ein Diensthandy?", Asker(78))
+    restarted = ChatCore(config, index=core.index)  # the remembered answers are gone
+    desk = build_exchange(restarted).handoffs
+    assert desk.open(asked.question_id, member, chat_id=77, name=None).access == {"sciu-intern"}
+    assert desk.open(public.question_id, Asker(78), chat_id=78, name=None).access == frozenset()
+    restarted.interactions.close()

@@ -101,6 +101,26 @@ def expert_message(bot: Harness, chat_id: int, since: int, words: str = "Frage a
     return call
 
 
+def hand_off_after_thumbs_down(bot: Harness, asker: int, answer: Call, expert: int) -> Call:
+    """As `asker`, press 👎 under `answer` and agree to an anonymous hand-off; the question as `expert` gets it."""
+    offer = tap(bot, asker, answer, "👎")
+    consent = tap(bot, asker, offer, "An Expert:in weiterleiten")
+    mark = bot.standin.mark()
+    assert "weitergeleitet" in tap_edit(bot, asker, consent, "Anonym")
+    return expert_message(bot, expert, mark)
+
+
+def expert_answers(bot: Harness, expert: int, question: Call, text: str, asker: int, username: str) -> str:
+    """`expert` replies `text` to `question`; what the asker received, once the bot thanked the
+    expert (by then the FAQ entry is indexed)."""
+    mark = bot.standin.mark()
+    bot.standin.reply_to_bot_message(expert, expert, question.result["message_id"], text, username=username)
+    delivered = text_of(bot.next_message(asker, mark))
+    bot.standin.wait_for(lambda c: c.method == "sendMessage" and c.params["chat_id"] == expert
+                         and "Danke" in c.params["text"], since=mark)
+    return delivered
+
+
 def test_full_onboarding_path_with_questions_between_and_admin_overview(exchange: ExchangeBot) -> None:
     bot = exchange.start()
     welcome = bot.send(USER, "/start")
@@ -249,19 +269,11 @@ def test_an_expert_answer_from_a_restricted_context_stays_restricted(exchange: E
     bot = exchange.start()
     answer = bot.send(MEMBER, "Was ist Projekt Nordlicht?")
     assert "haushaltsnotiz-2026.md" in text_of(answer)
-    offer = tap(bot, MEMBER, answer, "👎")
-    consent = tap(bot, MEMBER, offer, "An Expert:in weiterleiten")
-    mark = bot.standin.mark()
-    assert "weitergeleitet" in tap_edit(bot, MEMBER, consent, "Anonym")
-    question = expert_message(bot, EXPERT, mark)
+    question = hand_off_after_thumbs_down(bot, MEMBER, answer, EXPERT)
     assert "Haushaltsnotiz" not in text_of(question) and "Ansprechperson für das Dokument" in text_of(question)
 
     secret = "Die Restmittel aus Nordlicht gehen im Dezember an das Team Kranich."
-    mark = bot.standin.mark()
-    bot.standin.reply_to_bot_message(EXPERT, EXPERT, question.result["message_id"], secret, username="sabine_kraemer")
-    assert secret in text_of(bot.next_message(MEMBER, mark))
-    bot.standin.wait_for(lambda c: c.method == "sendMessage" and c.params["chat_id"] == EXPERT
-                         and "Danke" in c.params["text"], since=mark)
+    assert secret in expert_answers(bot, EXPERT, question, secret, MEMBER, "sabine_kraemer")
     [entry] = (bot.config.index.knowledge_dir / "faq").glob("expertenantwort-*.md")
     assert frontmatter.load(entry).metadata["access"] == ["sciu-intern"]
     paraphrase = "Wohin gehen die Restmittel aus Nordlicht im Dezember?"

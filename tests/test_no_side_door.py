@@ -22,7 +22,8 @@ from bot.telegram import build_application
 from indexer import Index, build_index
 from indexer.embedder import Embedder
 from telegram_standin import StandIn, run_polling
-from test_exchange_bot import expert_message, tap, tap_edit
+from test_exchange_bot import expert_answers, hand_off_after_thumbs_down, tap
+from test_search import write
 from test_telegram_bot import TOKEN, Harness, buttons_of, text_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
@@ -38,31 +39,23 @@ PARKING = "Wo parken Dienstwagen ab Juni?"
 CHARGING = "Wie viele Ladesäulen für Dienstwagen gibt es im neuen Parkdeck?"
 
 
-def page(root: Path, rel: str, body: str, **meta: object) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    header = "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in meta.items())
-    path.write_text(f"---\n{header}---\n\n{body}\n", encoding="utf-8")
-
-
 @pytest.fixture
 def lotse_config(tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> Config:
     """The temporary knowledge base, indexed, and a config file the `lotse` commands read."""
     root = tmp_path / "knowledge"
-    page(root, "intern/silberfuchs.md", " ".join(SECRET_DOC), title=TITLE, access="geheim", onboarding=2,
-         owner="Rita Rabe (@rita_rabe)", updated="2026-05-01")
-    page(root, "parken.md", "Dienstwagen parken im Hof hinter dem Rathaus. Die Zufahrt liegt an der Westseite.",
-         title="Parkregeln für Dienstwagen", superseded_by="intern/silberfuchs.md", updated="2025-01-10")
-    page(root, "willkommen.md", "Herzlich willkommen im Team der Stadtverwaltung. Am ersten Tag holen Sie Ihren "
-         "Dienstausweis an der Pforte ab.", title="Onboarding 1: Willkommen im Team", onboarding=1)
-    page(root, "checkliste.md", "In der ersten Woche richten Sie Ihr Postfach ein und lernen Ihr Team kennen.",
-         title="Onboarding 3: Checkliste erste Woche", onboarding=3)
-    page(root, "kantine.md", "Die Kantine im Erdgeschoss öffnet um 11:30 Uhr und schließt um 14 Uhr.",
-         title="Kantine", owner="Karl Koch (@karl_koch)")
+    write(root, "intern/silberfuchs.md", " ".join(SECRET_DOC), title=json.dumps(TITLE, ensure_ascii=False),
+          access="geheim", onboarding="2", owner='"Rita Rabe (@rita_rabe)"', updated="2026-05-01")
+    write(root, "parken.md", "Dienstwagen parken im Hof hinter dem Rathaus. Die Zufahrt liegt an der Westseite.",
+          title="Parkregeln für Dienstwagen", superseded_by="intern/silberfuchs.md", updated="2025-01-10")
+    write(root, "willkommen.md", "Herzlich willkommen im Team der Stadtverwaltung. Am ersten Tag holen Sie Ihren "
+          "Dienstausweis an der Pforte ab.", title='"Onboarding 1: Willkommen im Team"', onboarding="1")
+    write(root, "checkliste.md", "In der ersten Woche richten Sie Ihr Postfach ein und lernen Ihr Team kennen.",
+          title='"Onboarding 3: Checkliste erste Woche"', onboarding="3")
+    write(root, "kantine.md", "Die Kantine im Erdgeschoss öffnet um 11:30 Uhr und schließt um 14 Uhr.",
+          title="Kantine", owner='"Karl Koch (@karl_koch)"')
     settings = tmp_path / "lotse.toml"
     settings.write_text(f'[index]\nknowledge_dir = "{root}"\ndata_dir = "{tmp_path / "var"}"\nprogress = false\n'
                         f"[groups]\ngeheim = [{MEMBER}]\n", encoding="utf-8")
-    monkeypatch.setattr("indexer.index.load_embedder", lambda name: embedder)  # one model load for all commands
     monkeypatch.setenv("LOTSE_CONFIG", str(settings))
     config = load_config(settings)
     build_index(config.index, embedder=embedder)
@@ -133,15 +126,8 @@ def test_an_outsider_finds_no_side_door(bot: Harness, caplog: pytest.LogCaptureF
 
     # The member hands a follow-up to the document's owner (not a member); the answer stays restricted.
     follow_up = bot.send(MEMBER, CHARGING)
-    offer = tap(bot, MEMBER, follow_up, "👎")
-    consent = tap(bot, MEMBER, offer, "An Expert:in weiterleiten")
-    mark = bot.standin.mark()
-    assert "weitergeleitet" in tap_edit(bot, MEMBER, consent, "Anonym")
-    question = expert_message(bot, EXPERT, mark)
-    bot.standin.reply_to_bot_message(EXPERT, EXPERT, question.result["message_id"], SECRET_ANSWER, username="rita_rabe")
-    assert SECRET_ANSWER in text_of(bot.next_message(MEMBER, mark))
-    bot.standin.wait_for(lambda c: c.method == "sendMessage" and c.params["chat_id"] == EXPERT
-                         and "Danke" in c.params["text"], since=mark)
+    question = hand_off_after_thumbs_down(bot, MEMBER, follow_up, EXPERT)
+    assert SECRET_ANSWER in expert_answers(bot, EXPERT, question, SECRET_ANSWER, MEMBER, "rita_rabe")
     [entry] = (bot.config.index.knowledge_dir / "faq").glob("expertenantwort-*.md")
     assert frontmatter.load(entry).metadata["access"] == ["geheim"]
     assert SECRET_ANSWER in text_of(bot.send(MEMBER, CHARGING))

@@ -185,7 +185,8 @@ class Onboarding:
         """Mark the step with `onboarding: number` as done (again is harmless); ValueError if it is not
         on this person's path."""
         progress = self.start(asker)
-        state = next((s for s in progress.steps if s.step.number == number), None)
+        same = [s for s in progress.steps if s.step.number == number]  # two documents may share an N
+        state = next((s for s in same if not s.done), same[0] if same else None)
         if state is None:
             raise ValueError(f"Schritt {number} gibt es auf Ihrem Onboarding-Pfad nicht.")
         pseudonym, now = self.core.interactions.pseudonym(asker.user_id), stamp(self.clock())

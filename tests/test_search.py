@@ -8,6 +8,7 @@ import pytest
 
 from indexer import Index, IndexSettings, SearchSettings, build_index
 from indexer.evaluation import run_eval
+from bot.reports import index_report
 from tests.fakes import FakeEmbedder
 
 
@@ -190,6 +191,7 @@ def test_a_restricted_successor_keeps_the_public_original_for_outsiders(tmp_path
     assert set(warned) == {"selbst.md", "kreis-a.md", "kreis-b.md"}
     assert "sich selbst" in warned["selbst.md"] and "kreis-a.md → kreis-b.md → kreis-a.md" in warned["kreis-a.md"]
     assert {w.path for w in build_index(settings, embedder=model).warnings} == set(warned)  # also with nothing to do
+    assert "Warnungen:\n  - kreis-a.md: superseded_by bildet einen Kreis" in index_report(report)
     index = Index(settings, SearchSettings(), embedder=model)
 
     outsider = index.search("Wo parken Dienstwagen?", groups=())

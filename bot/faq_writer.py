@@ -61,7 +61,8 @@ def parse_access(text: str, known: Iterable[str]) -> list[str]:
     unknown = [w for w in words if w not in known]
     if unknown:
         listed = ", ".join(sorted(known)) or "keine"
-        raise ValueError(f"Unbekannte Gruppe: {', '.join(unknown)}. Bekannte Gruppen: {listed} – oder „öffentlich“.")
+        raise ValueError(f"Unbekannte Gruppe: {', '.join(unknown)}. "
+                         f"Bekannte Gruppen: {listed} – oder „öffentlich“.")
     return sorted(set(words))
 
 

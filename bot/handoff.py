@@ -114,7 +114,8 @@ class HandoffDesk:
                 "question_id": question_id, "pseudonym": row.get("pseudonym"), "question": offer.question,
                 "top_source": row.get("top_source"), "status": OPEN, "asker_chat_id": chat_id,
                 "asker_name": name or None, "created_at": stamp(self.clock()),
-                "access": ",".join(sorted(self._seen_access(question_id, asker, offer.question, row.get("top_source")))),
+                "access": ",".join(sorted(self._seen_access(question_id, asker, offer.question,
+                                                            row.get("top_source")))),
             }).last_pk
         except sqlite3.IntegrityError as error:  # a second press that raced the first
             raise HandoffError("Diese Frage ist bereits weitergeleitet.") from error

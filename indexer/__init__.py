@@ -12,6 +12,7 @@ from .search import SearchResult
 from .settings import IndexSettings, SearchSettings
 
 __all__ = [
-    "DocumentInfo", "Hit", "Index", "IndexBusy", "IndexNotReady", "IndexReport", "IndexSettings", "IndexWarning", "IndexingError",
+    "DocumentInfo", "Hit", "Index", "IndexBusy", "IndexNotReady", "IndexReport", "IndexSettings",
+    "IndexWarning", "IndexingError",
     "SearchResult", "SearchSettings", "Skipped", "build_index",
 ]

@@ -285,7 +285,8 @@ def _succession_warnings(source: IndexStore | Path) -> list[IndexWarning]:
         if store is not source:
             store.close()
     problems = resolve(links, set(links)).problems
-    return [IndexWarning(path, f"{reason} – wird als nicht ersetzt behandelt") for path, reason in sorted(problems.items())]
+    return [IndexWarning(path, f"{reason} – wird als nicht ersetzt behandelt")
+            for path, reason in sorted(problems.items())]
 
 
 def _chunk_count(generation: Path) -> int:

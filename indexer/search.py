@@ -129,7 +129,8 @@ class Snapshot:
             access = frozenset(a.strip() for a in (row[4] or "").split(",") if a.strip())
             self.documents[row[0]] = _Document(row[1], row[2], meta, access, False)
         ids = {doc.path: doc_id for doc_id, doc in self.documents.items()}
-        succession = resolve({doc.path: target(doc.meta.get("superseded_by")) for doc in self.documents.values()}, set(ids))
+        links = {doc.path: target(doc.meta.get("superseded_by")) for doc in self.documents.values()}
+        succession = resolve(links, set(ids))
         for doc in self.documents.values():
             doc.outdated = _is_outdated(doc.meta, today, doc.path in succession.problems)
             successor = succession.successors.get(doc.path)
@@ -243,7 +244,8 @@ class Snapshot:
         per_document = self.settings.one_chunk_per_document if per_document is None else per_document
         expansions = self.glossary.expansions(query)
         result = self._search(query, expansions, k, groups, per_document, include_outdated=False)
-        if not result.answerable and any(doc.outdated and not self._replaced(doc, groups) for doc in self.documents.values()):
+        fallback_exists = any(doc.outdated and not self._replaced(doc, groups) for doc in self.documents.values())
+        if not result.answerable and fallback_exists:
             fallback = self._search(query, expansions, k, groups, per_document, include_outdated=True)
             if fallback.answerable:
                 result = fallback

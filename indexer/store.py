@@ -106,7 +106,8 @@ class IndexStore:
 
     def supersede_links(self) -> dict[str, str]:
         """Every document's `superseded_by` as stored (path → named successor, "" for none)."""
-        return {path: successor or "" for path, successor in self.db.execute("SELECT path, superseded_by FROM documents")}
+        rows = self.db.execute("SELECT path, superseded_by FROM documents")
+        return {path: successor or "" for path, successor in rows}
 
     def add_document(
         self, path: str, title: str, content_hash: str, size: int, mtime_ns: int, meta: dict[str, Any],

@@ -60,8 +60,9 @@ def build_application(config: Config, core: ChatCore, clock: Clock = utc_now) ->
         log.warning("Keine allowed_users/allowed_chats konfiguriert: nur Admins erhalten Antworten.")
 
     messages = filters.UpdateType.MESSAGE  # edited messages are not asked again
-    # Before the normal handlers: give an admin their command menu, learn experts' ids, take an admin's edited FAQ answer, take an
-    # expert's reply to a hand-off. The latter two stop further handling when they apply.
+    # Before the normal handlers: give an admin their command menu, learn experts' ids, take an
+    # admin's edited FAQ answer (or access), take an expert's reply to a hand-off. The latter two
+    # stop further handling when they apply.
     application.add_handler(TypeHandler(Update, handoff.learn_expert), group=-3)
     application.add_handler(TypeHandler(Update, admin_menu_on_first_contact), group=-4)
     application.add_handler(MessageHandler(messages & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,

@@ -2,8 +2,9 @@
 
 An entry is an ordinary document (so the indexer needs nothing special) with front matter that
 says where it came from and `reviewed: false` until an admin approves it; the chat core marks
-answers from such entries as "noch nicht geprüft". The file is the only record of an entry's
-state, so a restart or a re-index never disagrees with it.
+answers from such entries as "noch nicht geprüft". An entry carries the `access` of what the asker
+saw (restricted sources give a restricted entry), which the reviewer can change. The file is the
+only record of an entry's state, so a restart or a re-index never disagrees with it.
 """
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import frontmatter
 
 from .clock import Clock, utc_now
 
 PREFIX = "expertenantwort"
+# The access of an answer whose sources belong to groups with no member in common: a group nobody
+# is in, so the entry is hidden until a reviewer sets its access in /pruefen.
+ACCESS_TO_DECIDE = "zugriff-festlegen"
 
 
 @dataclass
@@ -34,6 +38,32 @@ class FaqEntry:
     owner: str
     reviewed: bool
     updated: str
+    access: tuple[str, ...] = ()  # groups that may see it; empty: everyone
+
+
+def may_read(entry: FaqEntry, groups: Iterable[str]) -> bool:
+    """Whether a reviewer in `groups` may read the answer: public entries, entries of one of their
+    groups, and entries whose access is still to be decided (someone must read them to decide)."""
+    return not entry.access or ACCESS_TO_DECIDE in entry.access or bool(set(entry.access) & set(groups))
+
+
+PUBLIC_WORDS = {"öffentlich", "oeffentlich", "alle", "-"}
+
+
+def parse_access(text: str, known: Iterable[str]) -> list[str]:
+    """A reviewer's access input: "öffentlich" (or "alle") → [], else group names separated by
+    commas or spaces, each one of `known`; ValueError (German) otherwise."""
+    words, known = [w for w in re.split(r"[,\s]+", text.strip()) if w], set(known)
+    if not words:
+        raise ValueError("Bitte nennen Sie eine Gruppe oder „öffentlich“.")
+    if len(words) == 1 and words[0].lower() in PUBLIC_WORDS:
+        return []
+    unknown = [w for w in words if w not in known]
+    if unknown:
+        listed = ", ".join(sorted(known)) or "keine"
+        raise ValueError(f"Unbekannte Gruppe: {', '.join(unknown)}. "
+                         f"Bekannte Gruppen: {listed} – oder „öffentlich“.")
+    return sorted(set(words))
 
 
 def slug(text: str, limit: int = 50) -> str:
@@ -53,11 +83,13 @@ class FaqWriter:
         self.clock = clock
 
     def write(self, handoff_id: int, question: str, answer: str, author: str, owner: str,
-              question_id: int | None) -> FaqEntry:
-        """Store a new, unreviewed entry for hand-off `handoff_id` and return it."""
+              question_id: int | None, access: Iterable[str] = ()) -> FaqEntry:
+        """Store a new, unreviewed entry for hand-off `handoff_id`, restricted to `access` if given."""
         today = self.clock().date().isoformat()
+        groups = sorted(set(access))
         meta = {
-            "title": question, "question": question, "answer_author": author, "owner": owner,
+            "title": question, **({"access": groups} if groups else {}), "question": question,
+            "answer_author": author, "owner": owner,
             "date": today, "updated": today, "source_question": question_id, "handoff": handoff_id,
             "reviewed": False, "tags": ["faq", "expertenantwort"],
         }
@@ -86,6 +118,17 @@ class FaqWriter:
         """Replace the answer text (the entry stays unreviewed until approved)."""
         return self._change(handoff_id, lambda post: setattr(post, "content", answer.strip() + "\n"))
 
+    def set_access(self, handoff_id: int, groups: Iterable[str]) -> FaqEntry | None:
+        """Restrict the entry to `groups` (none: open to everyone); None if it no longer exists."""
+        chosen = sorted(set(groups))
+
+        def edit(post: frontmatter.Post) -> None:
+            post.metadata.pop("access", None)
+            if chosen:
+                post.metadata["access"] = chosen
+
+        return self._change(handoff_id, edit)
+
     def reject(self, handoff_id: int) -> FaqEntry | None:
         """Delete the entry; returns what was deleted, or None if it did not exist."""
         entry = self.get(handoff_id)
@@ -113,9 +156,12 @@ class FaqWriter:
         meta = post.metadata
         if not isinstance(meta.get("handoff"), int):
             return None
+        access = meta.get("access") or ()
+        access = access.split(",") if isinstance(access, str) else access
         return FaqEntry(meta["handoff"], path.relative_to(self.knowledge_dir).as_posix(), str(meta.get("question") or ""),
                         post.content.strip(), str(meta.get("answer_author") or ""), str(meta.get("owner") or ""),
-                        meta.get("reviewed") is True, str(meta.get("updated") or ""))
+                        meta.get("reviewed") is True, str(meta.get("updated") or ""),
+                        tuple(str(g).strip() for g in access if str(g).strip()))
 
     @staticmethod
     def _save(path: Path, post: frontmatter.Post) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Iterable
 
 from indexer import IndexNotReady
 
 from .clock import Clock, parse_stamp, stamp, utc_now
 from .core import Asker, ChatCore
 from .experts import ExpertDirectory, Route
-from .faq_writer import FaqEntry, FaqWriter
+from .faq_writer import ACCESS_TO_DECIDE, FaqEntry, FaqWriter
 
 OPEN, ANSWERED, EXPIRED, UNREACHABLE = "open", "answered", "expired", "unreachable"
 
@@ -41,12 +42,14 @@ class Handoff:
     expert_chat_id: int | None = None
     sent_at: datetime | None = None
     reminded_at: datetime | None = None
+    access: frozenset[str] = frozenset()  # the strictest access of what the asker saw (empty: public)
 
     @classmethod
     def from_row(cls, row: dict) -> Handoff:
         return cls(row["id"], row["question_id"], row["question"], row["top_source"], row["status"],
                    parse_stamp(row["created_at"]) or utc_now(), row["asker_chat_id"], row["asker_name"],
-                   row["expert"], row["expert_chat_id"], parse_stamp(row["sent_at"]), parse_stamp(row["reminded_at"]))
+                   row["expert"], row["expert_chat_id"], parse_stamp(row["sent_at"]), parse_stamp(row["reminded_at"]),
+                   frozenset(g for g in (row.get("access") or "").split(",") if g))
 
 
 @dataclass
@@ -111,6 +114,8 @@ class HandoffDesk:
                 "question_id": question_id, "pseudonym": row.get("pseudonym"), "question": offer.question,
                 "top_source": row.get("top_source"), "status": OPEN, "asker_chat_id": chat_id,
                 "asker_name": name or None, "created_at": stamp(self.clock()),
+                "access": ",".join(sorted(self._seen_access(question_id, asker, offer.question,
+                                                            row.get("top_source")))),
             }).last_pk
         except sqlite3.IntegrityError as error:  # a second press that raced the first
             raise HandoffError("Diese Frage ist bereits weitergeleitet.") from error
@@ -122,13 +127,33 @@ class HandoffDesk:
         rows = list(self.db["handoffs"].rows_where("id = ?", [handoff_id]))
         return Handoff.from_row(rows[0]) if rows else None
 
-    def source_title(self, handoff: Handoff) -> str:
-        """Title of the best-matching document (to tell an owner why the question came to them)."""
+    def _seen_access(self, question_id: int, asker: Asker, question: str, top_source: str | None) -> frozenset[str]:
+        """The strictest access among the documents the asker was shown for this question: all
+        sources of the remembered answer, or (after a restart) those the same search finds again
+        for the asker's groups, plus the best match logged with the question."""
+        paths = {top_source} if top_source else set()
+        try:
+            answer = self.core.recent_answer(question_id, asker)
+            if answer is not None:
+                paths |= {s.path for s in [*answer.sources, *answer.more_sources]}
+            else:
+                found = self.core.index.search(question, k=self.core.config.chat.max_sources + 5, groups=asker.groups)
+                paths |= {hit.source for hit in found.hits}
+            documents = [self.core.index.document(path) for path in sorted(paths)]
+        except IndexNotReady:  # what the asker saw cannot be checked: the reviewer decides
+            return frozenset({ACCESS_TO_DECIDE}) if paths else frozenset()
+        return strictest_access(d.access for d in documents if d is not None)
+
+    def source_title(self, handoff: Handoff, reader_id: int) -> str:
+        """Title of the best-matching document (to tell an owner why the question came to them);
+        "" when the reader is not in a group that may see that document."""
         try:
             document = self.core.index.document(handoff.top_source) if handoff.top_source else None
         except IndexNotReady:
             document = None
-        return document.title if document else ""
+        if document is None or not document.visible_to(self.core.config.groups_of(reader_id)):
+            return ""
+        return document.title
 
     def routes(self, handoff: Handoff) -> list[Route]:
         """Who to try next: all routes when none was reached yet, else those after the current expert."""
@@ -177,7 +202,7 @@ class HandoffDesk:
             entry = self.faq.replace_answer(handoff_id, text) or entry
         else:
             entry = self.faq.write(handoff_id, handoff.question, text, author, handoff.expert or author,
-                                   handoff.question_id)
+                                   handoff.question_id, handoff.access)
         deliver = handoff.status == OPEN
         if deliver:
             self._close(handoff_id, ANSWERED)
@@ -218,3 +243,13 @@ class HandoffDesk:
 
     def open_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM handoffs WHERE status = ?", [OPEN]).fetchone()[0]
+
+
+def strictest_access(accesses: Iterable[frozenset[str]]) -> frozenset[str]:
+    """The access an answer built on documents with these accesses may have: public only if all
+    are public; else the groups every restricted one shares; none shared → ACCESS_TO_DECIDE."""
+    restricted = [access for access in accesses if access]
+    if not restricted:
+        return frozenset()
+    shared = frozenset.intersection(*restricted)
+    return shared or frozenset({ACCESS_TO_DECIDE})

@@ -53,7 +53,13 @@ def m002_knowledge_exchange(db: sqlite_utils.Database) -> None:
     db["expert_ids"].create({"handle": str, "user_id": int, "seen_at": str}, pk="handle")
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_knowledge_exchange]
+def m003_handoff_access(db: sqlite_utils.Database) -> None:
+    """The access groups of the documents a handed-off question was answered from ("" = public),
+    so the expert's answer is stored no wider than what the asker saw."""
+    db["handoffs"].add_column("access", str)
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_knowledge_exchange, m003_handoff_access]
 
 
 def migrate(db: sqlite_utils.Database, migrations: list[Migration]) -> None:

@@ -2,25 +2,32 @@
 
 A step is a document with `onboarding: N` in its front matter; N orders the path. A step with
 `onboarding_department: "…"` belongs only to that department's path; steps without it are on
-every path. Progress is stored per pseudonym and keyed by document path, so it survives restarts
-and re-indexing. Front ends only translate; all decisions are made here.
+every path. A restricted document (`access`) is a step only on the paths of its groups' members;
+steps are numbered by their position on each person's own path. Progress is stored per pseudonym
+and keyed by document path, so it survives restarts and re-indexing. Front ends only translate;
+all decisions are made here.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Iterable
 
 from .clock import Clock, parse_stamp, stamp, utc_now
-from .core import ChatCore
+from .core import Asker, ChatCore
 
 DEPARTMENT_KEY = "onboarding_department"
+RESTRICTED_STEP = "🔒 vertraulicher Schritt (Titel nur für Mitglieder der Gruppe)"
 _STEP_PREFIX = re.compile(r"^\s*onboarding\s*\d+\s*[:–-]\s*", re.IGNORECASE)  # "Onboarding 2: Zugänge" → "Zugänge"
 
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the path: which document, what it is about, and where to read it in full."""
+    """One step of the path: which document, what it is about, and where to read it in full.
+
+    `number` is the document's `onboarding: N` (stable, used by buttons); `position` is where the
+    step stands on this person's path (shown as "Schritt 2 von 6")."""
 
     number: int
     document: str
@@ -28,6 +35,12 @@ class Step:
     summary: str
     location: str
     department: str | None = None
+    access: frozenset[str] = frozenset()
+    position: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.position}. {self.title}"
 
 
 @dataclass(frozen=True)
@@ -98,30 +111,32 @@ class Onboarding:
         self.settings = core.config.onboarding
 
     # -- the path ---------------------------------------------------------------------------------
-    def _all_steps(self) -> list[Step]:
+    def _all_steps(self, groups: Iterable[str]) -> list[Step]:
+        """Every step a member of `groups` may see, unnumbered (restricted ones only for members)."""
         steps = []
-        for document in self.core.index.documents():
+        for document in self.core.index.documents(groups=groups):
             number = _step_number(document.meta.get("onboarding"))
             if number is None:
                 continue
             department = str(document.meta.get(DEPARTMENT_KEY) or "").strip() or None
             title = _STEP_PREFIX.sub("", document.title) or document.title
-            steps.append(Step(number, document.path, title, "",
-                              self.core.location(document.path, document.meta), department))
+            steps.append(Step(number, document.path, title, "", self.core.location(document.path, document.meta),
+                              department, document.access))
         return sorted(steps, key=lambda s: (s.number, s.document))
 
-    def departments(self) -> list[str]:
-        """Departments with steps of their own, sorted (empty when there is one path for all)."""
-        return sorted({s.department for s in self._all_steps() if s.department})
+    def departments(self, groups: Iterable[str] = ()) -> list[str]:
+        """Departments with steps of their own a member of `groups` sees, sorted (empty: one path for all)."""
+        return sorted({s.department for s in self._all_steps(groups) if s.department})
 
-    def steps(self, department: str | None = None) -> list[Step]:
-        """The path for `department`: the common steps plus that department's own, in order."""
-        return [s for s in self._all_steps() if s.department in (None, department)]
+    def steps(self, groups: Iterable[str] = (), department: str | None = None) -> list[Step]:
+        """The path for `department` as a member of `groups` sees it: common steps plus the
+        department's own, in order, numbered 1, 2, … on this path."""
+        chosen = [s for s in self._all_steps(groups) if s.department in (None, department)]
+        return [replace(step, position=n) for n, step in enumerate(chosen, start=1)]
 
-    def with_summary(self, step: Step) -> Step:
+    def with_summary(self, step: Step, groups: Iterable[str]) -> Step:
         """The step with its summary: the first sentences of the document, taken from the index."""
-        summary = self.core.index.lead(step.document, self.settings.summary_sentences)
-        return Step(step.number, step.document, step.title, summary, step.location, step.department)
+        return replace(step, summary=self.core.index.lead(step.document, self.settings.summary_sentences, groups))
 
     # -- one person -------------------------------------------------------------------------------
     def _row(self, user_id: int | str) -> dict | None:
@@ -131,12 +146,12 @@ class Onboarding:
     def _done(self, pseudonym: str) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT document FROM onboarding_steps WHERE pseudonym = ?", [pseudonym])}
 
-    def progress(self, user_id: int | str) -> Progress:
+    def progress(self, asker: Asker) -> Progress:
         """This person's path with each step's state."""
-        row = self._row(user_id)
+        row = self._row(asker.user_id)
         department = row["department"] if row else None
-        return self._progress(self.steps(department), self._done(self.core.interactions.pseudonym(user_id)),
-                              department, row is not None)
+        return self._progress(self.steps(asker.groups, department),
+                              self._done(self.core.interactions.pseudonym(asker.user_id)), department, row is not None)
 
     @staticmethod
     def _progress(steps: list[Step], done: set[str], department: str | None, started: bool) -> Progress:
@@ -144,44 +159,47 @@ class Onboarding:
         states = [StepState(s, s.document in done, s.document == first_open) for s in steps]
         return Progress(department, states, started)
 
-    def start(self, user_id: int | str) -> Progress:
+    def start(self, asker: Asker) -> Progress:
         """Begin (or continue) the path; returns the progress."""
-        if self._row(user_id) is None:
+        if self._row(asker.user_id) is None:
             now = stamp(self.clock())
-            self.db["onboarding"].insert({"pseudonym": self.core.interactions.pseudonym(user_id), "department": None,
-                                          "started_at": now, "last_step_at": now, "finished_at": None})
-        return self.progress(user_id)
+            self.db["onboarding"].insert({"pseudonym": self.core.interactions.pseudonym(asker.user_id),
+                                          "department": None, "started_at": now, "last_step_at": now,
+                                          "finished_at": None})
+        return self.progress(asker)
 
-    def choose_department(self, user_id: int | str, department: str | None) -> Progress:
+    def choose_department(self, asker: Asker, department: str | None) -> Progress:
         """Follow `department`'s path (None: the common steps only); unknown names raise ValueError."""
-        if department is not None and department not in self.departments():
+        if department is not None and department not in self.departments(asker.groups):
             raise ValueError(f"Unbekannter Bereich: {department}")
-        self.start(user_id)
-        self.db["onboarding"].update(self.core.interactions.pseudonym(user_id), {"department": department})
-        return self._finish_if_done(user_id)
+        self.start(asker)
+        self.db["onboarding"].update(self.core.interactions.pseudonym(asker.user_id), {"department": department})
+        return self._finish_if_done(asker)
 
-    def next_step(self, user_id: int | str) -> Step | None:
+    def next_step(self, asker: Asker) -> Step | None:
         """The next open step with its summary (starting the path if needed); None when all are done."""
-        step = self.start(user_id).next
-        return self.with_summary(step) if step else None
+        step = self.start(asker).next
+        return self.with_summary(step, asker.groups) if step else None
 
-    def complete(self, user_id: int | str, number: int) -> Progress:
-        """Mark step `number` of this person's path as done (again is harmless); ValueError if unknown."""
-        progress = self.start(user_id)
-        state = next((s for s in progress.steps if s.step.number == number), None)
+    def complete(self, asker: Asker, number: int) -> Progress:
+        """Mark the step with `onboarding: number` as done (again is harmless); ValueError if it is not
+        on this person's path."""
+        progress = self.start(asker)
+        same = [s for s in progress.steps if s.step.number == number]  # two documents may share an N
+        state = next((s for s in same if not s.done), same[0] if same else None)
         if state is None:
             raise ValueError(f"Schritt {number} gibt es auf Ihrem Onboarding-Pfad nicht.")
-        pseudonym, now = self.core.interactions.pseudonym(user_id), stamp(self.clock())
+        pseudonym, now = self.core.interactions.pseudonym(asker.user_id), stamp(self.clock())
         self.db["onboarding_steps"].upsert({"pseudonym": pseudonym, "document": state.step.document, "done_at": now},
                                            pk=("pseudonym", "document"))
         self.db["onboarding"].update(pseudonym, {"last_step_at": now})
-        return self._finish_if_done(user_id)
+        return self._finish_if_done(asker)
 
-    def _finish_if_done(self, user_id: int | str) -> Progress:
-        progress = self.progress(user_id)
-        pseudonym = self.core.interactions.pseudonym(user_id)
+    def _finish_if_done(self, asker: Asker) -> Progress:
+        progress = self.progress(asker)
+        pseudonym = self.core.interactions.pseudonym(asker.user_id)
         finished = stamp(self.clock()) if progress.finished else None
-        row = self._row(user_id)
+        row = self._row(asker.user_id)
         if row is not None and bool(row["finished_at"]) != progress.finished:
             self.db["onboarding"].update(pseudonym, {"finished_at": finished})
         return progress
@@ -192,20 +210,26 @@ class Onboarding:
         return new and self._row(user_id) is None
 
     # -- everyone (for admins) ---------------------------------------------------------------------
-    def overview(self) -> OnboardingOverview:
-        """Started, finished, how many are at which step, and who has been stuck for too long."""
-        limit = self.settings.stuck_after_days
+    def overview(self, viewer_groups: Iterable[str] = ()) -> OnboardingOverview:
+        """Started, finished, how many are at which step, and who has been stuck for too long.
+
+        Each person's path is built with the groups the configuration gives them (people it does
+        not name, such as terminal users, count with the public path). A restricted step's title
+        is shown only to a viewer in one of its groups; others see its position and the counts."""
+        limit, viewer = self.settings.stuck_after_days, frozenset(viewer_groups)
         overview = OnboardingOverview(stuck_after_days=limit)
         now, paths, counts = self.clock(), {}, {}
+        member_groups = self._groups_by_pseudonym()
         for row in self.db["onboarding"].rows:
-            department = row["department"]
-            steps = paths.setdefault(department, self.steps(department))
+            department, groups = row["department"], member_groups.get(row["pseudonym"], frozenset())
+            steps = paths.setdefault((department, groups), self.steps(groups, department))
             progress = self._progress(steps, self._done(row["pseudonym"]), department, True)
             overview.started += 1
             if progress.finished or progress.next is None:
                 overview.finished += 1
                 continue
-            label = f"{progress.next.number}. {progress.next.title}"
+            step = progress.next
+            label = step.label if not step.access or step.access & viewer else f"{step.position}. {RESTRICTED_STEP}"
             counts[label] = counts.get(label, 0) + 1
             idle = now - (parse_stamp(row["last_step_at"]) or now)
             if idle > timedelta(days=limit):
@@ -213,6 +237,11 @@ class Onboarding:
         overview.at_step = sorted(counts.items())
         overview.stuck.sort(key=lambda s: -s.days)
         return overview
+
+    def _groups_by_pseudonym(self) -> dict[str, frozenset[str]]:
+        config, interactions = self.core.config, self.core.interactions
+        members = {user_id for ids in config.groups.values() for user_id in ids}
+        return {interactions.pseudonym(user_id): frozenset(config.groups_of(user_id)) for user_id in members}
 
 
 def _step_number(value: object) -> int | None:

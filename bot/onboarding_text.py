@@ -15,7 +15,7 @@ def path_text(progress: Progress) -> str:
         return NO_PATH
     area = f" – Bereich {progress.department}" if progress.department else ""
     lines = [f"🧭 Ihr Onboarding-Pfad{area} ({progress.done} von {progress.total} erledigt)"]
-    lines += [f"{s.symbol} {s.step.number}. {s.step.title}" for s in progress.steps]
+    lines += [f"{s.symbol} {s.step.label}" for s in progress.steps]
     if progress.finished:
         lines.append("\n" + FINISHED)
     return "\n".join(lines)
@@ -23,8 +23,7 @@ def path_text(progress: Progress) -> str:
 
 def step_text(step: Step, progress: Progress) -> str:
     """One step: position, title, summary from the document and where to read it in full."""
-    position = next((n for n, s in enumerate(progress.steps, start=1) if s.step.document == step.document), step.number)
-    parts = [f"Schritt {position} von {progress.total}: {step.title}"]
+    parts = [f"Schritt {step.position} von {progress.total}: {step.title}"]
     if step.summary:
         parts.append(step.summary)
     parts.append(f"📄 Vollständig lesen: {step.location}")
@@ -32,8 +31,9 @@ def step_text(step: Step, progress: Progress) -> str:
 
 
 def done_text(number: int, progress: Progress) -> str:
-    """Confirmation after "Erledigt"."""
-    return f"✅ Schritt {number} erledigt ({progress.done} von {progress.total})."
+    """Confirmation after "Erledigt" for the step with `onboarding: number`, by its position on the path."""
+    position = next((s.step.position for s in progress.steps if s.step.number == number), number)
+    return f"✅ Schritt {position} erledigt ({progress.done} von {progress.total})."
 
 
 def overview_text(overview: OnboardingOverview) -> str:

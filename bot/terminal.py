@@ -74,26 +74,26 @@ class TerminalChat:
 
     def _onboarding(self, command: str) -> str:
         """/onboarding [Bereich-Nummer], /weiter and /erledigt: the onboarding path in plain text."""
-        user, words = self.asker.user_id, command.split()
-        departments = self.onboarding.departments()
+        asker, words = self.asker, command.split()
+        departments = self.onboarding.departments(asker.groups)
         if words[0] == "/erledigt":
-            progress = self.onboarding.progress(user)
+            progress = self.onboarding.progress(asker)
             if progress.next is None:
                 return onboarding_text.path_text(progress)
             number = progress.next.number
-            done = onboarding_text.done_text(number, self.onboarding.complete(user, number))
+            done = onboarding_text.done_text(number, self.onboarding.complete(asker, number))
             return done + "\n\n" + self._onboarding("/weiter")
         if words[0] == "/weiter":
-            step = self.onboarding.next_step(user)
-            progress = self.onboarding.progress(user)
+            step = self.onboarding.next_step(asker)
+            progress = self.onboarding.progress(asker)
             if step is None:
                 return onboarding_text.path_text(progress)
             return onboarding_text.step_text(step, progress) + "\n\nErledigt? Dann /erledigt eingeben."
         if len(words) > 1 and words[1].isdigit() and int(words[1]) <= len(departments):
             choice = int(words[1])
-            progress = self.onboarding.choose_department(user, departments[choice - 1] if choice else None)
+            progress = self.onboarding.choose_department(asker, departments[choice - 1] if choice else None)
         else:
-            progress = self.onboarding.start(user)
+            progress = self.onboarding.start(asker)
         text = onboarding_text.path_text(progress)
         if departments:
             choices = ", ".join(f"/onboarding {n} – {name}" for n, name in enumerate(departments, start=1))

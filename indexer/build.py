@@ -21,10 +21,11 @@ from .embedder import Embedder, load_embedder
 from .generations import DB_NAME, VECTORS_NAME, Generations
 from .glossary import glossary_entries, is_glossary
 from .readers import UnreadableDocument, read_document
-from .records import Chunk, IndexReport, ParsedDocument, Skipped
+from .records import Chunk, IndexReport, IndexWarning, ParsedDocument, Skipped
 from .scan import SourceFile, scan_knowledge
 from .settings import IndexSettings
 from .store import SCHEMA_VERSION, IndexStore, NewChunk
+from .supersede import resolve, target
 from .vectors import build_vectors, save_vectors
 
 Progress = Callable[[str, int, int], None]
@@ -223,6 +224,7 @@ def build_index(
         if not rebuild and changes.empty():
             report.generation = generations.number(live)
             report.chunks_total = _chunk_count(live)
+            report.warnings += _succession_warnings(live / DB_NAME)
             report.seconds = time.perf_counter() - started
             return report
 
@@ -265,12 +267,26 @@ def build_index(
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), documents=counts["documents"], chunks=counts["chunks"],
         )
         store.commit()
+        report.warnings += _succession_warnings(store)
         store.close()
         published = generations.publish(building, keep=settings.keep_generations)
         report.generation = generations.number(published)
         report.chunks_total = counts["chunks"]
         report.seconds = time.perf_counter() - started
         return report
+
+
+def _succession_warnings(source: IndexStore | Path) -> list[IndexWarning]:
+    """Self-links and cycles in `superseded_by`: those documents count as not superseded."""
+    store = source if isinstance(source, IndexStore) else IndexStore(source, readonly=True)
+    try:
+        links = {path: target(successor) for path, successor in store.supersede_links().items()}
+    finally:
+        if store is not source:
+            store.close()
+    problems = resolve(links, set(links)).problems
+    return [IndexWarning(path, f"{reason} – wird als nicht ersetzt behandelt")
+            for path, reason in sorted(problems.items())]
 
 
 def _chunk_count(generation: Path) -> int:

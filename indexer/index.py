@@ -95,16 +95,24 @@ class Index:
             "path": str(snapshot.directory),
         }
 
-    def documents(self) -> list[DocumentInfo]:
-        """Every document of the live generation, sorted by path."""
+    def documents(self, groups: Iterable[str] | None = None) -> list[DocumentInfo]:
+        """The documents of the live generation a member of `groups` may see, sorted by path.
+
+        None means every document, restricted ones included: only for bookkeeping that shows
+        nobody their content (owners' handles, a document's access); each carries its `access`."""
         docs = self._current_snapshot().documents.values()
-        return sorted((DocumentInfo(d.path, d.title, d.meta, d.access) for d in docs), key=lambda d: d.path)
+        found = (DocumentInfo(d.path, d.title, d.meta, d.access) for d in docs)
+        return sorted((d for d in found if groups is None or d.visible_to(groups)), key=lambda d: d.path)
 
     def document(self, path: str) -> DocumentInfo | None:
-        """The document at `path`, or None if the index does not (or no longer) hold it."""
+        """The document at `path` (whatever its access), or None if the index does not (or no longer) hold it."""
         return next((d for d in self.documents() if d.path == path), None)
 
-    def lead(self, path: str, sentences: int = 2) -> str:
-        """The first sentences of a document's first paragraph ("" for an unknown path)."""
+    def lead(self, path: str, sentences: int = 2, groups: Iterable[str] = ()) -> str:
+        """The first sentences of a document's first paragraph ("" for an unknown path or one that
+        a member of `groups` may not see)."""
+        document = self.document(path)
+        if document is None or not document.visible_to(groups):
+            return ""
         return self._current_snapshot().lead(path, sentences)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 
 @dataclass
@@ -63,12 +63,16 @@ class Hit:
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    """An indexed document as readers see it: path under the knowledge folder, title, front matter."""
+    """An indexed document as readers see it: path under the knowledge folder, title, front matter,
+    and the groups it is restricted to (empty: everyone)."""
 
     path: str
     title: str
     meta: dict[str, Any]
     access: frozenset[str] = frozenset()  # groups that may read it; empty: everyone
+
+    def visible_to(self, groups: Iterable[str]) -> bool:
+        return not self.access or bool(self.access & frozenset(groups))
 
 
 @dataclass
@@ -77,6 +81,14 @@ class Skipped:
 
     path: str
     reason: str
+
+
+@dataclass
+class IndexWarning:
+    """Something about an indexed file an admin should fix; the file is indexed all the same."""
+
+    path: str
+    message: str
 
 
 @dataclass
@@ -90,6 +102,7 @@ class IndexReport:
     renamed: int = 0
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[IndexWarning] = field(default_factory=list)
     chunks_embedded: int = 0
     chunks_total: int = 0
     seconds: float = 0.0

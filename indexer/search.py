@@ -23,6 +23,7 @@ from .sentences import split_sentences
 from .spelling import Speller
 from .settings import SearchSettings
 from .store import IndexStore
+from .supersede import resolve, target
 from .vectors import load_vectors, search_vectors
 
 # FTS5 column weights for bm25(): title, headings, body. Titles and headings say what a passage is about.
@@ -66,7 +67,10 @@ class _Document:
     meta: dict
     access: frozenset[str]
     outdated: bool
-    replaced: bool = False  # superseded by a document that is in the index: never shown
+    successor: int | None = None  # id of the indexed document that supersedes this one
+
+    def visible_to(self, groups: frozenset[str]) -> bool:
+        return not self.access or bool(self.access & groups)
 
     @property
     def glossary(self) -> bool:
@@ -74,8 +78,8 @@ class _Document:
         return str(self.meta.get("type", "")).lower() in {"glossary", "glossar"}
 
 
-def _is_outdated(meta: dict, today: date) -> bool:
-    if meta.get("superseded_by"):
+def _is_outdated(meta: dict, today: date, broken_link: bool) -> bool:
+    if meta.get("superseded_by") and not broken_link:
         return True
     valid_until = meta.get("valid_until")
     if not valid_until:
@@ -134,10 +138,14 @@ class Snapshot:
         for row in db.execute("SELECT id, title, path, meta, access FROM documents"):
             meta = json.loads(row[3] or "{}")
             access = frozenset(a.strip() for a in (row[4] or "").split(",") if a.strip())
-            self.documents[row[0]] = _Document(row[1], row[2], meta, access, _is_outdated(meta, today))
-        paths = {doc.path for doc in self.documents.values()}
+            self.documents[row[0]] = _Document(row[1], row[2], meta, access, False)
+        ids = {doc.path: doc_id for doc_id, doc in self.documents.items()}
+        links = {doc.path: target(doc.meta.get("superseded_by")) for doc in self.documents.values()}
+        succession = resolve(links, set(ids))
         for doc in self.documents.values():
-            doc.replaced = str(doc.meta.get("superseded_by") or "").lstrip("./") in paths
+            doc.outdated = _is_outdated(doc.meta, today, doc.path in succession.problems)
+            successor = succession.successors.get(doc.path)
+            doc.successor = ids[successor] if successor else None
         self.chunk_document = dict(db.execute("SELECT id, document_id FROM chunks").fetchall())
         self.short_documents = {
             document_id for document_id, count, words in db.execute(
@@ -176,6 +184,11 @@ class Snapshot:
         first_paragraph = (row[0] if row else "").split("\n")[0]
         return " ".join(split_sentences(first_paragraph)[:sentences])
 
+    def _replaced(self, doc: _Document, groups: frozenset[str]) -> bool:
+        """Superseded by a document this caller can see. For everyone else the old one stays,
+        flagged as outdated, so restricting a successor never takes the public version away."""
+        return doc.successor is not None and self.documents[doc.successor].visible_to(groups)
+
     def _excluded(self, groups: frozenset[str], include_outdated: bool) -> np.ndarray:
         """Chunk ids a caller must not see: other groups' documents, replaced ones, glossaries,
         outdated ones unless asked. Cached per caller kind, since a generation never changes."""
@@ -184,7 +197,7 @@ class Snapshot:
         if cached is None:
             banned = {
                 doc_id for doc_id, doc in self.documents.items()
-                if (doc.access and not (doc.access & groups)) or doc.replaced or doc.glossary
+                if not doc.visible_to(groups) or self._replaced(doc, groups) or doc.glossary
                 or (doc.outdated and not include_outdated)
             }
             cached = np.array([c for c, d in self.chunk_document.items() if d in banned], dtype=np.int64)
@@ -252,7 +265,8 @@ class Snapshot:
         per_document = self.settings.one_chunk_per_document if per_document is None else per_document
         expansions = self.glossary.expansions(query)
         result = self._search(query, expansions, k, groups, per_document, include_outdated=False)
-        if not result.answerable and any(doc.outdated and not doc.replaced for doc in self.documents.values()):
+        fallback_exists = any(doc.outdated and not self._replaced(doc, groups) for doc in self.documents.values())
+        if not result.answerable and fallback_exists:
             fallback = self._search(query, expansions, k, groups, per_document, include_outdated=True)
             if fallback.answerable:
                 result = fallback

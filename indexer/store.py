@@ -104,6 +104,11 @@ class IndexStore:
         rows = self.db.execute("SELECT id, path, content_hash, size, mtime_ns FROM documents")
         return {row[1]: StoredDocument(*row) for row in rows}
 
+    def supersede_links(self) -> dict[str, str]:
+        """Every document's `superseded_by` as stored (path → named successor, "" for none)."""
+        rows = self.db.execute("SELECT path, superseded_by FROM documents")
+        return {path: successor or "" for path, successor in rows}
+
     def add_document(
         self, path: str, title: str, content_hash: str, size: int, mtime_ns: int, meta: dict[str, Any],
         chunks: list[NewChunk], glossary: Iterable[GlossaryEntry] = (),

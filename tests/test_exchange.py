@@ -70,12 +70,12 @@ def test_department_paths(core: ChatCore, config: Config) -> None:
     core.reindex()
     onboarding = build_exchange(core).onboarding
     assert onboarding.departments() == ["Infrastruktur & IT"]
-    assert len(onboarding.steps()) == 6 and len(onboarding.steps("Infrastruktur & IT")) == 7
+    assert len(onboarding.steps()) == 6 and len(onboarding.steps(department="Infrastruktur & IT")) == 7
     shown = chat(core, ["/onboarding", "/onboarding 1"])
     assert "/onboarding 1 – Infrastruktur & IT" in shown and "Bereich Infrastruktur & IT (0 von 7 erledigt)" in shown
     assert "▫️ 7. Werkzeuge der IT" in shown
     with pytest.raises(ValueError):
-        onboarding.choose_department("x", "Marketing")
+        onboarding.choose_department(Asker("x"), "Marketing")
 
 
 @pytest.mark.slow
@@ -174,5 +174,65 @@ def test_an_older_database_upgrades_itself(tmp_path: Path) -> None:
     interactions = Interactions(tmp_path / "interactions.db")
     assert {"handoffs", "onboarding", "onboarding_steps", "expert_ids", "handoff_messages"} <= set(interactions.db.table_names())
     assert interactions.question(5)["question"] == "Alt?"  # type: ignore[index]
-    assert [r["name"] for r in interactions.db["_migrations"].rows] == ["m001_initial", "m002_knowledge_exchange"]
+    assert [r["name"] for r in interactions.db["_migrations"].rows] == ["m001_initial", "m002_knowledge_exchange",
+                                                                   "m003_handoff_access"]
     interactions.close()
+
+
+@pytest.mark.slow
+def test_restricted_onboarding_steps_only_on_members_paths(core: ChatCore, config: Config) -> None:
+    (config.index.knowledge_dir / "intern").mkdir()
+    (config.index.knowledge_dir / "intern" / "tresor.md").write_text(
+        '---\ntitle: "Onboarding 3: Der Tresorraum"\nonboarding: 3\naccess: sciu-intern\n---\n\n'
+        "Der Tresorschlüssel liegt im blauen Umschlag bei Frau Kranich.\n", encoding="utf-8")
+    core.reindex()
+    member_id = 77
+    config.groups = {"sciu-intern": [member_id]}
+    member, outsider = Asker(member_id, groups=frozenset({"sciu-intern"})), Asker("terminal:neu")
+    onboarding = build_exchange(core).onboarding
+
+    shown = chat(core, ["/onboarding", "/weiter", "/erledigt", "/erledigt", "/erledigt"])
+    assert "Tresor" not in shown and "Kranich" not in shown
+    assert "(0 von 6 erledigt)" in shown and "▫️ 3. Geräte" in shown and "✅ Schritt 3 erledigt (3 von 6)" in shown
+    assert "Schritt 4 von 6: Werkzeuge" in shown  # numbering has no gap where the hidden step is
+
+    out: list[str] = []
+    TerminalChat(core, member, write=out.append).run(io.StringIO("/onboarding\n/erledigt\n/erledigt\n"), interactive=False)
+    member_view = "\n".join(out)
+    assert "(0 von 7 erledigt)" in member_view and "▫️ 3. Der Tresorraum" in member_view and "▫️ 4. Geräte" in member_view
+    assert "Schritt 3 von 7: Der Tresorraum" in member_view and "blauen Umschlag" in member_view
+    assert [s.step.position for s in onboarding.progress(member).steps] == list(range(1, 8))
+
+    assert onboarding.progress(outsider).done == 3 and onboarding.progress(member).done == 2
+    for viewer, sees in ((frozenset(), False), (frozenset({"sciu-intern"}), True)):
+        labels = [label for label, _ in onboarding.overview(viewer).at_step]
+        assert labels == (["3. Der Tresorraum", "4. Werkzeuge & Kommunikation"] if sees
+                          else ["3. 🔒 vertraulicher Schritt (Titel nur für Mitglieder der Gruppe)",
+                                "4. Werkzeuge & Kommunikation"])
+
+
+def test_strictest_access_of_an_answers_sources() -> None:
+    from bot.faq_writer import ACCESS_TO_DECIDE
+    from bot.handoff import strictest_access
+    from bot.faq_writer import parse_access
+
+    a, ab, c = frozenset({"a"}), frozenset({"a", "b"}), frozenset({"c"})
+    assert strictest_access([frozenset(), frozenset()]) == frozenset()
+    assert strictest_access([frozenset(), ab, a]) == a  # one public source does not open it up
+    assert strictest_access([a, c]) == {ACCESS_TO_DECIDE}  # no member in common: nobody until reviewed
+    assert parse_access("öffentlich", ["a"]) == [] and parse_access("b, a a", ["a", "b"]) == ["a", "b"]
+    with pytest.raises(ValueError, match="Unbekannte Gruppe: x"):
+        parse_access("a x", ["a"])
+
+
+@pytest.mark.slow
+def test_a_hand_off_after_a_restart_still_knows_what_the_asker_saw(core: ChatCore, config: Config) -> None:
+    config.handoff.fallback_chat_id = 1
+    member = Asker(77, groups=frozenset({"sciu-intern"}))
+    asked = core.ask("Welche Mittel sind für Projekt Nordlicht angemeldet?", member)
+    public = core.ask("Wie beantrage ich ein Diensthandy?", Asker(78))
+    restarted = ChatCore(config, index=core.index)  # the remembered answers are gone
+    desk = build_exchange(restarted).handoffs
+    assert desk.open(asked.question_id, member, chat_id=77, name=None).access == {"sciu-intern"}
+    assert desk.open(public.question_id, Asker(78), chat_id=78, name=None).access == frozenset()
+    restarted.interactions.close()

@@ -101,6 +101,26 @@ def expert_message(bot: Harness, chat_id: int, since: int, words: str = "Frage a
     return call
 
 
+def hand_off_after_thumbs_down(bot: Harness, asker: int, answer: Call, expert: int) -> Call:
+    """As `asker`, press 👎 under `answer` and agree to an anonymous hand-off; the question as `expert` gets it."""
+    offer = tap(bot, asker, answer, "👎")
+    consent = tap(bot, asker, offer, "An Expert:in weiterleiten")
+    mark = bot.standin.mark()
+    assert "weitergeleitet" in tap_edit(bot, asker, consent, "Anonym")
+    return expert_message(bot, expert, mark)
+
+
+def expert_answers(bot: Harness, expert: int, question: Call, text: str, asker: int, username: str) -> str:
+    """`expert` replies `text` to `question`; what the asker received, once the bot thanked the
+    expert (by then the FAQ entry is indexed)."""
+    mark = bot.standin.mark()
+    bot.standin.reply_to_bot_message(expert, expert, question.result["message_id"], text, username=username)
+    delivered = text_of(bot.next_message(asker, mark))
+    bot.standin.wait_for(lambda c: c.method == "sendMessage" and c.params["chat_id"] == expert
+                         and "Danke" in c.params["text"], since=mark)
+    return delivered
+
+
 def test_full_onboarding_path_with_questions_between_and_admin_overview(exchange: ExchangeBot) -> None:
     bot = exchange.start()
     welcome = bot.send(USER, "/start")
@@ -241,3 +261,30 @@ def test_thumbs_down_offers_the_hand_off(exchange: ExchangeBot) -> None:
     stranger_press = bot.press(MEMBER, USER, offer.result["message_id"], buttons_of(offer)["An Expert:in weiterleiten"])
     assert "nicht mehr weiterleiten" in stranger_press.params["text"]  # only the asker may hand it off
 
+
+
+def test_an_expert_answer_from_a_restricted_context_stays_restricted(exchange: ExchangeBot) -> None:
+    exchange.config.groups = {"sciu-intern": [MEMBER, ADMIN]}
+    exchange.config.handoff.experts = {"@sabine_kraemer": EXPERT}  # owner of the restricted note, not a member
+    bot = exchange.start()
+    answer = bot.send(MEMBER, "Was ist Projekt Nordlicht?")
+    assert "haushaltsnotiz-2026.md" in text_of(answer)
+    question = hand_off_after_thumbs_down(bot, MEMBER, answer, EXPERT)
+    assert "Haushaltsnotiz" not in text_of(question) and "Ansprechperson für das Dokument" in text_of(question)
+
+    secret = "Die Restmittel aus Nordlicht gehen im Dezember an das Team Kranich."
+    assert secret in expert_answers(bot, EXPERT, question, secret, MEMBER, "sabine_kraemer")
+    [entry] = (bot.config.index.knowledge_dir / "faq").glob("expertenantwort-*.md")
+    assert frontmatter.load(entry).metadata["access"] == ["sciu-intern"]
+    paraphrase = "Wohin gehen die Restmittel aus Nordlicht im Dezember?"
+    assert "Team Kranich" not in text_of(bot.send(USER, paraphrase))
+    assert "Team Kranich" in text_of(bot.send(MEMBER, paraphrase))
+
+    review = bot.send(ADMIN, "/pruefen")
+    assert "Zugriff: nur Gruppe sciu-intern" in text_of(review)
+    assert "Gruppe(n)" in text_of(tap(bot, ADMIN, review, "🔒 Zugriff"))
+    assert "Unbekannte Gruppe: alle-welt" in text_of(bot.send(ADMIN, "alle-welt"))
+    changed = bot.send(ADMIN, "öffentlich")
+    assert "Zugriff geändert" in text_of(changed) and "Zugriff: alle (öffentlich)" in text_of(changed)
+    assert "access" not in frontmatter.load(entry).metadata
+    assert "Team Kranich" in text_of(bot.send(USER, paraphrase))  # the reviewer opened it on purpose

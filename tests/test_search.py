@@ -8,6 +8,7 @@ import pytest
 
 from indexer import Index, IndexSettings, SearchSettings, build_index
 from indexer.evaluation import run_eval
+from bot.reports import index_report
 from tests.fakes import FakeEmbedder
 
 
@@ -170,3 +171,33 @@ def test_eval_on_a_tiny_squad_file(tmp_path, embedder):
     assert report.mrr_at_10 == 1.0 and report.recall_at_1 == 1.0 and report.ndcg_at_10 == 1.0
     assert report.passage_contains_answer == 1.0
     assert report.latency_p50_ms > 0 and report.indexing_seconds > 0
+
+
+def test_a_restricted_successor_keeps_the_public_original_for_outsiders(tmp_path):
+    root = tmp_path / "knowledge"
+    write(root, "parken-alt.md", "Dienstwagen parken im Hof an der Westseite des Rathauses.", title="Parken",
+          superseded_by="parken-neu.md")
+    write(root, "parken-neu.md", "Dienstwagen parken ab Mai in der Tiefgarage Ebene minus zwei.", title="Parken neu",
+          access="intern")
+    write(root, "selbst.md", "Der Kopierer im dritten Stock druckt beidseitig.", title="Kopierer",
+          superseded_by="selbst.md")
+    write(root, "kreis-a.md", "Die Teeküche schließt um achtzehn Uhr.", title="Teeküche A", superseded_by="./kreis-b.md")
+    write(root, "kreis-b.md", "Der Wasserspender steht im Flur neben der Teeküche.", title="Teeküche B",
+          superseded_by="kreis-a.md")
+    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False)
+    model = FakeEmbedder("fake")
+    report = build_index(settings, embedder=model)
+    warned = {w.path: w.message for w in report.warnings}
+    assert set(warned) == {"selbst.md", "kreis-a.md", "kreis-b.md"}
+    assert "sich selbst" in warned["selbst.md"] and "kreis-a.md → kreis-b.md → kreis-a.md" in warned["kreis-a.md"]
+    assert {w.path for w in build_index(settings, embedder=model).warnings} == set(warned)  # also with nothing to do
+    assert "Warnungen:\n  - kreis-a.md: superseded_by bildet einen Kreis" in index_report(report)
+    index = Index(settings, SearchSettings(), embedder=model)
+
+    outsider = index.search("Wo parken Dienstwagen?", groups=())
+    assert [(h.source, h.outdated) for h in outsider.hits if "parken" in h.source] == [("parken-alt.md", True)]
+    member = index.search("Wo parken Dienstwagen?", groups={"intern"})
+    assert [h.source for h in member.hits if "parken" in h.source] == ["parken-neu.md"]
+    for query, source in (("Kopierer beidseitig drucken", "selbst.md"), ("Wann schließt die Teeküche?", "kreis-a.md")):
+        hit = next(h for h in index.search(query, k=10).hits if h.source == source)
+        assert not hit.outdated  # a broken link does not supersede

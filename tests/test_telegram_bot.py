@@ -248,6 +248,21 @@ def test_admin_reindex_with_progress_while_answering(bot: Harness) -> None:
     assert "Generation 2" in status and "Fragen insgesamt: 2" in status
 
 
+def test_a_second_admin_asking_for_reindex_gets_the_result_too(start_bot: Callable[..., Harness]) -> None:
+    second = 1004
+    bot = start_bot(admins=[ADMIN, second])
+    bot.core.gate = threading.Event()
+    started = bot.send(ADMIN, "/reindex")
+    bot.standin.wait_for(lambda c: c.method == "editMessageText" and "Dokumente lesen" in c.params["text"])
+    assert text_of(bot.send(second, "/reindex")) == texts.REINDEX_RUNNING
+    mark = bot.standin.mark()
+    bot.core.gate.set()
+    result = bot.next_message(second, mark)
+    assert text_of(result).startswith("✅ Index") and "Generation" in text_of(result)
+    assert "Generation" in bot.standin.message(ADMIN, started.result["message_id"])["text"]
+    assert len(bot.messages(ADMIN, mark)) == 0 and not bot.services.reindex_waiting
+
+
 def test_reindex_reports_a_busy_index(bot: Harness) -> None:
     with Generations(bot.config.index.index_dir).lock():
         started = bot.send(ADMIN, "/reindex")
@@ -282,11 +297,20 @@ def test_rate_limit_per_user(start_bot: Callable[..., Harness]) -> None:
 
 def test_commands_registered_and_errors_logged(bot: Harness, caplog: pytest.LogCaptureFixture) -> None:
     asyncio.run_coroutine_threadsafe(register_commands(bot.app), bot.loop).result(10)
-    everyone, admin = (call.params for call in bot.standin.calls("setMyCommands"))
-    assert {c["command"] for c in everyone["commands"]} == {"frage", "quellen", "onboarding", "hilfe", "start"}
-    assert any("Frage" in c["description"] for c in everyone["commands"])
-    assert admin["scope"] == {"type": "chat", "chat_id": ADMIN}
-    assert {"status", "reindex"} <= {c["command"] for c in admin["commands"]}
+    everyone, admin = bot.standin.calls("setMyCommands")
+    assert {c["command"] for c in everyone.params["commands"]} == {"frage", "quellen", "onboarding", "hilfe", "start"}
+    assert any("Frage" in c["description"] for c in everyone.params["commands"])
+    assert admin.params["scope"] == {"type": "chat", "chat_id": ADMIN}
+    assert admin.status == 400 and "chat not found" in admin.result  # the admin never opened the chat
+    admin_scope = {"type": "chat", "chat_id": ADMIN}
+    assert bot.standin.commands(admin_scope) == []
+    bot.send(ADMIN, "/hilfe")  # the first message from the admin brings the menu
+    assert {"status", "reindex", "pruefen", "frage"} <= set(bot.standin.commands(admin_scope))
+    mark = bot.standin.mark()
+    bot.send(ADMIN, "/hilfe")
+    assert not [c for c in bot.standin.calls()[mark:] if c.method == "setMyCommands"]  # once is enough
+    bot.send(USER, "/hilfe")
+    assert bot.standin.commands({"type": "chat", "chat_id": USER}) == []
 
     bot.standin.fail("sendMessage", "Bad Request: chat not found", chat_id=USER)
     mark = bot.standin.mark()

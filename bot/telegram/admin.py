@@ -7,6 +7,7 @@ import logging
 from html import escape
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 
 from indexer import IndexBusy, IndexingError, IndexNotReady
 
@@ -17,7 +18,7 @@ from . import render, texts
 from .context import LotseContext, Services
 from .gate import admit_admin
 from .progress import ProgressMessage
-from .sending import reply
+from .sending import reply, send
 from .usage import usage_report
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,8 @@ log = logging.getLogger(__name__)
 
 async def status(update: Update, context: LotseContext) -> None:
     """/status: index statistics and usage figures (admins only)."""
-    if await admit_admin(update, context) is None:
+    asker = await admit_admin(update, context)
+    if asker is None:
         return
     lotse = context.lotse
     try:
@@ -34,16 +36,16 @@ async def status(update: Update, context: LotseContext) -> None:
         index_text = str(error)
     usage = await asyncio.to_thread(lotse.core.interactions.usage)
     blocks = [f"<b>📚 Index</b>\n{escape(index_text)}", f"<b>💬 Nutzung</b>\n{escape(usage_report(usage))}",
-              f"<b>🧭 Onboarding</b>\n{escape(await asyncio.to_thread(_onboarding_text, lotse))}",
+              f"<b>🧭 Onboarding</b>\n{escape(await asyncio.to_thread(_onboarding_text, lotse, asker.groups))}",
               f"<b>📨 Weiterleitungen</b>\n{escape(await asyncio.to_thread(_exchange_text, lotse))}"]
     if lotse.reindexing:
         blocks.append("🔄 Gerade läuft eine Neuindizierung.")
     await reply(update, render.pack(blocks))
 
 
-def _onboarding_text(lotse: Services) -> str:
+def _onboarding_text(lotse: Services, groups: frozenset[str]) -> str:
     try:
-        return overview_text(lotse.exchange.onboarding.overview())
+        return overview_text(lotse.exchange.onboarding.overview(groups))
     except IndexNotReady as error:
         return str(error)
 
@@ -73,6 +75,9 @@ async def reindex(update: Update, context: LotseContext) -> None:
         return
     lotse = context.lotse
     if lotse.reindexing:
+        chat = update.effective_chat
+        if chat is not None:
+            lotse.reindex_waiting.add(chat.id)  # the result goes there too when the run ends
         await reply(update, texts.REINDEX_RUNNING)
         return
     lotse.reindexing = True  # set before the first await: no second /reindex can slip in
@@ -88,14 +93,22 @@ async def reindex(update: Update, context: LotseContext) -> None:
 
 
 async def run_reindex(lotse: Services, message: Message) -> None:
-    """Index in a worker thread, show progress in `message`, end with the run report."""
+    """Index in a worker thread, show progress in `message`, end with the run report; chats that
+    asked for a /reindex meanwhile get the report as well."""
     progress = ProgressMessage(message, lotse.progress_interval)
     try:
         summary = await _reindex(lotse, progress)
     finally:
         lotse.reindexing = False  # before the summary: whoever reads it may start the next run
+        waiting, lotse.reindex_waiting = lotse.reindex_waiting - {message.chat_id}, set()
     log.info("Neuindizierung beendet: %s", summary.splitlines()[0])
-    await progress.finish(render.pack(render.text_blocks(summary)))
+    parts = render.pack(render.text_blocks(summary))
+    await progress.finish(parts)
+    for chat_id in sorted(waiting):
+        try:
+            await send(message.get_bot(), chat_id, parts)
+        except TelegramError as error:  # e.g. that admin blocked the bot meanwhile
+            log.info("Ergebnis der Neuindizierung nicht an %s zugestellt: %s", chat_id, error)
 
 
 async def _reindex(lotse: Services, progress: ProgressMessage) -> str:

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
@@ -20,6 +20,7 @@ from ..config import Config, TelegramSettings
 from ..core import ChatCore
 from ..exchange import build_exchange
 from . import admin, buttons, conversation, handoff, menus, onboarding, review, texts
+from .commands import admin_menu_on_first_contact, register_commands
 from .access import AccessPolicy
 from .context import SERVICES_KEY, LotseContext, Services
 from .ratelimit import SlidingWindowLimiter
@@ -59,9 +60,11 @@ def build_application(config: Config, core: ChatCore, clock: Clock = utc_now) ->
         log.warning("Keine allowed_users/allowed_chats konfiguriert: nur Admins erhalten Antworten.")
 
     messages = filters.UpdateType.MESSAGE  # edited messages are not asked again
-    # Before the normal handlers: learn experts' ids, take an admin's edited FAQ answer, take an
-    # expert's reply to a hand-off. The latter two stop further handling when they apply.
+    # Before the normal handlers: give an admin their command menu, learn experts' ids, take an
+    # admin's edited FAQ answer (or access), take an expert's reply to a hand-off. The latter two
+    # stop further handling when they apply.
     application.add_handler(TypeHandler(Update, handoff.learn_expert), group=-3)
+    application.add_handler(TypeHandler(Update, admin_menu_on_first_contact), group=-4)
     application.add_handler(MessageHandler(messages & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
                                            review.edited_answer), group=-2)
     application.add_handler(MessageHandler(messages & filters.REPLY, handoff.expert_reply), group=-1)
@@ -100,20 +103,6 @@ def schedule_checks(application: Application, config: Config) -> None:
         return
     interval = config.handoff.check_interval_seconds
     application.job_queue.run_repeating(handoff.check_due, interval=interval, first=interval, name="handoff-check")
-
-
-async def register_commands(application: Application) -> None:
-    """Publish the German command menu (setMyCommands); admins also see their commands."""
-    everyone = [BotCommand(name, text) for name, text in texts.COMMANDS]
-    await application.bot.set_my_commands(everyone)
-    for admin_id in application.bot_data[SERVICES_KEY].access.admins:
-        try:
-            await application.bot.set_my_commands(
-                everyone + [BotCommand(name, text) for name, text in texts.ADMIN_COMMANDS],
-                scope=BotCommandScopeChat(admin_id),
-            )
-        except TelegramError as error:  # e.g. the admin has never opened a chat with the bot
-            log.info("Admin-Befehlsmenü für %s nicht gesetzt: %s", admin_id, error)
 
 
 async def on_error(update: object, context: LotseContext) -> None:

@@ -31,7 +31,10 @@ class Services:
     limiter: SlidingWindowLimiter
     exchange: KnowledgeExchange
     reindexing: bool = False
-    editing: dict[int, int] = field(default_factory=dict)  # admin id → hand-off whose FAQ answer they rewrite
+    reindex_waiting: set[int] = field(default_factory=set)  # chats told "läuft bereits": they get the result too
+    # admin id → (hand-off, "edit" | "access"): whose FAQ answer or access their next text sets
+    editing: dict[int, tuple[int, str]] = field(default_factory=dict)
+    admin_menus: set[int] = field(default_factory=set)  # admins whose command menu is set
     progress_interval: float = 1.5  # seconds between edits of the /reindex progress message
 
     def asker(self, update: Update) -> Asker:

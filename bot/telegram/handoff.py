@@ -88,8 +88,8 @@ async def consent_button(update: Update, context: LotseContext) -> None:
 async def dispatch(context: LotseContext, handoff: Handoff, routes: list[Route]) -> Route | None:
     """Send the question to the first route that can be reached; None if none could."""
     desk = context.lotse.exchange.handoffs
-    title = await asyncio.to_thread(desk.source_title, handoff)
     for route in routes:
+        title = await asyncio.to_thread(desk.source_title, handoff, route.chat_id)
         html = texts.expert_question(handoff.question, handoff.asker_name, route.kind, title)
         try:
             message = await send(context.bot, route.chat_id, html, ANSWER_HERE)

@@ -3,7 +3,7 @@ callback data, kept tiny and parsed strictly (anything else parses to None).
 
 Onboarding: ``ob:path`` (overview), ``ob:next`` (next step), ``ob:done:<step number>``,
 ``ob:dep:<0 = common steps only, else 1-based department>``.
-Review: ``rv:a:<hand-off id>`` (approve), ``rv:e:<id>`` (edit), ``rv:r:<id>`` (reject).
+Review: ``rv:a:<hand-off id>`` (approve), ``rv:e:<id>`` (edit), ``rv:z:<id>`` (access), ``rv:r:<id>`` (reject).
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 _ONBOARDING = re.compile(r"ob:(path|next)|ob:(done|dep):([0-9]{1,6})")
-_REVIEW = re.compile(r"rv:([aer]):([0-9]{1,12})")
-REVIEW_ACTIONS = {"a": "approve", "e": "edit", "r": "reject"}
+_REVIEW = re.compile(r"rv:([aezr]):([0-9]{1,12})")
+REVIEW_ACTIONS = {"a": "approve", "e": "edit", "z": "access", "r": "reject"}
 
 
 @dataclass(frozen=True)
@@ -71,5 +71,7 @@ def review_keyboard(handoff_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[
         InlineKeyboardButton("✅ Freigeben", callback_data=f"rv:a:{handoff_id}"),
         InlineKeyboardButton("✏️ Bearbeiten", callback_data=f"rv:e:{handoff_id}"),
+    ], [
+        InlineKeyboardButton("🔒 Zugriff", callback_data=f"rv:z:{handoff_id}"),
         InlineKeyboardButton("🗑 Verwerfen", callback_data=f"rv:r:{handoff_id}"),
     ]])

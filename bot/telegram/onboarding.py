@@ -26,14 +26,15 @@ def _private(update: Update) -> bool:
 
 def _path_message(onboarding: Onboarding, asker: Asker) -> tuple[str, InlineKeyboardMarkup | None]:
     """The overview (starting the path if needed) and its buttons."""
-    progress = onboarding.start(asker.user_id)
-    return escape(onboarding_text.path_text(progress)), menus.path_keyboard(progress.finished, onboarding.departments())
+    progress = onboarding.start(asker)
+    return escape(onboarding_text.path_text(progress)), menus.path_keyboard(progress.finished,
+                                                                          onboarding.departments(asker.groups))
 
 
 def _next_message(onboarding: Onboarding, asker: Asker) -> tuple[str, InlineKeyboardMarkup | None]:
     """The next step with "Erledigt", or the finished path."""
-    step = onboarding.next_step(asker.user_id)
-    progress = onboarding.progress(asker.user_id)
+    step = onboarding.next_step(asker)
+    progress = onboarding.progress(asker)
     if step is None:
         return escape(onboarding_text.path_text(progress)), None
     title, _, rest = onboarding_text.step_text(step, progress).partition("\n\n")
@@ -42,7 +43,7 @@ def _next_message(onboarding: Onboarding, asker: Asker) -> tuple[str, InlineKeyb
 
 def _done_message(onboarding: Onboarding, asker: Asker, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
     """Confirmation of a finished step, followed by the next one (or the congratulations)."""
-    progress = onboarding.complete(asker.user_id, number)
+    progress = onboarding.complete(asker, number)
     confirmation = escape(onboarding_text.done_text(number, progress))
     if progress.finished:
         return f"{confirmation}\n\n{escape(onboarding_text.FINISHED)}", None
@@ -78,9 +79,9 @@ async def onboarding_button(update: Update, context: LotseContext) -> None:
         elif press.action == "done":
             html, markup = await asyncio.to_thread(_done_message, onboarding, asker, press.number)
         elif press.action == "dep":
-            departments = await asyncio.to_thread(onboarding.departments)
+            departments = await asyncio.to_thread(onboarding.departments, asker.groups)
             chosen = departments[press.number - 1] if 0 < press.number <= len(departments) else None
-            await asyncio.to_thread(onboarding.choose_department, asker.user_id, chosen)
+            await asyncio.to_thread(onboarding.choose_department, asker, chosen)
             html, markup = await asyncio.to_thread(_path_message, onboarding, asker)
         else:
             html, markup = await asyncio.to_thread(_path_message, onboarding, asker)
@@ -101,7 +102,7 @@ async def offer_to_newcomer(update: Update, context: LotseContext, asker: Asker)
     onboarding = context.lotse.exchange.onboarding
     try:
         new = await asyncio.to_thread(onboarding.is_new, asker.user_id)
-        has_path = new and bool(await asyncio.to_thread(onboarding.steps))
+        has_path = new and bool(await asyncio.to_thread(onboarding.steps, asker.groups))
     except IndexNotReady:
         return "", None
     return (texts.ONBOARDING_OFFER, menus.start_keyboard()) if has_path else ("", None)

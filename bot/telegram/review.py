@@ -1,28 +1,33 @@
-"""Admin review of expert answers: /pruefen lists them with approve / edit / reject buttons; after
-"Bearbeiten" the admin's next text replaces the answer. They only translate to bot.faq_writer."""
+"""Admin review of expert answers: /pruefen lists them, with who may see each, and approve / edit /
+access / reject buttons; after "Bearbeiten" the admin's next text replaces the answer, after
+"Zugriff" it names the groups. They only translate to bot.faq_writer."""
 from __future__ import annotations
 
 import asyncio
+from html import escape
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from ..faq_writer import FaqEntry
+from ..faq_writer import FaqEntry, may_read, parse_access
 from . import menus, render, texts
 from .context import LotseContext
 from .gate import admit_admin, admit_button
 from .sending import reply, send
 
 
-def _entry_parts(entry: FaqEntry, lead: str | None = None) -> list[str]:
-    """The entry as messages (buttons go on the last), optionally under a `lead` line."""
-    head = texts.review_head(entry.question, entry.author, entry.updated, entry.path)
-    return render.pack([*([lead] if lead else []), head, *render.text_blocks(entry.answer)])
+def _entry_parts(entry: FaqEntry, viewer_groups: frozenset[str], lead: str | None = None) -> list[str]:
+    """The entry as messages (buttons go on the last), optionally under a `lead` line. A restricted
+    answer's text only for an admin in one of its groups; others see who may read it."""
+    head = texts.review_head(entry.question, entry.author, entry.updated, entry.path, entry.access)
+    body = render.text_blocks(entry.answer) if may_read(entry, viewer_groups) else [texts.review_hidden(entry.access)]
+    return render.pack([*([lead] if lead else []), head, *body])
 
 
 async def pruefen(update: Update, context: LotseContext) -> None:
     """/pruefen: every expert answer still waiting for review, each with its buttons (admins only)."""
-    if await admit_admin(update, context) is None:
+    asker = await admit_admin(update, context)
+    if asker is None:
         return
     chat = update.effective_chat
     entries = await asyncio.to_thread(context.lotse.exchange.faq.pending)
@@ -30,11 +35,12 @@ async def pruefen(update: Update, context: LotseContext) -> None:
         await reply(update, texts.NO_PENDING_REVIEWS)
         return
     for entry in entries:
-        await send(context.bot, chat.id, _entry_parts(entry), menus.review_keyboard(entry.handoff_id))
+        await send(context.bot, chat.id, _entry_parts(entry, asker.groups), menus.review_keyboard(entry.handoff_id))
 
 
 async def review_button(update: Update, context: LotseContext) -> None:
-    """Freigeben (reviewed: true), Verwerfen (file removed), Bearbeiten (the next message is the new text)."""
+    """Freigeben (reviewed: true), Verwerfen (file removed), Bearbeiten / Zugriff (the next message is
+    the new text / the groups)."""
     pressed = await admit_button(update, context, menus.parse_review)
     if pressed is None:
         return
@@ -44,14 +50,15 @@ async def review_button(update: Update, context: LotseContext) -> None:
         await query.answer(texts.ADMIN_ONLY, show_alert=True)
         return
     faq = lotse.exchange.faq
-    if press.action == "edit":
+    if press.action in ("edit", "access"):
         if await asyncio.to_thread(faq.get, press.number) is None:
             await query.answer(texts.REVIEW_GONE, show_alert=True)
             return
-        lotse.editing[int(asker.user_id)] = press.number
+        lotse.editing[int(asker.user_id)] = (press.number, press.action)
         await query.answer()
         if update.effective_chat is not None:
-            await send(context.bot, update.effective_chat.id, texts.REVIEW_EDIT_PROMPT)
+            prompt = texts.REVIEW_EDIT_PROMPT if press.action == "edit" else texts.REVIEW_ACCESS_PROMPT
+            await send(context.bot, update.effective_chat.id, prompt)
         return
     change = faq.approve if press.action == "approve" else faq.reject
     entry = await asyncio.to_thread(change, press.number)
@@ -64,17 +71,29 @@ async def review_button(update: Update, context: LotseContext) -> None:
 
 
 async def edited_answer(update: Update, context: LotseContext) -> None:
-    """The text an admin sends after "Bearbeiten" replaces the answer; other messages pass on."""
+    """The text an admin sends after "Bearbeiten" replaces the answer, after "Zugriff" sets who may
+    see it (unknown groups are refused and asked again); other messages pass on."""
     user, message = update.effective_user, update.effective_message
     lotse = context.lotse
     if user is None or message is None or not message.text or user.id not in lotse.editing:
         return
-    handoff_id = lotse.editing.pop(user.id)
-    entry = await asyncio.to_thread(lotse.exchange.faq.replace_answer, handoff_id, message.text)
+    handoff_id, action = lotse.editing.pop(user.id)
+    faq = lotse.exchange.faq
+    if action == "access":
+        try:
+            groups = parse_access(message.text, lotse.config.groups)
+        except ValueError as error:
+            lotse.editing[user.id] = (handoff_id, action)
+            await reply(update, escape(str(error)))
+            raise ApplicationHandlerStop from error
+        entry = await asyncio.to_thread(faq.set_access, handoff_id, groups)
+    else:
+        entry = await asyncio.to_thread(faq.replace_answer, handoff_id, message.text)
     if entry is None:
         await reply(update, texts.REVIEW_GONE)
         raise ApplicationHandlerStop
     indexed = await asyncio.to_thread(lotse.exchange.refresh_index)
-    await reply(update, _entry_parts(entry, texts.review_done("edit", entry.question, indexed)),
+    viewer = lotse.asker(update).groups
+    await reply(update, _entry_parts(entry, viewer, texts.review_done(action, entry.question, indexed)),
                 menus.review_keyboard(handoff_id))
     raise ApplicationHandlerStop

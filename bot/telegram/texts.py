@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from html import escape
 
+from ..faq_writer import ACCESS_TO_DECIDE
+
 NO_TOKEN_HELP = """\
 Für den Telegram-Bot fehlt das Bot-Token.
 
@@ -147,6 +149,7 @@ def handoff_unreachable(contact: str) -> str:
 
 _WHY = {
     "owner": "Sie sind als Ansprechperson für „{title}“ eingetragen, das am besten zur Frage passt.",
+    "owner_untitled": "Sie sind als Ansprechperson für das Dokument eingetragen, das am besten zur Frage passt.",
     "topic": "Sie sind als Expertin oder Experte für dieses Thema hinterlegt.",
     "fallback": "Die zuständige Person ist nicht hinterlegt oder gerade nicht erreichbar.",
 }
@@ -155,7 +158,8 @@ _WHY = {
 def expert_question(question: str, asker: str | None, kind: str, document_title: str) -> str:
     """The hand-off as the expert receives it."""
     who = f"von {escape(asker)}" if asker else "anonym gestellt"
-    why = escape(_WHY.get(kind, _WHY["fallback"]).format(title=document_title or "ein Dokument"))
+    kind = "owner_untitled" if kind == "owner" and not document_title else kind
+    why = escape(_WHY.get(kind, _WHY["fallback"]).format(title=document_title))
     return (f"📨 <b>Frage aus dem Wissenslotsen</b> ({who})\n\n„{escape(question)}“\n\n"
             f"Ich konnte sie nicht sicher aus der Wissensbasis beantworten. {why}\n\n"
             "Bitte <b>antworten Sie direkt auf diese Nachricht</b> (Antworten-Funktion). Ihre Antwort geht an die "
@@ -195,13 +199,35 @@ REVIEW_EDIT_PROMPT = "✏️ Bitte senden Sie mir jetzt den neuen Antworttext al
 REVIEW_GONE = "Diesen Eintrag gibt es nicht mehr."
 
 
-def review_head(question: str, author: str, updated: str, path: str) -> str:
+REVIEW_ACCESS_PROMPT = ("🔒 Wer soll diese Antwort sehen? Bitte senden Sie die Gruppe(n), durch Komma getrennt, "
+                        "oder „öffentlich“ für alle.")
+
+
+def access_text(access: tuple[str, ...]) -> str:
+    """Who sees an expert answer, as the reviewer reads it."""
+    if not access:
+        return "alle (öffentlich)"
+    if ACCESS_TO_DECIDE in access:
+        return ("noch festzulegen – die Quellen gehören zu Gruppen ohne gemeinsames Mitglied; "
+                "bis dahin sieht niemand die Antwort")
+    return "nur Gruppe " + ", ".join(access)
+
+
+def review_hidden(access: tuple[str, ...]) -> str:
+    """Instead of a restricted answer's text, for an admin outside its groups."""
+    return (f"🔒 <i>Der Antworttext ist nur für Mitglieder der Gruppe {escape(', '.join(access))} sichtbar. "
+            "Prüfen kann ihn ein Admin aus dieser Gruppe.</i>")
+
+
+def review_head(question: str, author: str, updated: str, path: str, access: tuple[str, ...] = ()) -> str:
     """Above a pending expert answer in /pruefen (the answer follows in its own blocks)."""
     return (f"<b>Frage:</b> {escape(question)}\n<code>{escape(path)}</code>\n"
+            f"<b>Zugriff:</b> {escape(access_text(access))}\n"
             f"<b>Antwort</b> von {escape(author)} (Stand {escape(updated)}):")
 
 
 def review_done(action: str, question: str, indexed: bool) -> str:
-    done = {"approve": "✅ Freigegeben", "reject": "🗑 Verworfen", "edit": "✏️ Neue Antwort gespeichert"}[action]
+    done = {"approve": "✅ Freigegeben", "reject": "🗑 Verworfen", "edit": "✏️ Neue Antwort gespeichert",
+            "access": "🔒 Zugriff geändert"}[action]
     later = "" if indexed else " (die Suche übernimmt die Änderung in Kürze)"
     return f"{done}: „{escape(question)}“{later}"

@@ -112,10 +112,13 @@ class BotApi(StandInState):
         return {"url": self._webhook_url, "has_custom_certificate": False,
                 "pending_update_count": len(self._updates)}
 
-    @staticmethod
-    def _commands_key(p: JSON) -> str:
-        return json.dumps([p.get("scope") or {"type": "default"}, p.get("language_code") or ""],
-                          sort_keys=True)
+    def _commands_key(self, p: JSON) -> str:
+        """Key of a menu; like Telegram, a chat scope needs a chat the bot knows ("chat not found"
+        for a user who has never opened the chat)."""
+        scope = p.get("scope") or {"type": "default"}
+        if str(scope.get("type", "")).startswith("chat") and scope.get("chat_id") not in self._chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        return json.dumps([scope, p.get("language_code") or ""], sort_keys=True)
 
     def _set_commands(self, p: JSON) -> bool:
         self._commands[self._commands_key(p)] = list(p.get("commands") or [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from collections.abc import Callable
 
@@ -101,6 +102,12 @@ class StandIn(UserSide, BotApi):
             recent = [c for c in self._calls if c.method != "getUpdates"][-15:]
         lines = "\n".join(f"  {c.method} [{c.status}] {c.params}" for c in recent) or "  (none)"
         raise AssertionError(f"no matching Bot API call within {timeout}s; recent calls:\n{lines}")
+
+    def commands(self, scope: JSON | None = None, language_code: str = "") -> list[str]:
+        """Command names of the menu currently set for ``scope`` (default scope if None)."""
+        key = json.dumps([scope or {"type": "default"}, language_code], sort_keys=True)
+        with self._cond:
+            return [c["command"] for c in self._commands.get(key, [])]
 
     def messages_to(self, chat_id: int) -> list[str]:
         """Texts of successful sendMessage calls to ``chat_id`` as sent (before parsing)."""

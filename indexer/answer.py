@@ -178,12 +178,15 @@ class AnswerPicker:
 
     @staticmethod
     def _companions(best: _Scored, scored: list[_Scored]) -> list[_Scored]:
-        """Up to two more units of the same document that score nearly as well, within a word budget:
-        the answer is often in the sentence next to the best match."""
+        """More units of the same document, within a word budget: the sentence after the best one
+        in its paragraph (answers often continue there), then up to one that scores nearly as well."""
         if best.unit.kind in {"whole", "steps"}:
             return []
-        chosen: list[_Scored] = []
-        words = len(best.unit.text.split())
+        same = [s for s in scored if s.candidate is best.candidate]
+        following = next((s for s in same if best.unit.kind == "sentence" and s.unit.line == best.unit.line
+                          and s.unit.position == best.unit.position + 1), None)
+        chosen: list[_Scored] = [following] if following and _words(following) + _words(best) <= COMPANION_WORDS else []
+        words = sum(_words(item) for item in [best, *chosen])
         for item in scored[1:]:
             if len(chosen) == MAX_COMPANIONS or item.score < best.score - COMPANION_MARGIN:
                 break
@@ -191,12 +194,15 @@ class AnswerPicker:
                 continue
             if any(item.unit.text in other.unit.text or other.unit.text in item.unit.text for other in [best, *chosen]):
                 continue
-            size = len(item.unit.text.split())
-            if words + size > COMPANION_WORDS:
+            if words + _words(item) > COMPANION_WORDS:
                 continue
             chosen.append(item)
-            words += size
+            words += _words(item)
         return chosen
+
+
+def _words(item: _Scored) -> int:
+    return len(item.unit.text.split())
 
 
 FEATURES = ("coverage", "similarity", "prior", "fit", "steps_asked", "steps_unasked", "whole", "row", "item",

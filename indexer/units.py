@@ -28,6 +28,7 @@ class Unit:
     text: str
     heading: str
     position: int  # order within the chunk
+    line: int = -1  # the chunk line a sentence comes from: sentences of one paragraph share it
 
 
 def _cells(line: str) -> list[str]:
@@ -107,7 +108,7 @@ def split_units(text: str, heading_path: str = "") -> list[Unit]:
             continue
         else:
             sentences = split_sentences(line)
-            units.extend(Unit("sentence", s, heading, len(units)) for s in sentences)
+            units.extend(Unit("sentence", s, heading, len(units) + i, n) for i, s in enumerate(sentences))
             lead = sentences[-1] if sentences and sentences[-1].endswith(":") else ""
             n += 1
             continue

@@ -16,11 +16,16 @@ class Block:
 
 @dataclass
 class ParsedDocument:
-    """What a reader extracts from one file: title, front matter and structured body blocks."""
+    """What a reader extracts from one file: title, metadata and structured body blocks.
+
+    `meta` holds keys set on purpose (front matter, `<meta name="access">`, custom properties);
+    `properties` what the format records anyway (author, modification date), used only as a fallback.
+    """
 
     title: str
     meta: dict[str, Any]
     blocks: list[Block]
+    properties: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -80,6 +85,14 @@ class Skipped:
 
 
 @dataclass
+class Notice:
+    """A warning for the run report: the file (or folder file) and what is wrong with it."""
+
+    path: str
+    message: str
+
+
+@dataclass
 class IndexReport:
     """Summary of one indexing run."""
 
@@ -90,6 +103,8 @@ class IndexReport:
     renamed: int = 0
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)  # previous versions taken out: they would widen access
+    warnings: list[Notice] = field(default_factory=list)
     chunks_embedded: int = 0
     chunks_total: int = 0
     seconds: float = 0.0

@@ -7,11 +7,11 @@
 from .build import IndexingError, build_index
 from .generations import IndexBusy
 from .index import Index, IndexNotReady
-from .records import DocumentInfo, Hit, IndexReport, Skipped
+from .records import DocumentInfo, Hit, IndexReport, Notice, Skipped
 from .search import SearchResult
 from .settings import IndexSettings, SearchSettings
 
 __all__ = [
     "DocumentInfo", "Hit", "Index", "IndexBusy", "IndexNotReady", "IndexReport", "IndexSettings", "IndexingError",
-    "SearchResult", "SearchSettings", "Skipped", "build_index",
+    "Notice", "SearchResult", "SearchSettings", "Skipped", "build_index",
 ]

@@ -83,12 +83,23 @@ def _owner_value(text: str) -> str | None:
     return value
 
 
+def _gather(texts, limit: int) -> list[str]:
+    taken, size = [], 0
+    for text in texts:
+        taken.append(text)
+        size += len(text) + 1
+        if size >= limit:
+            break
+    return taken
+
+
 def _window(blocks: list[Block]) -> list[str]:
-    texts = [block.text for block in blocks]
-    whole = "\n".join(texts)
-    if len(whole) <= HEAD_CHARS + TAIL_CHARS:
-        return [whole]
-    return [whole[:HEAD_CHARS], whole[-TAIL_CHARS:]]
+    """The start of the document and, if it is longer, its end (where footers state a Stand)."""
+    head = "\n".join(_gather((block.text for block in blocks), HEAD_CHARS))
+    if len(head) <= HEAD_CHARS and len(head) + 1 >= sum(len(block.text) + 1 for block in blocks):
+        return [head]
+    tail = "\n".join(reversed(_gather((block.text for block in reversed(blocks)), TAIL_CHARS)))
+    return [head[:HEAD_CHARS], tail[-TAIL_CHARS:]]
 
 
 def stated_metadata(blocks: list[Block]) -> dict[str, str]:

@@ -180,3 +180,14 @@ def test_giant_title_is_capped_in_the_index(settings):
     build(settings)
     hit = Index(settings, embedder=FakeEmbedder("fake")).search("Budget Nordlicht", k=1).best
     assert hit.source == "gross.md" and len(hit.title) <= 300
+
+
+def test_unknown_keys_in_a_folder_file_are_warned(settings):
+    root = settings.knowledge_dir
+    md(root, "intern/plan.md", SECRET)
+    (root / "intern" / "_ordner.toml").write_text('acess = "sciu-intern"\n')
+    report = build(settings)
+    assert [(w.path, w.message.split(";")[0]) for w in report.warnings] == [
+        ("intern/_ordner.toml", "unbekannter Schlüssel „acess“ (gemeint: „access“?)")
+    ]
+    assert "intern/_ordner.toml" not in skipped(report)  # the folder file is not a document

@@ -129,8 +129,6 @@ class FolderDefaults:
                 hint = f" (gemeint: „{guess}“?)" if guess in FOLDER_KEYS else ""
                 self.warnings.append(Notice(self._rel(folder), f"unbekannter Schlüssel „{key}“{hint}; erlaubt: {', '.join(FOLDER_KEYS)}"))
         known = {key: values[key] for key in ("owner", "department") if isinstance(values.get(key), str)}
-        if access is not None:
-            known["access"] = access
         return _FolderFile(digest, values=known, wish=frozenset(access) if access else None)
 
     def hashes(self) -> dict[str, str]:

@@ -35,7 +35,7 @@ def index(config: Config, quiet: bool) -> None:
     if quiet:
         config.index.progress = False
     try:
-        report = build_index(config.index)
+        report = build_index(config.index, known_groups=config.groups)
     except IndexingError as error:
         if error.report is not None:
             click.echo(index_report(error.report), err=True)

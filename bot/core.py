@@ -192,4 +192,5 @@ class ChatCore:
     def reindex(self, on_progress: Callable[[str, int, int], None] | None = None) -> IndexReport:
         """Run the incremental indexer; searches keep working and switch to the result by themselves."""
         settings = self.config.index
-        return build_index(settings, embedder=self.index.embedder, on_progress=on_progress)
+        return build_index(settings, embedder=self.index.embedder, on_progress=on_progress,
+                           known_groups=self.config.groups)

@@ -27,6 +27,9 @@ def index_report(report: IndexReport) -> str:
     if report.skipped:
         lines.append("Übersprungen:")
         lines.extend(f"  - {item.path}: {item.reason}" for item in report.skipped)
+    if report.withdrawn:
+        lines.append(f"Aus dem Index genommen (Zugriff sonst zu weit): {len(report.withdrawn)}")
+        lines.extend(f"  - {path}" for path in report.withdrawn)
     if report.warnings:
         lines.append("Warnungen:")
         lines.extend(f"  - {item.path}: {item.message}" for item in report.warnings)

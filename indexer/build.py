@@ -9,18 +9,21 @@ import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 from tqdm import tqdm
 
+from .access import groups_of, narrow, sniff_access, widens
 from .analysis import ANALYSIS_VERSION, Analyzer
 from .cache import EmbeddingCache, text_key
 from .chunking import CHUNKING_VERSION, chunk_document, embedding_input
 from .embedder import Embedder, load_embedder
+from .folders import FolderDefaults
 from .generations import DB_NAME, VECTORS_NAME, Generations
 from .glossary import glossary_entries, is_glossary
-from .readers import UnreadableDocument, read_document
+from .lint import metadata_warnings
+from .readers import READER_VERSION, UnreadableDocument, read_document
 from .records import Chunk, IndexReport, IndexWarning, ParsedDocument, Skipped
 from .scan import SourceFile, scan_knowledge
 from .settings import IndexSettings
@@ -47,6 +50,7 @@ class _Changes:
     parse: list[tuple[SourceFile, bytes, str]]
     renamed: list[tuple[str, SourceFile]]
     removed: list[str]
+    unreadable: list[tuple[SourceFile, str]]
 
     def empty(self) -> bool:
         return not (self.touched or self.parse or self.renamed or self.removed)
@@ -58,23 +62,36 @@ def signature(settings: IndexSettings) -> dict:
         "model": settings.model,
         "schema_version": SCHEMA_VERSION,
         "analysis_version": ANALYSIS_VERSION,
+        "reader_version": READER_VERSION,
         "chunking": [CHUNKING_VERSION, settings.chunk_min_words, settings.chunk_max_words, settings.overlap_sentences],
     }
 
 
-def _classify(files: list[SourceFile], stored: dict, skipped: list[Skipped]) -> _Changes:
-    changes = _Changes([], [], [], [], [])
+def content_digest(data: bytes, folder_fingerprint: str) -> str:
+    """What decides "changed": the file's bytes, plus the folder files that apply to it (if any)."""
+    digest = hashlib.sha256(data)
+    if folder_fingerprint:
+        digest.update(b"\0" + folder_fingerprint.encode())
+    return digest.hexdigest()
+
+
+def _classify(files: list[SourceFile], stored: dict, folders: FolderDefaults, old_folders: dict[str, str]) -> _Changes:
+    changes = _Changes([], [], [], [], [], [])
     for source in files:
         old = stored.get(source.rel)
-        if old and old.size == source.size and old.mtime_ns == source.mtime_ns:
+        rules = folders.rules(source.rel)
+        if (
+            old and old.size == source.size and old.mtime_ns == source.mtime_ns
+            and not rules.error and not folders.chain_changed(source.rel, old_folders)
+        ):
             changes.unchanged.append(source)
             continue
         try:
             data = source.path.read_bytes()
         except OSError as error:
-            skipped.append(Skipped(source.rel, f"nicht lesbar ({error.strerror})"))
+            changes.unreadable.append((source, f"nicht lesbar ({error.strerror})"))
             continue
-        digest = hashlib.sha256(data).hexdigest()
+        digest = content_digest(data, rules.fingerprint)
         if old and old.content_hash == digest:
             changes.touched.append(source)
         else:
@@ -104,10 +121,12 @@ class _Parsed:
 class _Run:
     """State of one indexing run; the public entry point is `build_index`."""
 
-    def __init__(self, settings: IndexSettings, embedder: Embedder | None, on_progress: Progress | None):
+    def __init__(self, settings: IndexSettings, embedder: Embedder | None, on_progress: Progress | None,
+                 folders: FolderDefaults):
         self.settings = settings
         self._embedder = embedder
         self.on_progress = on_progress
+        self.folders = folders
 
     @property
     def embedder(self) -> Embedder:
@@ -123,16 +142,34 @@ class _Run:
         """Read and chunk one file; a file that cannot be read is reported and skipped."""
         try:
             document = read_document(data, source.path)
+            notes = self.folders.rules(source.rel).apply(document.meta)
         except UnreadableDocument as error:
-            kept = " (vorherige Fassung bleibt im Index)" if source.rel in stored else ""
-            report.skipped.append(Skipped(source.rel, f"{error}{kept}"))
+            self.unreadable(source, data, str(error), stored, report)
             return None
+        report.warnings.extend(IndexWarning(source.rel, note) for note in notes)
         settings = self.settings
         chunks = chunk_document(
             document, self.embedder.count_tokens, self.embedder.max_tokens,
             settings.chunk_min_words, settings.chunk_max_words, settings.overlap_sentences,
         )
         return _Parsed(source, digest, document, chunks)
+
+    def unreadable(self, source: SourceFile, data: bytes | None, reason: str, stored: dict, report: IndexReport) -> None:
+        """Skip a file; its previous version stays, unless that would show it to people the file
+        (or its folder) now excludes: then it is withdrawn (fail closed) and the report says so."""
+        old = stored.get(source.rel)
+        if old is None:
+            report.skipped.append(Skipped(source.rel, reason))
+            return
+        own = sniff_access(data, source.path.suffix.lower()) if data is not None else None
+        if widens(groups_of(old.access), narrow(self.folders.rules(source.rel).access, own)):
+            report.withdrawn.append(source.rel)
+            report.skipped.append(Skipped(
+                source.rel, f"{reason} – vorherige Fassung aus dem Index genommen: sie wäre für mehr Personen "
+                            "sichtbar, als die Datei jetzt erlaubt",
+            ))
+        else:
+            report.skipped.append(Skipped(source.rel, f"{reason} (vorherige Fassung bleibt im Index)"))
 
     def store(self, store: IndexStore, parsed: _Parsed, analyzer: Analyzer, stored: dict, report: IndexReport) -> None:
         """Replace (or add) the document in the new generation with its chunks and FTS rows."""
@@ -193,37 +230,45 @@ class _Run:
 
 
 def build_index(
-    settings: IndexSettings, embedder: Embedder | None = None, on_progress: Progress | None = None
+    settings: IndexSettings, embedder: Embedder | None = None, on_progress: Progress | None = None,
+    known_groups: Iterable[str] | None = None,
 ) -> IndexReport:
     """Bring the index up to date with the knowledge folder; returns the run report.
 
-    Raises IndexingError when the folder is missing or nothing at all could be indexed, and
-    IndexBusy when another run holds the lock.
+    With `known_groups` (the configured access groups), documents restricted to other groups are
+    reported as warnings. Raises IndexingError when the folder is missing or nothing at all could be
+    indexed, and IndexBusy when another run holds the lock.
     """
     started = time.perf_counter()
     root = settings.knowledge_dir
     if not root.is_dir():
         raise IndexingError(f"Der Wissensordner {root} existiert nicht.")
     generations = Generations(settings.index_dir)
-    run = _Run(settings, embedder, on_progress)
     with generations.lock():
         report = IndexReport()
         files, report.skipped = scan_knowledge(root, int(settings.max_file_mb * 1_000_000))
         report.seen = len(files) + len(report.skipped)
+        folders = FolderDefaults(root.resolve(), [source.rel for source in files])
+        report.warnings.extend(folders.warnings)
+        run = _Run(settings, embedder, on_progress, folders)
         live = generations.current()
         previous = IndexStore(live / DB_NAME, readonly=True) if live else None
-        rebuild = previous is None or previous.manifest().get("signature") != signature(settings)
+        manifest = previous.manifest() if previous is not None else {}
+        rebuild = previous is None or manifest.get("signature") != signature(settings)
         stored = {} if rebuild or previous is None else previous.documents()
         if previous is not None:
             previous.close()
-        changes = _classify(files, stored, report.skipped)
+        changes = _classify(files, stored, folders, manifest.get("folder_defaults") or {})
+        for source, reason in changes.unreadable:
+            run.unreadable(source, None, reason, stored, report)
         report.unchanged = len(changes.unchanged) + len(changes.touched)
         report.renamed = len(changes.renamed)
         report.removed = len(changes.removed)
         report.rebuilt = rebuild and live is not None
-        if not rebuild and changes.empty():
+        if not rebuild and changes.empty() and not report.withdrawn:
             report.generation = generations.number(live)
-            report.chunks_total = _chunk_count(live)
+            report.chunks_total, documents = _live_summary(live)
+            report.warnings.extend(metadata_warnings(documents, known_groups))
             report.warnings += _succession_warnings(live / DB_NAME)
             report.seconds = time.perf_counter() - started
             return report
@@ -243,6 +288,8 @@ def build_index(
             if item is not None:
                 parsed.append(item)
             run.progress("lesen", done, len(changes.parse))
+        for path in report.withdrawn:
+            store.remove_document(path)
         # Compound splitting knows the words of the whole index: the old vocabulary plus the new texts.
         vocabulary = store.vocabulary() | Analyzer.build_vocabulary(
             text for item in parsed for text in (item.document.title, *(c.heading_path for c in item.chunks), *(c.text for c in item.chunks))
@@ -252,6 +299,7 @@ def build_index(
         for item in parsed:
             run.store(store, item, analyzer, stored, report)
         counts = store.counts()
+        report.warnings.extend(metadata_warnings(store.document_metadata(), known_groups))
         if counts["documents"] == 0:
             store.close()
             raise IndexingError(_nothing_indexed(report), report)
@@ -265,6 +313,7 @@ def build_index(
             signature=signature(settings), model=settings.model, dimension=vector_params["dimension"],
             vectors=vector_params, generation=generations.number(building.with_suffix("")),
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), documents=counts["documents"], chunks=counts["chunks"],
+            folder_defaults=folders.hashes(),
         )
         store.commit()
         report.warnings += _succession_warnings(store)
@@ -289,10 +338,11 @@ def _succession_warnings(source: IndexStore | Path) -> list[IndexWarning]:
             for path, reason in sorted(problems.items())]
 
 
-def _chunk_count(generation: Path) -> int:
+def _live_summary(generation: Path) -> tuple[int, list[tuple[str, dict, str | None]]]:
+    """The live generation's chunk count and document metadata (for a run with nothing to do)."""
     store = IndexStore(generation / DB_NAME, readonly=True)
     try:
-        return store.counts()["chunks"]
+        return store.counts()["chunks"], store.document_metadata()
     finally:
         store.close()
 

@@ -16,11 +16,16 @@ class Block:
 
 @dataclass
 class ParsedDocument:
-    """What a reader extracts from one file: title, front matter and structured body blocks."""
+    """What a reader extracts from one file: title, metadata and structured body blocks.
+
+    `meta` holds keys set on purpose (front matter, `<meta name="access">`, custom properties);
+    `properties` what the format records anyway (author, modification date), used only as a fallback.
+    """
 
     title: str
     meta: dict[str, Any]
     blocks: list[Block]
+    properties: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,6 +107,8 @@ class IndexReport:
     renamed: int = 0
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)  # previous versions taken out: they would widen access
     warnings: list[IndexWarning] = field(default_factory=list)
     chunks_embedded: int = 0
     chunks_total: int = 0

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .records import Skipped
-from .settings import SUPPORTED_SUFFIXES
+from .settings import FOLDER_FILE, SUPPORTED_SUFFIXES
 
 
 @dataclass
@@ -41,7 +41,7 @@ def scan_knowledge(root: Path, max_bytes: int) -> tuple[list[SourceFile], list[S
                 if not _inside(here / name, root):
                     skipped.append(Skipped(_rel(here / name, root), "Verknüpfung zeigt außerhalb des Wissensordners"))
         for name in sorted(filenames):
-            if name.startswith("."):
+            if name.startswith(".") or name == FOLDER_FILE:  # folder defaults: read by indexer/folders.py
                 continue
             path = here / name
             rel = _rel(path, root)

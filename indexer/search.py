@@ -11,6 +11,7 @@ from typing import Iterable
 
 import numpy as np
 
+from .access import groups_of
 from .analysis import Analyzer
 from .confidence import Evidence, confidence
 from .embedder import Embedder
@@ -137,7 +138,7 @@ class Snapshot:
         self.documents: dict[int, _Document] = {}
         for row in db.execute("SELECT id, title, path, meta, access FROM documents"):
             meta = json.loads(row[3] or "{}")
-            access = frozenset(a.strip() for a in (row[4] or "").split(",") if a.strip())
+            access = groups_of(row[4]) or frozenset()
             self.documents[row[0]] = _Document(row[1], row[2], meta, access, False)
         ids = {doc.path: doc_id for doc_id, doc in self.documents.items()}
         links = {doc.path: target(doc.meta.get("superseded_by")) for doc in self.documents.values()}

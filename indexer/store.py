@@ -24,6 +24,7 @@ class StoredDocument:
     content_hash: str
     size: int
     mtime_ns: int
+    access: str | None = None
 
 
 @dataclass
@@ -101,13 +102,18 @@ class IndexStore:
 
     # -- documents ------------------------------------------------------------------------------
     def documents(self) -> dict[str, StoredDocument]:
-        rows = self.db.execute("SELECT id, path, content_hash, size, mtime_ns FROM documents")
+        rows = self.db.execute("SELECT id, path, content_hash, size, mtime_ns, access FROM documents")
         return {row[1]: StoredDocument(*row) for row in rows}
 
     def supersede_links(self) -> dict[str, str]:
         """Every document's `superseded_by` as stored (path → named successor, "" for none)."""
         rows = self.db.execute("SELECT path, superseded_by FROM documents")
         return {path: successor or "" for path, successor in rows}
+
+    def document_metadata(self) -> list[tuple[str, dict[str, Any], str | None]]:
+        """(path, metadata, access) of every document, for the run report's checks."""
+        rows = self.db.execute("SELECT path, meta, access FROM documents ORDER BY path")
+        return [(path, json.loads(meta or "{}"), access) for path, meta, access in rows]
 
     def add_document(
         self, path: str, title: str, content_hash: str, size: int, mtime_ns: int, meta: dict[str, Any],

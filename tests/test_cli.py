@@ -115,3 +115,20 @@ def test_eval_rejects_a_file_that_is_neither_squad_nor_a_catalogue(tmp_path):
     path.write_text("[1, 2]")
     result = invoke("eval", str(path))
     assert result.exit_code == 1 and "Fragenkatalog" in result.output
+
+
+def test_index_warns_and_every_format_shows_stand_and_contact(config, tmp_path):
+    root = config.index.knowledge_dir
+    (root / "tippfehler.md").write_text("---\ntitle: Tippfehler\nacess: sciu-intern\n---\n\nNotizen zum Budget.\n")
+    path = config_file(config, tmp_path, "[groups]\nsciu-intern = [1]\n")
+    output = invoke("index", "--config", path, "-q").output
+    assert "Warnungen:\n  - tippfehler.md: unbekannter Schlüssel „acess“ (gemeint: „access“?)" in output
+    for query, source in [
+        ("Pflichtfelder im Projektsteckbrief", "projekte/leitfaden-projektsteckbrief.docx"),
+        ("Datenschutz bei Kameras und Sensoren", "anleitungen/merkblatt-datenschutz-sensorprojekte.pdf"),
+        ("Wann ist die Digitalwerkstatt?", "sciu/termine-und-formate.html"),
+        ("Durchwahl der Geschäftsstelle", "sciu/telefonliste-kontakte.txt"),
+    ]:
+        hits = json.loads(invoke("search", query, "-k", "10", "--json", "--config", path).output)["hits"]
+        hit = next(h for h in hits if h["source"] == source)
+        assert hit["updated"][:4] in {"2025", "2026"} and "(@" in hit["owner"]

@@ -7,8 +7,11 @@ from typing import Callable
 
 from ..records import ParsedDocument
 from .errors import UnreadableDocument
+from .metadata import complete_metadata
 
 Reader = Callable[[bytes, Path], ParsedDocument]
+# Raise when readers extract different text or metadata from the same bytes: the next run re-reads all.
+READER_VERSION = 2
 
 # Suffix → (module, function). A reader's module and its libraries (pypdf, bs4, python-docx, …)
 # are imported when the first such file is read: ~0.2 s of every `lotse` start, and most of a
@@ -49,7 +52,8 @@ def read_document(data: bytes, path: Path) -> ParsedDocument:
         raise UnreadableDocument(f"Datei nicht lesbar ({type(error).__name__}: {error})") from error
     if not any(block.text.strip() for block in document.blocks):
         raise UnreadableDocument("kein Text gefunden")
+    complete_metadata(document)
     return document
 
 
-__all__ = ["READERS", "UnreadableDocument", "read_document"]
+__all__ = ["READERS", "READER_VERSION", "UnreadableDocument", "read_document"]

@@ -5,10 +5,13 @@ import io
 from pathlib import Path
 
 import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.parser import parse_xml
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ..records import Block, ParsedDocument
+from .metadata import picked_keys
 
 
 def _heading_level(paragraph: Paragraph) -> int | None:
@@ -30,8 +33,41 @@ def _table_text(table: Table) -> str:
     return "\n".join(rows)
 
 
+def _related_blob(document: docx.document.Document, reltype: str) -> bytes | None:
+    for rel in document.part.package.rels.values():
+        if rel.reltype == reltype and not rel.is_external:
+            return rel.target_part.blob
+    return None
+
+
+def _custom_properties(document: docx.document.Document) -> dict[str, str]:
+    """docProps/custom.xml ("Datei › Eigenschaften › Benutzerdefiniert"): name → text value."""
+    blob = _related_blob(document, RT.CUSTOM_PROPERTIES)
+    if not blob:
+        return {}
+    values = {}
+    for prop in parse_xml(blob):
+        name = prop.get("name")
+        if name and len(prop):
+            values[name] = (prop[0].text or "").strip()
+    return values
+
+
+def _core_properties(document: docx.document.Document) -> dict[str, str]:
+    """Author and modification date, only if the file has core properties (python-docx would
+    otherwise invent defaults)."""
+    if _related_blob(document, RT.CORE_PROPERTIES) is None:
+        return {}
+    core = document.core_properties
+    found = {"title": (core.title or "").strip(), "owner": (core.author or "").strip()}
+    if core.modified is not None:
+        found["updated"] = core.modified.date().isoformat()
+    return {key: value for key, value in found.items() if value}
+
+
 def read_docx(data: bytes, path: Path) -> ParsedDocument:
-    """A .docx file; the title is the core property, else the first heading."""
+    """A .docx file; the title is the core property, else the first heading. Custom properties
+    named like front-matter keys (access, owner, …) are its metadata."""
     document = docx.Document(io.BytesIO(data))
     headings: list[tuple[int, str]] = []
     blocks: list[Block] = []
@@ -59,5 +95,6 @@ def read_docx(data: bytes, path: Path) -> ParsedDocument:
             blocks[-1].text += f"\n- {text}"
         else:
             blocks.append(Block(text=f"- {text}" if kind == "list" else text, headings=path_now, kind=kind))
-    title = (document.core_properties.title or "").strip() or first_heading or path.stem
-    return ParsedDocument(title=title, meta={}, blocks=blocks)
+    properties = _core_properties(document)
+    title = properties.pop("title", "") or first_heading or path.stem
+    return ParsedDocument(title=title, meta=picked_keys(_custom_properties(document)), blocks=blocks, properties=properties)

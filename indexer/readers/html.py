@@ -6,10 +6,17 @@ from pathlib import Path
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ..records import Block, ParsedDocument
+from .metadata import picked_keys
 from .text import decode
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 SKIPPED = {"script", "style", "nav", "footer", "head", "noscript", "template", "svg"}
+# <meta name="…"> values that describe the page the way file properties do (fallbacks only).
+PROPERTY_NAMES = {
+    "author": "owner", "dc.creator": "owner", "dcterms.creator": "owner",
+    "date": "updated", "dc.date": "updated", "dcterms.date": "updated", "dcterms.modified": "updated",
+    "last-modified": "updated", "revised": "updated",
+}
 
 
 def _text(node: Tag) -> str:
@@ -85,16 +92,35 @@ class _Walker:
             self.walk(node)
 
 
+def _meta_tags(soup: BeautifulSoup) -> tuple[dict, dict]:
+    """`<meta name=… content=…>` as (explicit keys such as access/owner, property fallbacks)."""
+    named: dict[str, list[str]] = {}
+    for tag in soup.find_all("meta"):
+        name, content = tag.get("name"), tag.get("content")
+        if isinstance(name, str) and isinstance(content, str):
+            named.setdefault(name.strip().lower(), []).append(content.strip())
+    explicit = picked_keys({name: values if name == "access" else values[0] for name, values in named.items()})
+    properties = {PROPERTY_NAMES[name]: values[0] for name, values in named.items() if name in PROPERTY_NAMES}
+    return explicit, properties
+
+
 def html_to_document(html: str, fallback_title: str, meta: dict | None = None) -> ParsedDocument:
     """Walk HTML into blocks; the title is the <title>, else the first <h1>, else the fallback."""
-    soup = BeautifulSoup(html, "html.parser")
+    return _soup_to_document(BeautifulSoup(html, "html.parser"), fallback_title, meta or {})
+
+
+def _soup_to_document(soup: BeautifulSoup, fallback_title: str, meta: dict) -> ParsedDocument:
     walker = _Walker()
     walker.walk(soup.body or soup)
     title_tag = soup.find("title")
     title = (title_tag.get_text(strip=True) if title_tag else "") or walker.first_h1 or fallback_title
-    return ParsedDocument(title=title, meta=meta or {}, blocks=walker.blocks)
+    return ParsedDocument(title=title, meta=meta, blocks=walker.blocks)
 
 
 def read_html(data: bytes, path: Path) -> ParsedDocument:
-    """An .html file."""
-    return html_to_document(decode(data), fallback_title=path.stem)
+    """An .html file; `<meta name="access|owner|department|updated|…">` set its metadata."""
+    soup = BeautifulSoup(decode(data), "html.parser")
+    explicit, properties = _meta_tags(soup)
+    document = _soup_to_document(soup, path.stem, explicit)
+    document.properties = properties
+    return document

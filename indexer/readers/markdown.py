@@ -7,6 +7,7 @@ from typing import Any
 
 import frontmatter
 import markdown
+import yaml
 
 from ..records import ParsedDocument
 from .errors import UnreadableDocument
@@ -27,14 +28,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _refuse_aliases(header: str) -> None:
+    """YAML anchors and aliases (`&a`, `*a`) are refused before loading: expanded, a few lines of
+    them ("billion laughs") grow into gigabytes. Parsing events costs linear time and no expansion."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for event in yaml.parse(header, Loader=loader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise UnreadableDocument("Front-Matter-Kopf mit YAML-Anker oder -Alias (& oder *) wird nicht gelesen")
+
+
 def _split_front_matter(text: str) -> tuple[dict, str]:
-    """Front matter as a dict and the Markdown body; a header that is not a mapping is an error."""
-    handler = frontmatter.detect_format(text, frontmatter.handlers)
+    """Front matter as a dict and the Markdown body; a header that is not a mapping is an error.
+
+    Blank lines, spaces or a byte order mark before the opening `---` are tolerated: otherwise the
+    header (and its `access`) would silently become body text of a public document.
+    """
+    stripped = text.lstrip("\ufeff \t\r\n")
+    handler = frontmatter.detect_format(stripped, frontmatter.handlers)
     if handler is None:
         return {}, text
     try:
-        header, content = handler.split(text)
+        header, content = handler.split(stripped)
+        if isinstance(handler, frontmatter.YAMLHandler):
+            _refuse_aliases(header)
         metadata = handler.load(header) if header.strip() else {}
+    except UnreadableDocument:
+        raise
     except Exception as error:
         raise UnreadableDocument(f"fehlerhafter Front-Matter-Kopf ({type(error).__name__})") from error
     if not isinstance(metadata, dict):

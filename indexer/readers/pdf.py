@@ -8,7 +8,24 @@ from pypdf import PdfReader
 
 from ..records import Block, ParsedDocument
 from .errors import UnreadableDocument
+from .metadata import picked_keys
 from .text import paragraphs
+
+
+def _metadata(reader: PdfReader) -> tuple[dict, dict]:
+    """(explicit keys such as /Access or /Owner, the author and date as property fallbacks)."""
+    info = reader.metadata
+    if not info:
+        return {}, {}
+    explicit = picked_keys({str(key).lstrip("/"): str(value) for key, value in info.items() if key != "/Title"})
+    properties = {"owner": str(info.author or "").strip()}
+    try:
+        when = info.modification_date or info.creation_date
+    except Exception:  # a malformed date string must not cost the document
+        when = None
+    if when is not None:
+        properties["updated"] = when.date().isoformat()
+    return explicit, {key: value for key, value in properties.items() if value}
 
 
 def read_pdf(data: bytes, path: Path) -> ParsedDocument:
@@ -30,4 +47,5 @@ def read_pdf(data: bytes, path: Path) -> ParsedDocument:
             blocks.append(Block(text=para, headings=(f"Seite {number}",)))
     if not title and blocks:
         title = blocks[0].text[:120]
-    return ParsedDocument(title=title or path.stem, meta={}, blocks=blocks)
+    explicit, properties = _metadata(reader)
+    return ParsedDocument(title=title or path.stem, meta=explicit, blocks=blocks, properties=properties)

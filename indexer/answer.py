@@ -24,8 +24,8 @@ MAX_EMBEDDED_UNITS = 24
 WHOLE_DOCUMENT_WORDS = 90  # a document this short (an FAQ entry, an expert answer) is answered whole
 SWITCH_MARGIN = 0.15  # a unit from a lower-ranked document wins only with this lead
 MAX_COMPANIONS = 2  # units shown besides the best one
-COMPANION_MARGIN = 0.25  # ... when they score at most this much below it
-COMPANION_WORDS = 60  # ... and the answer stays within this many words
+COMPANION_MARGIN = 0.4  # ... when they score at most this much below it
+COMPANION_WORDS = 80  # ... and the answer stays within this many words
 
 
 @dataclass
@@ -40,6 +40,7 @@ class Candidate:
     prior: float
     whole: bool = False  # the chunk is its document's whole, short text
     owner: str | None = None  # the document's contact person
+    similarities: np.ndarray | None = None  # the question's cosine with each unit, from the index's unit vectors
 
 
 @dataclass
@@ -65,6 +66,7 @@ class _Scored:
     fit: float
     similarity: float = 0.0
     score: float = 0.0
+    embedded: bool = False  # similarity known from the index
 
 
 class VectorMemory:
@@ -128,23 +130,32 @@ class AnswerPicker:
         scored: list[_Scored] = []
         for candidate in candidates:
             units = split_units(candidate.text, candidate.heading_path)
+            known = candidate.similarities
+            if known is not None and len(known) != len(units):
+                known = None  # the index split the chunk differently (older build): embed here instead
             if candidate.whole and len(units) > 1:
                 units.append(Unit("whole", whole_text(candidate.text), candidate.heading_path, len(units)))
             title_terms = set(self.analyzer.terms(candidate.title))
-            for unit in units:
+            for n, unit in enumerate(units):
                 terms = set(self.analyzer.terms(unit.text))
                 context = title_terms | set(self.analyzer.terms(unit.heading))
-                scored.append(_Scored(unit, candidate, terms, self._coverage(query, terms, context),
-                                      unit_fits(form, unit.text, self.people)))
+                item = _Scored(unit, candidate, terms, self._coverage(query, terms, context),
+                               unit_fits(form, unit.text, self.people))
+                if known is not None and len(known):
+                    item.similarity = float(known.max() if unit.kind == "whole" else known[n])
+                    item.embedded = True
+                scored.append(item)
         if not scored:
             return []
         for item in scored:
             item.score = item.coverage + 0.3 * item.candidate.prior + 0.15 * item.fit
         if query_vector is not None and encode is not None:
-            chosen = sorted(scored, key=lambda s: -s.score)[: len(scored) if embed_all else MAX_EMBEDDED_UNITS]
-            vectors = self.memory.encode([s.unit.text for s in chosen], encode)
-            for item, similarity in zip(chosen, vectors @ query_vector):
-                item.similarity = float(similarity)
+            pending = [item for item in scored if not item.embedded]
+            chosen = sorted(pending, key=lambda s: -s.score)[: len(pending) if embed_all else MAX_EMBEDDED_UNITS]
+            if chosen:
+                vectors = self.memory.encode([s.unit.text for s in chosen], encode)
+                for item, similarity in zip(chosen, vectors @ query_vector):
+                    item.similarity = float(similarity)
         for item in scored:
             item.score = _score(item, form)
         return scored

@@ -28,6 +28,7 @@ from .records import Chunk, IndexReport, IndexWarning, ParsedDocument, Skipped
 from .scan import SourceFile, scan_knowledge
 from .settings import IndexSettings
 from .store import SCHEMA_VERSION, IndexStore, NewChunk
+from .unit_vectors import UNITS_VERSION, build_unit_vectors
 from .supersede import resolve, target
 from .vectors import build_vectors, save_vectors
 
@@ -62,6 +63,7 @@ def signature(settings: IndexSettings) -> dict:
         "model": settings.model,
         "schema_version": SCHEMA_VERSION,
         "analysis_version": ANALYSIS_VERSION,
+        "units": [UNITS_VERSION, settings.unit_vectors_up_to],
         "reader_version": READER_VERSION,
         "chunking": [CHUNKING_VERSION, settings.chunk_min_words, settings.chunk_max_words, settings.overlap_sentences],
     }
@@ -307,6 +309,10 @@ def build_index(
         try:
             run.embed_missing(store, cache, report)
             vector_params = run.write_vectors(store, cache, building)
+            if counts["chunks"] <= settings.unit_vectors_up_to:
+                vector_params["units"] = build_unit_vectors(
+                    store, cache, run.embedder, settings.model, building, settings.batch_size,
+                    lambda done, total: run.progress("einheiten", done, total))
         finally:
             cache.close()
         store.set_manifest(

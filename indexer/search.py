@@ -25,6 +25,7 @@ from .spelling import Speller
 from .settings import SearchSettings
 from .store import IndexStore
 from .supersede import resolve, target
+from .unit_vectors import UnitVectors
 from .vectors import load_vectors, search_vectors
 
 # FTS5 column weights for bm25(): title, headings, body. Titles and headings say what a passage is about.
@@ -38,6 +39,9 @@ EXPANSION_WEIGHT = 0.5
 # The answer is chosen among this many top documents, from their best chunks.
 ANSWER_DOCUMENTS = 3
 ANSWER_CHUNKS_PER_DOCUMENT = 3
+# Weight of a document's best unit similarity (z-scored over the hits) added to its fused score.
+UNIT_WEIGHT = 1.0
+UNIT_CHUNKS_PER_DOCUMENT = 50
 
 
 @dataclass
@@ -148,6 +152,10 @@ class Snapshot:
             successor = succession.successors.get(doc.path)
             doc.successor = ids[successor] if successor else None
         self.chunk_document = dict(db.execute("SELECT id, document_id FROM chunks").fetchall())
+        self.document_chunks: dict[int, list[int]] = {}
+        for chunk_id, document_id in sorted(self.chunk_document.items()):
+            self.document_chunks.setdefault(document_id, []).append(chunk_id)
+        self.units = UnitVectors.load(directory)
         self.short_documents = {
             document_id for document_id, count, words in db.execute(
                 "SELECT document_id, COUNT(*), SUM(LENGTH(text) - LENGTH(REPLACE(text, ' ', '')) + 1) "
@@ -313,11 +321,13 @@ class Snapshot:
             ranked.append((chunk_id, score))
             if len(ranked) >= k * 2:
                 break
-        hits = _collapse_duplicates(self.hits(ranked, lexical, dense))[:k]
+        hits = _collapse_duplicates(self.hits(ranked, lexical, dense))
         if not hits:
             return SearchResult(query, [], 0.0, False, generation=self.generation)
         passage_vector = self.embedder.encode([query])[0] if expansions else query_vector
-        choice = self._choose_answer(query, query_terms, fused, hits, lexical, dense, passage_vector)
+        unit_similarities = self._unit_similarities(hits, passage_vector)
+        hits = self._rerank_by_units(hits, unit_similarities)[:k]
+        choice = self._choose_answer(query, query_terms, fused, hits, lexical, dense, passage_vector, unit_similarities)
         if choice is not None and choice.document_id != self.chunk_document[hits[0].chunk_id]:
             # The document holding the best answer unit is cited first.
             first = next(i for i, hit in enumerate(hits) if self.chunk_document[hit.chunk_id] == choice.document_id)
@@ -340,8 +350,32 @@ class Snapshot:
             certain=score >= self.settings.min_confidence,
         )
 
+    def _unit_similarities(self, hits: list[Hit], query_vector: np.ndarray) -> dict[int, np.ndarray]:
+        """Cosine of the question with every unit of the hits' documents, per chunk (empty without unit vectors)."""
+        if self.units is None:
+            return {}
+        chunk_ids = [c for hit in hits for c in self.document_chunks[self.chunk_document[hit.chunk_id]][:UNIT_CHUNKS_PER_DOCUMENT]]
+        return self.units.similarities(chunk_ids, query_vector)
+
+    def _rerank_by_units(self, hits: list[Hit], similarities: dict[int, np.ndarray]) -> list[Hit]:
+        """Each document's best unit similarity (z-scored over the hits) is added to its score: a
+        document with one sentence that answers beats one that is merely about the topic."""
+        if not similarities or len(hits) < 2:
+            return hits
+        best = np.array([
+            max((float(similarities[c].max()) for c in self.document_chunks[self.chunk_document[hit.chunk_id]]
+                 if c in similarities and len(similarities[c])), default=0.0)
+            for hit in hits
+        ])
+        spread = best.std() or 1.0
+        for hit, value in zip(hits, best):
+            hit.scores["unit"] = float(value)
+            hit.score += UNIT_WEIGHT * float((value - best.mean()) / spread)
+        return sorted(hits, key=lambda hit: -hit.score)
+
     def _choose_answer(self, query: str, query_terms: set[str], fused: list[tuple[int, float]], hits: list[Hit],
-                       lexical: dict, dense: dict, query_vector: np.ndarray) -> AnswerChoice | None:
+                       lexical: dict, dense: dict, query_vector: np.ndarray,
+                       unit_similarities: dict[int, np.ndarray]) -> AnswerChoice | None:
         """The best answer unit among the best chunks of the top documents.
 
         The question as asked, not its glossary expansions, chooses: expansions would favour
@@ -357,11 +391,13 @@ class Snapshot:
                 chosen.append((chunk_id, score))
         if not chosen:
             return None
+        leader = self.chunk_document[hits[0].chunk_id]
+        chosen.sort(key=lambda item: self.chunk_document[item[0]] != leader)  # the first document's best chunk first
         best = chosen[0][1]
         candidates = [
             Candidate(hit.chunk_id, self.chunk_document[hit.chunk_id], hit.text, hit.heading_path, hit.title,
                       math.exp(min(0.0, hit.score - best)), self.chunk_document[hit.chunk_id] in self.short_documents,
-                      hit.owner)
+                      hit.owner, unit_similarities.get(hit.chunk_id))
             for hit in self.hits(chosen, lexical, dense)
         ]
         return self.picker.choose(query_terms, question_form(query), candidates, query_vector, self.embedder.encode)

@@ -1,0 +1,97 @@
+"""Embeddings of every answer unit of a generation, so a question meets the sentence that answers it.
+
+A chunk's embedding blurs ten sentences into one vector; a question that paraphrases one of them
+("Wann und wo soll ich mich am ersten Arbeitstag einfinden?") can miss the chunk. Each unit
+(`units.split_units`) is embedded at index time – through the embedding cache, so only new text
+costs – and stored beside the chunk vectors. Search uses them to rank documents by their best
+unit and to choose the answer without embedding anything at question time.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .cache import EmbeddingCache, text_key
+from .embedder import Embedder
+from .store import IndexStore
+from .units import split_units
+
+UNITS_VERSION = 1  # bump when split_units changes what the units of a chunk are
+VECTORS_FILE = "units.npy"
+CHUNKS_FILE = "unit_chunks.npy"
+
+
+def chunk_unit_texts(store: IndexStore) -> list[tuple[int, list[str]]]:
+    """Every chunk's unit texts, in chunk-id order and the units' reading order."""
+    rows = store.db.execute("SELECT id, text, heading_path FROM chunks ORDER BY id")
+    return [(chunk_id, [unit.text for unit in split_units(text, heading_path)]) for chunk_id, text, heading_path in rows]
+
+
+def build_unit_vectors(
+    store: IndexStore, cache: EmbeddingCache, embedder: Embedder, model: str, directory: Path,
+    batch_size: int = 32, progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Embed the units the cache lacks, write the generation's unit files; returns the unit count."""
+    chunks = chunk_unit_texts(store)
+    texts = {text_key(text): text for _, unit_texts in chunks for text in unit_texts}
+    missing = cache.missing(model, list(texts))
+    size = batch_size * 4
+    for start in range(0, len(missing), size):
+        batch = missing[start : start + size]
+        cache.put_many(model, dict(zip(batch, embedder.encode([texts[key] for key in batch], batch_size=batch_size))))
+        if progress is not None:
+            progress(min(start + size, len(missing)), len(missing))
+    found = cache.get_many(model, list(texts))
+    keys = [text_key(text) for _, unit_texts in chunks for text in unit_texts]
+    dimension = embedder.dimension
+    vectors = np.vstack([found[key] for key in keys]).astype(np.float32) if keys else np.zeros((0, dimension), np.float32)
+    owners = np.array([chunk_id for chunk_id, unit_texts in chunks for _ in unit_texts], dtype=np.int64)
+    _save(directory / VECTORS_FILE, vectors)
+    _save(directory / CHUNKS_FILE, owners)
+    return len(keys)
+
+
+def _save(path: Path, array: np.ndarray) -> None:
+    with open(path, "wb") as handle:
+        np.save(handle, array)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+@dataclass
+class UnitVectors:
+    """The unit embeddings of one generation, row ranges per chunk."""
+
+    vectors: np.ndarray
+    chunks: np.ndarray
+    ranges: dict[int, tuple[int, int]]
+
+    @classmethod
+    def load(cls, directory: Path) -> UnitVectors | None:
+        """The generation's unit vectors, or None when it has none (large index, older build)."""
+        try:
+            vectors = np.load(directory / VECTORS_FILE, mmap_mode="r")
+            chunks = np.load(directory / CHUNKS_FILE)
+        except (OSError, ValueError):
+            return None
+        if len(vectors) != len(chunks):
+            return None
+        ranges: dict[int, tuple[int, int]] = {}
+        if len(chunks):
+            starts = np.flatnonzero(np.r_[True, chunks[1:] != chunks[:-1]])
+            ends = np.r_[starts[1:], len(chunks)]
+            ranges = {int(chunks[s]): (int(s), int(e)) for s, e in zip(starts, ends)}
+        return cls(vectors, chunks, ranges)
+
+    def similarities(self, chunk_ids: list[int], query_vector: np.ndarray) -> dict[int, np.ndarray]:
+        """Cosine of each unit of the given chunks with the question, per chunk."""
+        result = {}
+        for chunk_id in chunk_ids:
+            span = self.ranges.get(chunk_id)
+            if span is not None:
+                result[chunk_id] = np.asarray(self.vectors[span[0] : span[1]]) @ query_vector
+        return result

@@ -15,17 +15,16 @@ from .access import groups_of
 from .analysis import Analyzer
 from .confidence import Evidence, confidence
 from .embedder import Embedder
-from .generations import DB_NAME, VECTORS_NAME
 from .glossary import Glossary, GlossaryEntry
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
 from .question_form import question_form
+from .health import check_store, open_store, open_vectors
 from .records import Hit
 from .sentences import split_sentences
 from .spelling import Speller
 from .settings import SearchSettings
-from .store import IndexStore
 from .supersede import resolve, target
-from .vectors import load_vectors, search_vectors
+from .vectors import search_vectors
 
 # FTS5 column weights for bm25(): title, headings, body. Titles and headings say what a passage is about.
 COLUMN_WEIGHTS = (3.0, 2.0, 1.0)
@@ -122,9 +121,13 @@ class Snapshot:
 
     def __init__(self, directory: Path, embedder: Embedder, settings: SearchSettings):
         self.directory = directory
-        self.store = IndexStore(directory / DB_NAME, readonly=True)
-        self.vectors = load_vectors(directory / VECTORS_NAME)
-        self.manifest = self.store.manifest()
+        self.store = open_store(directory)
+        try:  # verified on open: a damaged generation is refused, never half served
+            self.manifest = check_store(self.store)
+            self.vectors = open_vectors(directory, self.manifest, self.store.counts()["chunks"])
+        except BaseException:
+            self.store.close()
+            raise
         self.generation = int(self.manifest.get("generation", 0))
         self.embedder = embedder
         self.analyzer = Analyzer(self.store.vocabulary())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from html import escape
 
 from telegram import Message, Update
@@ -34,13 +35,24 @@ async def status(update: Update, context: LotseContext) -> None:
         index_text = index_stats(await asyncio.to_thread(lotse.core.index.stats))
     except IndexNotReady as error:
         index_text = str(error)
-    usage = await asyncio.to_thread(lotse.core.interactions.usage)
-    blocks = [f"<b>📚 Index</b>\n{escape(index_text)}", f"<b>💬 Nutzung</b>\n{escape(usage_report(usage))}",
+    blocks = [f"<b>📚 Index</b>\n{escape(index_text)}",
+              f"<b>💬 Nutzung</b>\n{escape(await asyncio.to_thread(_usage_text, lotse))}",
               f"<b>🧭 Onboarding</b>\n{escape(await asyncio.to_thread(_onboarding_text, lotse, asker.groups))}",
               f"<b>📨 Weiterleitungen</b>\n{escape(await asyncio.to_thread(_exchange_text, lotse))}"]
     if lotse.reindexing:
         blocks.append("🔄 Gerade läuft eine Neuindizierung.")
     await reply(update, render.pack(blocks))
+
+
+def _usage_text(lotse: Services) -> str:
+    """Usage figures, or what is wrong with the question log (then a warning heads the block)."""
+    interactions = lotse.core.interactions
+    try:
+        text = usage_report(interactions.usage())
+    except sqlite3.DatabaseError as error:
+        interactions.failed(error)
+        text = ""
+    return "\n".join(part for part in (f"⚠️ {interactions.problem}" if interactions.problem else "", text) if part)
 
 
 def _onboarding_text(lotse: Services, groups: frozenset[str]) -> str:

@@ -57,7 +57,10 @@ def search(config: Config, query: str, limit: int, groups: tuple[str, ...], as_j
     """
     from indexer import Index
 
-    result = Index(config.index, config.search).search(query, k=limit, groups=groups)
+    index = Index(config.index, config.search)
+    result = index.search(query, k=limit, groups=groups)
+    if index.problem:
+        click.echo(f"⚠️ {index.problem}", err=True)
     if as_json:
         click.echo(json.dumps(_result_json(result), ensure_ascii=False, indent=2))
         return

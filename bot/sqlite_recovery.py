@@ -55,10 +55,15 @@ def recover_rows(damaged: Path, target: sqlite3.Connection) -> Recovery:
             reader = _Reader(source, table, shared)
             names = ", ".join(f"[{column}]" for column in shared)
             marks = ", ".join("?" * len(shared))
-            with target:
-                before = target.total_changes
+            before = target.total_changes
+            target.execute("BEGIN")  # one transaction per table, also on an autocommit connection
+            try:
                 target.executemany(f"INSERT OR IGNORE INTO [{table}] ({names}) VALUES ({marks})", reader.rows())
-                recovery.rows[table] = target.total_changes - before
+            except BaseException:
+                target.execute("ROLLBACK")
+                raise
+            target.execute("COMMIT")
+            recovery.rows[table] = target.total_changes - before
             if reader.damaged:
                 recovery.damaged_tables.append(table)
     finally:

@@ -77,7 +77,7 @@ class Index:
                 continue  # an older generation of another version or model
             if damage is None:
                 return snapshot, None
-            problem = (f"{damage}. Verwendet wird die ältere Generation {snapshot.generation}; "
+            problem = (f"{damage}. Verwendet wird die neueste intakte Generation {snapshot.generation}; "
                        "bitte `lotse index` ausführen, um den Index neu aufzubauen.")
             log.warning("Index: %s", problem)
             return snapshot, problem

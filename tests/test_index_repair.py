@@ -83,7 +83,7 @@ def test_damaged_live_generation_falls_back_then_index_rebuilds(two_generations,
     index = Index(settings, embedder=embedder)
     result = index.search(QUESTION)
     assert result.generation == 1 and result.best.source == "faq/diensthandy.md"
-    assert "Generation 2 ist beschädigt" in index.problem and "ältere Generation 1" in index.problem
+    assert "Generation 2 ist beschädigt" in index.problem and "neueste intakte Generation 1" in index.problem
     assert index.stats()["problem"] == index.problem
 
     report = build_index(settings, embedder=embedder)

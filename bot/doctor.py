@@ -11,10 +11,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from indexer.backups import SIDECARS, back_up
-from indexer.cache import EmbeddingCache, usable
+from indexer.cache import EmbeddingCache, from_blob, usable
 from indexer.generations import Generations, IndexBusy
 from indexer.health import DamagedGeneration, verify_generation
 
@@ -42,7 +40,7 @@ def examine(config: Config, repair: bool = True) -> list[Finding]:
         return [Finding(str(data_dir), True, "Der Datenordner existiert noch nicht – `lotse index` legt ihn an.")]
     findings = [
         *_index(config.index.index_dir, data_dir),
-        _cache(config.index.cache_path, data_dir, config.index.model, repair),
+        _cache(config.index.cache_path, data_dir, repair),
         _interactions(config.interactions_path, data_dir, repair),
         _pseudonym_key(data_dir),
     ]
@@ -107,13 +105,13 @@ def _sqlite_problem(path: Path) -> str | None:
     return None if result == "ok" else result
 
 
-def _cache(path: Path, data_dir: Path, model: str, repair: bool) -> Finding:
+def _cache(path: Path, data_dir: Path, repair: bool) -> Finding:
     name = _rel(path, data_dir)
     if not path.exists():
         return Finding(name, True, "noch nicht angelegt (entsteht beim nächsten `lotse index`)")
     problem = _sqlite_problem(path)
     if problem is None:
-        return _cache_entries(path, name, model, repair)
+        return _cache_entries(path, name, repair)
     if not repair:
         return Finding(name, False, f"beschädigt ({problem}); `lotse doctor` legt ihn neu an.")
     cache = EmbeddingCache(path)  # moves the damaged file aside and starts afresh
@@ -121,33 +119,27 @@ def _cache(path: Path, data_dir: Path, model: str, repair: bool) -> Finding:
     return Finding(name, True, cache.problem or f"beschädigt ({problem}), neu angelegt", repaired=True)
 
 
-def _cache_entries(path: Path, name: str, model: str, repair: bool) -> Finding:
-    """Count (and with `repair` delete) unusable vectors: zero, non-finite, or of a stray length."""
+def _cache_entries(path: Path, name: str, repair: bool) -> Finding:
+    """Count (and with `repair` delete) unusable vectors: zero, non-finite, or not of their model's usual length."""
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        rows = db.execute("SELECT model, key, vector FROM vectors").fetchall()
+        lengths = db.execute("SELECT model, length(vector), COUNT(*) FROM vectors GROUP BY 1, 2 ORDER BY 3").fetchall()
+        usual = {model: size // 4 for model, size, _ in lengths}  # the most frequent length comes last
+        bad = [(model, key) for model, key, blob in db.execute("SELECT model, key, vector FROM vectors")
+               if not usable(from_blob(blob), usual[model])]
     finally:
         db.close()
-    lengths: dict[str, dict[int, int]] = {}
-    for row_model, _, blob in rows:
-        lengths.setdefault(row_model, {}).setdefault(len(blob), 0)
-        lengths[row_model][len(blob)] += 1
-    usual = {m: max(counts, key=counts.get) // 4 for m, counts in lengths.items()}
-    bad = [(m, key) for m, key, blob in rows if not usable(_vector(blob), usual[m])]
+    total = sum(count for _, _, count in lengths)
     if not bad:
-        return Finding(name, True, f"intakt ({len(rows)} Vektoren)")
+        return Finding(name, True, f"intakt ({total} Vektoren)")
     if not repair:
-        return Finding(name, False, f"{len(bad)} von {len(rows)} Vektoren sind unbrauchbar; `lotse doctor` entfernt sie.")
+        return Finding(name, False, f"{len(bad)} von {total} Vektoren sind unbrauchbar; `lotse doctor` entfernt sie.")
     cache = EmbeddingCache(path)
-    for bad_model in {m for m, _ in bad}:
-        cache.get_many(bad_model, [key for m, key in bad if m == bad_model], usual[bad_model])
+    for model in {model for model, _ in bad}:
+        cache.get_many(model, [key for m, key in bad if m == model], usual[model])  # deletes the unusable ones
     cache.close()
-    return Finding(name, True, f"{cache.discarded} unbrauchbare Vektoren entfernt; `lotse index` bettet die "
-                               "Abschnitte neu ein.", repaired=True)
-
-
-def _vector(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype=np.float32) if len(blob) % 4 == 0 else np.zeros(0, np.float32)
+    return Finding(name, True, f"{cache.discarded} unbrauchbare Vektoren entfernt; der nächste `lotse index` "
+                               "bettet die Abschnitte neu ein.", repaired=True)
 
 
 def _interactions(path: Path, data_dir: Path, repair: bool) -> Finding:

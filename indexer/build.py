@@ -319,7 +319,9 @@ def build_index(
             vector_params = run.write_vectors(store, cache, building)
         finally:
             cache.close()
-        report.repairs.extend(_cache_repairs(cache))
+        for repair in _cache_repairs(cache):
+            log.warning("Index: %s", repair)
+            report.repairs.append(repair)
         store.set_manifest(
             signature=signature(settings), model=settings.model, dimension=vector_params["dimension"],
             vectors=vector_params, generation=generations.number(building.with_suffix("")),

@@ -21,6 +21,12 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+def from_blob(blob: bytes | None) -> np.ndarray:
+    """The float32 vector stored in a blob (empty if the blob cannot hold one)."""
+    blob = blob or b""
+    return np.frombuffer(blob, dtype=np.float32) if len(blob) % 4 == 0 else np.zeros(0, np.float32)
+
+
 def usable(vector: np.ndarray, dimension: int | None) -> bool:
     """A vector worth publishing: the expected length, all finite, not zero."""
     if dimension is not None and vector.shape != (dimension,):
@@ -58,7 +64,7 @@ class EmbeddingCache:
                 f"SELECT key, vector FROM vectors WHERE model = ? AND key IN ({marks})", [model, *batch]
             )
             for key, blob in rows:
-                vector = np.frombuffer(blob, dtype=np.float32) if len(blob or b"") % 4 == 0 else np.zeros(0, np.float32)
+                vector = from_blob(blob)
                 if usable(vector, dimension):
                     found[key] = vector
                 else:

@@ -1,5 +1,6 @@
 """A damaged question log never stops answering; `lotse doctor` backs it up and rescues what SQLite can read."""
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,12 @@ def test_doctor_reports_an_empty_log_and_every_other_file(config):
     assert findings["pseudonym.key"].ok and findings["cache/embeddings.db"].ok and findings["index/CURRENT"].ok
     assert "unbekannte Datei" in findings["notizen.txt"].message
 
+    with sqlite3.connect(config.index.cache_path) as db:
+        db.execute("UPDATE vectors SET vector = zeroblob(2048) WHERE key IN (SELECT key FROM vectors LIMIT 2)")
+    db.close()
+    assert examine(config, repair=False)[2].message.startswith("2 von ")
+
     findings = {f.path: f for f in examine(config, repair=True)}
     assert findings["interactions.db"].repaired and "keine Einträge" in findings["interactions.db"].message
+    assert findings["cache/embeddings.db"].repaired and "2 unbrauchbare Vektoren entfernt" in findings["cache/embeddings.db"].message
     assert Interactions(config.interactions_path).problem is None

@@ -10,6 +10,7 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from indexer.backups import SIDECARS, back_up
 from indexer.cache import EmbeddingCache, from_blob, usable
@@ -105,15 +106,30 @@ def _sqlite_problem(path: Path) -> str | None:
     return None if result == "ok" else result
 
 
-def _cache(path: Path, data_dir: Path, repair: bool) -> Finding:
+def _sqlite_file(
+    path: Path, data_dir: Path, repair: bool, missing: str, advice: str,
+    healthy: Callable[[Path, str], Finding], mend: Callable[[Path, str, str], Finding],
+) -> Finding:
+    """Check one SQLite file: `healthy` looks further into an intact one, `mend` repairs a damaged one."""
     name = _rel(path, data_dir)
     if not path.exists():
-        return Finding(name, True, "noch nicht angelegt (entsteht beim nächsten `lotse index`)")
+        return Finding(name, True, missing)
     problem = _sqlite_problem(path)
     if problem is None:
-        return _cache_entries(path, name, repair)
+        return healthy(path, name)
     if not repair:
-        return Finding(name, False, f"beschädigt ({problem}); `lotse doctor` legt ihn neu an.")
+        return Finding(name, False, f"beschädigt ({problem}); {advice}")
+    return mend(path, name, problem)
+
+
+def _cache(path: Path, data_dir: Path, repair: bool) -> Finding:
+    return _sqlite_file(
+        path, data_dir, repair, "noch nicht angelegt (entsteht beim nächsten `lotse index`)",
+        "`lotse doctor` legt ihn neu an.", lambda path, name: _cache_entries(path, name, repair), _renew_cache,
+    )
+
+
+def _renew_cache(path: Path, name: str, problem: str) -> Finding:
     cache = EmbeddingCache(path)  # moves the damaged file aside and starts afresh
     cache.close()
     return Finding(name, True, cache.problem or f"beschädigt ({problem}), neu angelegt", repaired=True)
@@ -143,15 +159,15 @@ def _cache_entries(path: Path, name: str, repair: bool) -> Finding:
 
 
 def _interactions(path: Path, data_dir: Path, repair: bool) -> Finding:
-    name = _rel(path, data_dir)
-    if not path.exists():
-        return Finding(name, True, "noch nicht angelegt (entsteht beim ersten Start des Bots)")
-    problem = _sqlite_problem(path)
-    if problem is None:
-        return Finding(name, True, "intakt")
-    if not repair:
-        return Finding(name, False, f"beschädigt ({problem}); `lotse doctor` sichert die Datei und rettet, "
-                                    "was lesbar ist.")
+    return _sqlite_file(
+        path, data_dir, repair, "noch nicht angelegt (entsteht beim ersten Start des Bots)",
+        "`lotse doctor` sichert die Datei und rettet, was lesbar ist.",
+        lambda path, name: Finding(name, True, "intakt"), _rescue_interactions,
+    )
+
+
+def _rescue_interactions(path: Path, name: str, problem: str) -> Finding:
+    """Back up the damaged question log, then rebuild it from every row SQLite can still read."""
     backup = back_up(path)
     recovered = path.with_name(path.name + ".wiederhergestellt")
     for leftover in (recovered, *(recovered.with_name(recovered.name + s) for s in SIDECARS)):

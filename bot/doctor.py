@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from indexer.backups import SIDECARS, back_up
+from indexer.damage import SIDECARS, back_up, is_damage
 from indexer.cache import EmbeddingCache, from_blob, usable
 from indexer.generations import Generations, IndexBusy
 from indexer.health import DamagedGeneration, verify_generation
@@ -92,14 +92,21 @@ def _generations(generations: Generations, data_dir: Path) -> list[Finding]:
     return findings
 
 
+class _Busy(Exception):
+    """The file is locked or cannot be opened: not damage, so nothing is repaired."""
+
+
 def _sqlite_problem(path: Path) -> str | None:
-    """What is wrong with an SQLite file, read without changing it (None if intact)."""
+    """What damage an SQLite file has, read without changing it (None if intact); _Busy if it
+    cannot be checked now."""
     if path.stat().st_size == 0:
         return "die Datei ist leer (0 Byte)"
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
     try:
         result = db.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as error:
+        if not is_damage(error):
+            raise _Busy(str(error)) from error
         return str(error)
     finally:
         db.close()
@@ -114,7 +121,10 @@ def _sqlite_file(
     name = _rel(path, data_dir)
     if not path.exists():
         return Finding(name, True, missing)
-    problem = _sqlite_problem(path)
+    try:
+        problem = _sqlite_problem(path)
+    except _Busy as error:
+        return Finding(name, False, f"nicht prüfbar ({error}) – läuft der Bot oder eine Indizierung? Bitte später erneut.")
     if problem is None:
         return healthy(path, name)
     if not repair:

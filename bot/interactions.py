@@ -17,6 +17,8 @@ from typing import Callable
 
 import sqlite_utils
 
+from indexer.damage import is_damage
+
 log = logging.getLogger(__name__)
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -149,8 +151,9 @@ class Interactions:
     def failed(self, error: sqlite3.DatabaseError) -> None:
         """Note that the file is damaged (found on opening or while running) and log it once."""
         if self.problem is None:
+            state = "ist beschädigt" if is_damage(error) else "ist nicht nutzbar"
             self.problem = (
-                f"Die Fragen-Datenbank {self.path} ist beschädigt ({error}). Der Bot antwortet weiter, speichert "
+                f"Die Fragen-Datenbank {self.path} {state} ({error}). Der Bot antwortet weiter, speichert "
                 "Fragen, Bewertungen und Weiterleitungen aber nicht dauerhaft. Bitte `lotse doctor` ausführen."
             )
             log.error(self.problem)

@@ -13,7 +13,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from .backups import back_up
+from .damage import back_up, is_damage
 
 
 def text_key(text: str) -> str:
@@ -47,6 +47,8 @@ class EmbeddingCache:
         try:
             self.db = _open(path)
         except sqlite3.DatabaseError as error:
+            if not is_damage(error):
+                raise
             backup = back_up(path, move=True)
             self.problem = (f"Der Einbettungs-Cache war beschädigt ({error}); er wurde nach {backup.name} "
                             "verschoben und neu angelegt, betroffene Abschnitte werden neu eingebettet.")

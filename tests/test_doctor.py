@@ -110,3 +110,17 @@ def test_doctor_reports_an_empty_log_and_every_other_file(config):
     assert findings["interactions.db"].repaired and "keine Einträge" in findings["interactions.db"].message
     assert findings["cache/embeddings.db"].repaired and "2 unbrauchbare Vektoren entfernt" in findings["cache/embeddings.db"].message
     assert Interactions(config.interactions_path).problem is None
+
+
+def test_a_locked_question_log_is_not_taken_for_damage(config):
+    fill(config.interactions_path, 1)
+    holder = sqlite3.connect(config.interactions_path)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        finding = next(f for f in examine(config, repair=True) if f.path == "interactions.db")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert not finding.ok and not finding.repaired and "nicht prüfbar" in finding.message
+    assert not list(config.index.data_dir.glob("interactions.db.beschaedigt-*")), "no backup, no rescue"

@@ -1,11 +1,23 @@
-"""Timestamped copies of damaged files, kept beside them before anything is repaired."""
+"""Damaged files: telling SQLite damage from a file that is merely busy, and keeping a timestamped
+copy beside a damaged file before anything repairs it."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 
 SIDECARS = ("-wal", "-shm", "-journal")  # SQLite's companion files belong to the backup too
+_DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB (primary codes)
+
+
+def is_damage(error: sqlite3.DatabaseError) -> bool:
+    """Whether an SQLite error means a damaged file, not a locked, busy or unreachable one.
+
+    Errors raised without a code (our own, e.g. for a failed `PRAGMA quick_check`) count as damage.
+    """
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is None or code & 0xFF in _DAMAGE_CODES
 
 
 def back_up(path: Path, move: bool = False) -> Path:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sqlite3
 from html import escape
+from typing import Callable
 
 from telegram import Message, Update
 from telegram.error import TelegramError
@@ -35,24 +36,26 @@ async def status(update: Update, context: LotseContext) -> None:
         index_text = index_stats(await asyncio.to_thread(lotse.core.index.stats))
     except IndexNotReady as error:
         index_text = str(error)
-    blocks = [f"<b>📚 Index</b>\n{escape(index_text)}",
-              f"<b>💬 Nutzung</b>\n{escape(await asyncio.to_thread(_usage_text, lotse))}",
-              f"<b>🧭 Onboarding</b>\n{escape(await asyncio.to_thread(_onboarding_text, lotse, asker.groups))}",
-              f"<b>📨 Weiterleitungen</b>\n{escape(await asyncio.to_thread(_exchange_text, lotse))}"]
+    interactions = lotse.core.interactions
+    usage = await asyncio.to_thread(_from_log, lotse, lambda: usage_report(interactions.usage()))
+    onboarding = await asyncio.to_thread(_from_log, lotse, lambda: _onboarding_text(lotse, asker.groups))
+    exchange = await asyncio.to_thread(_from_log, lotse, lambda: _exchange_text(lotse))
+    if interactions.problem:  # read after the blocks: reading them may be what finds the damage
+        usage = f"⚠️ {interactions.problem}\n{usage}"
+    blocks = [f"<b>📚 Index</b>\n{escape(index_text)}", f"<b>💬 Nutzung</b>\n{escape(usage)}",
+              f"<b>🧭 Onboarding</b>\n{escape(onboarding)}", f"<b>📨 Weiterleitungen</b>\n{escape(exchange)}"]
     if lotse.reindexing:
         blocks.append("🔄 Gerade läuft eine Neuindizierung.")
     await reply(update, render.pack(blocks))
 
 
-def _usage_text(lotse: Services) -> str:
-    """Usage figures, or what is wrong with the question log (then a warning heads the block)."""
-    interactions = lotse.core.interactions
+def _from_log(lotse: Services, produce: Callable[[], str]) -> str:
+    """A /status block read from the question log; if the file breaks, the block says so instead."""
     try:
-        text = usage_report(interactions.usage())
+        return produce()
     except sqlite3.DatabaseError as error:
-        interactions.failed(error)
-        text = ""
-    return "\n".join(part for part in (f"⚠️ {interactions.problem}" if interactions.problem else "", text) if part)
+        lotse.core.interactions.failed(error)
+        return "nicht verfügbar (Fragen-Datenbank nicht lesbar)"
 
 
 def _onboarding_text(lotse: Services, groups: frozenset[str]) -> str:

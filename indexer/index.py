@@ -5,7 +5,7 @@ import logging
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, TypeVar
 
 from .embedder import Embedder, load_embedder
 from .generations import DB_NAME, Generations
@@ -16,6 +16,7 @@ from .settings import IndexSettings, SearchSettings
 from .store import SCHEMA_VERSION, IndexStore
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class IndexNotReady(Exception):
@@ -108,7 +109,21 @@ class Index:
         self, query: str, k: int | None = None, groups: Iterable[str] = (), per_document: bool | None = None
     ) -> SearchResult:
         """Hybrid search for `query` as seen by a member of `groups`."""
-        return self._current_snapshot().search(query, k or self.search_settings.k, groups, per_document)
+        return self._on_intact(lambda snapshot: snapshot.search(query, k or self.search_settings.k, groups, per_document))
+
+    def _on_intact(self, read: Callable[[Snapshot], T]) -> T:
+        """Run `read` on the current snapshot; if its files turn out damaged while open, verify
+        again (falling back to the newest intact generation) and run it once more."""
+        snapshot = self._current_snapshot()
+        try:
+            return read(snapshot)
+        except sqlite3.DatabaseError as error:
+            log.warning("Index: Generation %s ist beim Lesen beschädigt (%s); sie wird neu geprüft.",
+                        snapshot.generation, error)
+            with self._switch:
+                if self._snapshot is snapshot:
+                    self._snapshot = None  # the next call opens and verifies again
+            return read(self._current_snapshot())
 
     def stats(self) -> dict:
         """Documents, chunks, model and generation of the live index."""
@@ -147,5 +162,5 @@ class Index:
         document = self.document(path)
         if document is None or not document.visible_to(groups):
             return ""
-        return self._current_snapshot().lead(path, sentences)
+        return self._on_intact(lambda snapshot: snapshot.lead(path, sentences))
 

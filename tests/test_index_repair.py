@@ -127,3 +127,13 @@ def test_no_intact_generation_says_what_to_do(two_generations):
         Index(settings, embedder=embedder).search(QUESTION)
     assert build_index(settings, embedder=embedder).rebuilt
     assert Index(settings, embedder=embedder).search(QUESTION).best.source == "faq/diensthandy.md"
+
+
+def test_a_generation_damaged_while_open_is_left_for_the_newest_intact_one(two_generations):
+    settings, embedder = two_generations
+    index = Index(settings, embedder=embedder)
+    assert index.search(QUESTION).generation == 2 and index.problem is None
+    random_bytes(settings.index_dir / "gen-000002" / DB_NAME)  # overwritten under the running reader
+    result = index.search(QUESTION)
+    assert result.generation == 1 and result.best.source == "faq/diensthandy.md"
+    assert "Generation 2 ist beschädigt" in index.problem

@@ -269,7 +269,8 @@ def build_index(
         damage = _live_damage(generations, live)
         if damage:
             log.warning("Index: %s – er wird vollständig neu aufgebaut.", damage)
-            report.repairs.append(f"{damage} – der Index wurde deshalb vollständig neu aufgebaut.")
+            report.repairs.append(f"{damage} – der Index wurde deshalb vollständig neu aufgebaut"
+                                  + (" und die beschädigte Generation gelöscht." if live else "."))
         previous = IndexStore(live / DB_NAME, readonly=True) if live and not damage else None
         manifest = previous.manifest() if previous is not None else {}
         rebuild = previous is None or manifest.get("signature") != signature(settings)
@@ -331,7 +332,7 @@ def build_index(
         store.commit()
         report.warnings += _succession_warnings(store)
         store.close()
-        published = generations.publish(building, keep=settings.keep_generations)
+        published = generations.publish(building, keep=settings.keep_generations, damaged=live if damage else None)
         report.generation = generations.number(published)
         report.chunks_total = counts["chunks"]
         report.seconds = time.perf_counter() - started

@@ -94,8 +94,10 @@ class Generations:
         building.mkdir()
         return building
 
-    def publish(self, building: Path, keep: int = 2) -> Path:
-        """Make a finished build the live generation in one atomic rename of the pointer file."""
+    def publish(self, building: Path, keep: int = 2, damaged: Path | None = None) -> Path:
+        """Make a finished build the live generation in one atomic rename of the pointer file.
+
+        A `damaged` generation is deleted first, so it is not one of the `keep` to fall back on."""
         for name in (DB_NAME, VECTORS_NAME):
             with open(building / name, "rb") as handle:
                 os.fsync(handle.fileno())
@@ -107,6 +109,8 @@ class Generations:
             os.fsync(handle.fileno())
         os.replace(temporary, self.pointer)
         _fsync_dir(self.root)
+        if damaged is not None:
+            shutil.rmtree(damaged, ignore_errors=True)  # open readers keep their files on POSIX
         self.prune(keep)
         return final
 

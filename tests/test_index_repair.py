@@ -89,6 +89,7 @@ def test_damaged_live_generation_falls_back_then_index_rebuilds(two_generations,
     report = build_index(settings, embedder=embedder)
     assert report.rebuilt and report.generation == 3 and report.indexed == 4
     assert any("Generation 2 ist beschädigt" in repair and "neu aufgebaut" in repair for repair in report.repairs)
+    assert [g.name for g in Generations(settings.index_dir).published()] == ["gen-000001", "gen-000003"]
     index = Index(settings, embedder=embedder)
     assert index.search(QUESTION).generation == 3 and index.problem is None
     assert build_index(settings, embedder=embedder).repairs == []  # repaired for good

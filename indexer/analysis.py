@@ -14,8 +14,8 @@ One :class:`Analyzer` turns indexed text and user questions into the same kind o
   (Fugenelemente) s/es/n/en/er/e/ens, where the last part must be a known noun. The parts'
   stems are added as extra terms, so a question about "Strategie" finds
   "Digitalisierungsstrategie". Build the vocabulary from the indexed corpus with
-  :meth:`Analyzer.build_vocabulary`, store it with the index, and give the same one to the
-  analyzer that serves queries.
+  :meth:`Analyzer.build_vocabulary` (the index keeps :meth:`Analyzer.count_words` counts, so
+  each run can update them), and give the same one to the analyzer that serves queries.
 
 Terms are lowercase ASCII letters and digits (other scripts stay letters of their own), so
 FTS5's ``unicode61`` tokenizer keeps them as they are. Analysis is cached per word and token.

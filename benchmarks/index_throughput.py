@@ -43,7 +43,7 @@ from indexer.store import IndexStore
 STEPS = [  # (owner, attribute, label) wrapped by timers in run B
     (build_module, "scan_knowledge", "scan"), (build_module, "_classify", "classify"),
     (build_module, "read_document", "read"), (build_module, "chunk_document", "chunk"),
-    (Analyzer, "build_vocabulary", "vocabulary"), (IndexStore, "set_vocabulary", "vocabulary_store"),
+    (Analyzer, "count_words", "vocabulary"), (IndexStore, "adjust_word_counts", "vocabulary_store"),
     (Analyzer, "__init__", "analyzer_init"), (_Run, "store", "store"), (Analyzer, "index_text", "analysis"),
     (IndexStore, "add_document", "sqlite_insert"), (IndexStore, "create", "store_create"),
     (_Run, "embed_missing", "embed_missing"), (EmbeddingCache, "missing", "cache_missing"),

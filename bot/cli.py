@@ -11,6 +11,7 @@ from indexer import IndexingError, build_index
 
 from . import __version__
 from .cli_chat import ask, bot_command, chat
+from .cli_doctor import doctor_command
 from .cli_eval import eval_command
 from .cli_gaps import gaps_command
 from .cli_options import with_config
@@ -56,7 +57,10 @@ def search(config: Config, query: str, limit: int, groups: tuple[str, ...], as_j
     """
     from indexer import Index
 
-    result = Index(config.index, config.search).search(query, k=limit, groups=groups)
+    index = Index(config.index, config.search)
+    result = index.search(query, k=limit, groups=groups)
+    if index.problem:
+        click.echo(f"⚠️ {index.problem}", err=True)
     if as_json:
         click.echo(json.dumps(_result_json(result), ensure_ascii=False, indent=2))
         return
@@ -98,7 +102,7 @@ def stats(config: Config) -> None:
     click.echo(index_stats(Index(config.index, config.search).stats()))
 
 
-for command in (eval_command, ask, chat, bot_command, gaps_command):
+for command in (eval_command, ask, chat, bot_command, gaps_command, doctor_command):
     cli.add_command(command)
 
 

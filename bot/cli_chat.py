@@ -25,11 +25,13 @@ def ask(config: Config, question: str, groups: tuple[str, ...]) -> None:
 
     Beispiel: lotse ask "Wie beantrage ich ein Diensthandy?"
     """
+    core = ChatCore(config)
     try:
-        answer = ChatCore(config).ask(question, terminal_asker(frozenset(groups)))
+        answer = core.ask(question, terminal_asker(frozenset(groups)))
     except QuestionError as error:
         raise click.ClickException(str(error)) from error
     click.echo(render_answer(answer))
+    warn_about_damage(core)
 
 
 @click.command()
@@ -50,7 +52,16 @@ def chat(config: Config, groups: tuple[str, ...]) -> None:
         stream = io.StringIO(piped if piped.strip() else f"{SAMPLE_QUESTION}\n")
         if not piped.strip():
             click.echo(f"(Kein Terminal – Beispielfrage: {SAMPLE_QUESTION})")
-    TerminalChat(ChatCore(config), terminal_asker(frozenset(groups)), write=click.echo).run(stream, interactive)
+    core = ChatCore(config)
+    warn_about_damage(core)
+    TerminalChat(core, terminal_asker(frozenset(groups)), write=click.echo).run(stream, interactive)
+
+
+def warn_about_damage(core: ChatCore) -> None:
+    """Damage found in the question log or the index, and what was done, on stderr."""
+    for problem in (core.interactions.problem, core.index.problem):
+        if problem:
+            click.echo(f"⚠️ {problem}", err=True)
 
 
 @click.command("bot")

@@ -5,18 +5,21 @@ It knows nothing of Telegram or terminals; every front end only translates to an
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable, TypeVar
 
 from indexer import Hit, Index, IndexNotReady, IndexReport, build_index
 from indexer.question_form import is_english
 
 from .config import Config
+from .topics import topic_experts
 from .interactions import Interactions
 from .phrases import NOT_A_QUESTION, no_answer
 UNREVIEWED = "🕓 Noch nicht geprüft – diese Antwort stammt von einer Expertin oder einem Experten und wird noch vom SCIU-Team geprüft:\n"
+T = TypeVar("T")
 RECENT_ANSWERS = 2000  # answers kept for buttons such as "Mehr Quellen"
 
 
@@ -112,7 +115,7 @@ class ChatCore:
     def ask(self, question: str, asker: Asker) -> Answer:
         """Answer one question for `asker`; logs it (pseudonymised) and remembers it for /quellen."""
         text = self.check_question(question)
-        self.interactions.seen(asker.user_id)
+        self._record(self.interactions.seen, asker.user_id)
         try:
             result = self.index.search(text, k=self.config.chat.max_sources + 5, groups=asker.groups)
         except IndexNotReady as error:
@@ -120,8 +123,8 @@ class ChatCore:
         sources = [self._source(hit) for hit in result.hits]
         language = "en" if is_english(text) else "de"
         top = result.best
-        question_id = self.interactions.log_question(
-            asker.user_id, asker.channel, text, result.answerable, result.confidence,
+        question_id = self._record(
+            self.interactions.log_question, asker.user_id, asker.channel, text, result.answerable, result.confidence,
             top.source if top else None, result.generation,
         )
         shown = self.config.chat.max_sources
@@ -148,11 +151,16 @@ class ChatCore:
 
     def topic_contact(self, question: str) -> str:
         """The topic expert whose keyword the question mentions ([handoff] topics), else the fallback."""
-        lowered = question.lower()
-        for keyword, handle in self.config.handoff.topics.items():
-            if keyword.lower() in lowered:
-                return handle
-        return self.config.chat.fallback_contact
+        return next(iter(topic_experts(question, self.config.handoff.topics)), self.config.chat.fallback_contact)
+
+    def _record(self, write: Callable[..., T], *args: Any) -> T | None:
+        """A write to the question log; if the file breaks, the answer goes out unlogged and the
+        admins are told (`Interactions.problem`)."""
+        try:
+            return write(*args)
+        except sqlite3.DatabaseError as error:
+            self.interactions.failed(error)
+            return None
 
     def _remember(self, asker: Asker, answer: Answer) -> None:
         with self._memory_lock:

@@ -13,6 +13,7 @@ from indexer import IndexNotReady
 
 from .clock import Clock, stamp, utc_now
 from .core import ChatCore, owner_handle
+from .topics import topic_experts
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class ExpertDirectory:
         return int(row[0]) if row else None
 
     def routes(self, question: str, top_source: str | None) -> list[Route]:
+        # `top_source` is None for a declined question: the nearest document may be unrelated,
+        # so its owner is not asked.
         """Everyone who could answer, best first, each chat once: owner, topic experts, fallback."""
         candidates: list[Route] = []
         document = None
@@ -90,10 +93,9 @@ class ExpertDirectory:
         if document is not None:
             owner = str(document.meta.get("owner") or "")
             candidates += self._route("owner", owner, owner_handle(owner))
-        haystack = " ".join([question, top_source or "", " ".join(map(str, (document.meta.get("tags") or []) if document else []))]).lower()
-        for keyword, handle in self.config.handoff.topics.items():
-            if keyword.lower() in haystack:
-                candidates += self._route("topic", handle, handle)
+        haystack = " ".join([question, top_source or "", " ".join(map(str, (document.meta.get("tags") or []) if document else []))])
+        for handle in topic_experts(haystack, self.config.handoff.topics):
+            candidates += self._route("topic", handle, handle)
         fallback = self.config.chat.fallback_contact
         fallback_id = self.config.handoff.fallback_chat_id or self.user_id(owner_handle(fallback))
         if fallback_id:

@@ -99,7 +99,7 @@ class HandoffDesk:
             raise HandoffError("Diese Frage kann ich nicht mehr weiterleiten. Bitte stellen Sie sie einfach noch einmal.")
         if self.db.execute("SELECT 1 FROM handoffs WHERE question_id = ?", [question_id]).fetchone():
             raise HandoffError("Diese Frage ist bereits weitergeleitet.")
-        routes = self.experts.routes(row["question"], row["top_source"])
+        routes = self.experts.routes(row["question"], row["top_source"] if row["answered"] else None)
         if not routes:
             raise HandoffError(f"Leider ist gerade niemand hinterlegt, an den ich weiterleiten kann. "
                                f"Bitte wenden Sie sich an {self.core.config.chat.fallback_contact}.")
@@ -157,7 +157,9 @@ class HandoffDesk:
 
     def routes(self, handoff: Handoff) -> list[Route]:
         """Who to try next: all routes when none was reached yet, else those after the current expert."""
-        routes = self.experts.routes(handoff.question, handoff.top_source)
+        question = self.core.interactions.question(handoff.question_id)
+        answered = bool(question and question["answered"])
+        routes = self.experts.routes(handoff.question, handoff.top_source if answered else None)
         if handoff.expert_chat_id is None:
             return routes
         chats = [r.chat_id for r in routes]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import sqlite3
@@ -15,6 +16,10 @@ from pathlib import Path
 from typing import Callable
 
 import sqlite_utils
+
+from indexer.damage import is_damage
+
+log = logging.getLogger(__name__)
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -74,6 +79,27 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration]) -> None:
             db["_migrations"].insert({"name": migration.__name__, "applied_at": _now()})
 
 
+def open_checked(path: Path) -> sqlite_utils.Database:
+    """The interaction database at `path`, migrated; sqlite3.DatabaseError if the file is damaged.
+
+    A 0-byte file counts as damaged: SQLite would silently start an empty database in it.
+    """
+    if path.is_file() and path.stat().st_size == 0:
+        raise sqlite3.DatabaseError("die Datei ist leer (0 Byte)")
+    connection = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        result = connection.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            raise sqlite3.DatabaseError(result)
+        db = sqlite_utils.Database(connection)
+        migrate(db, MIGRATIONS)
+    except sqlite3.DatabaseError:
+        connection.close()
+        raise
+    return db
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -109,13 +135,28 @@ class Interactions:
 
     def __init__(self, path: Path, retention_days: int = 180) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
-        self.db = sqlite_utils.Database(connection)
-        migrate(self.db, MIGRATIONS)
+        self.path = path
+        self.problem: str | None = None  # set when the file is damaged: admins see it in /status
+        try:
+            self.db = open_checked(path)
+        except sqlite3.DatabaseError as error:
+            # Answering matters more than the log: carry on in memory and tell the admins.
+            self.failed(error)
+            self.db = sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None))
+            migrate(self.db, MIGRATIONS)
         self.key = _secret(path.parent)
         self.retention_days = retention_days
         self.purge()
+
+    def failed(self, error: sqlite3.DatabaseError) -> None:
+        """Note that the file is damaged (found on opening or while running) and log it once."""
+        if self.problem is None:
+            state = "ist beschädigt" if is_damage(error) else "ist nicht nutzbar"
+            self.problem = (
+                f"Die Fragen-Datenbank {self.path} {state} ({error}). Der Bot antwortet weiter, speichert "
+                "Fragen, Bewertungen und Weiterleitungen aber nicht dauerhaft. Bitte `lotse doctor` ausführen."
+            )
+            log.error(self.problem)
 
     def pseudonym(self, user_id: int | str) -> str:
         return hmac.new(self.key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]

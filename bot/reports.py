@@ -24,6 +24,7 @@ def index_report(report: IndexReport) -> str:
         f"{len(report.skipped)} übersprungen",
         f"Abschnitte: {report.chunks_embedded} neu eingebettet, {report.chunks_total} im Index",
     ]
+    lines.extend(f"⚠️ {repair}" for repair in report.repairs)
     if report.skipped:
         lines.append("Übersprungen:")
         lines.extend(f"  - {item.path}: {item.reason}" for item in report.skipped)
@@ -44,5 +45,6 @@ def index_stats(stats: dict) -> str:
             f"Dokumente: {stats['documents']} · Abschnitte: {stats['chunks']} · Glossar-Einträge: {stats['glossary_entries']}",
             f"Modell: {stats['model']} ({stats['dimension']} Dimensionen, Suche: {vectors.get('kind', '?')})",
             f"Ablage: {stats['path']}",
+            *([f"⚠️ {stats['problem']}"] if stats.get("problem") else []),
         ]
     )

@@ -14,8 +14,8 @@ One :class:`Analyzer` turns indexed text and user questions into the same kind o
   (Fugenelemente) s/es/n/en/er/e/ens, where the last part must be a known noun. The parts'
   stems are added as extra terms, so a question about "Strategie" finds
   "Digitalisierungsstrategie". Build the vocabulary from the indexed corpus with
-  :meth:`Analyzer.build_vocabulary`, store it with the index, and give the same one to the
-  analyzer that serves queries.
+  :meth:`Analyzer.build_vocabulary` (the index keeps :meth:`Analyzer.count_words` counts, so
+  each run can update them), and give the same one to the analyzer that serves queries.
 
 Terms are lowercase ASCII letters and digits (other scripts stay letters of their own), so
 FTS5's ``unicode61`` tokenizer keeps them as they are. Analysis is cached per word and token.
@@ -107,24 +107,56 @@ class Analyzer:
         self._word_terms = functools.lru_cache(maxsize=cache_size)(self._analyze_word)
         self._token_terms = functools.lru_cache(maxsize=cache_size)(self._analyze_token)
 
-    @staticmethod
-    def build_vocabulary(texts: Iterable[str], min_count: int = 1) -> set[str]:
-        """The words of ``texts`` in their usual spelling: capitalised if mostly written so.
+    def changed_parts(self, other: "Analyzer") -> set[str]:
+        """Compound parts and heads known to only one of the two analyzers: a word's terms can
+        differ between them only if it contains one of these (or one without its final "e")."""
+        changed = (self._parts ^ other._parts) | (self._heads ^ other._heads)
+        return changed | {part[:-1] for part in changed if part.endswith("e") and len(part) > MIN_PART}
 
-        Capitalisation marks German nouns, and only nouns may end a compound. The result is a
-        plain set of words, easy to store (one per line, or a table) and to extend.
+    def affected_words(self, words: Iterable[str], changed: set[str]) -> set[str]:
+        """The splittable words among ``words`` that contain a part of ``changed``."""
+        lengths = sorted({len(part) for part in changed})
+        affected = set()
+        for word in words:
+            folded = fold(word.casefold())
+            n = len(folded)
+            if n < 2 * MIN_PART or not folded.isalpha():
+                continue
+            if any(folded[i : i + size] in changed for size in lengths if size <= n for i in range(n - size + 1)):
+                affected.add(folded)
+        return affected
+
+    @staticmethod
+    def count_words(texts: Iterable[str]) -> Counter[tuple[str, bool]]:
+        """How often each word (case-folded) is written capitalised (True) or not, in ``texts``.
+
+        Counts add up, so an index can keep them and update them per document.
         """
-        lower: Counter[str] = Counter()
-        upper: Counter[str] = Counter()
+        counts: Counter[tuple[str, bool]] = Counter()
         for text in texts:
             for word in _WORD.findall(text):
                 if len(word) >= MIN_PART and word.isalpha():
-                    (upper if word[0].isupper() else lower)[word.casefold()] += 1
+                    counts[word.casefold(), word[0].isupper()] += 1
+        return counts
+
+    @staticmethod
+    def vocabulary_from_counts(counts: Counter[tuple[str, bool]], min_count: int = 1) -> set[str]:
+        """The words in their usual spelling: capitalised if mostly written so.
+
+        Capitalisation marks German nouns, and only nouns may end a compound.
+        """
+        words = {word for word, _ in counts}
         return {
-            word.capitalize() if upper[word] > lower[word] else word
-            for word in lower.keys() | upper.keys()
-            if lower[word] + upper[word] >= min_count
+            word.capitalize() if counts[word, True] > counts[word, False] else word
+            for word in words
+            if counts[word, True] + counts[word, False] >= min_count
         }
+
+    @staticmethod
+    def build_vocabulary(texts: Iterable[str], min_count: int = 1) -> set[str]:
+        """The vocabulary of ``texts`` (see :meth:`vocabulary_from_counts`): a plain set of words,
+        easy to store (one per line, or a table) and to extend."""
+        return Analyzer.vocabulary_from_counts(Analyzer.count_words(texts), min_count)
 
     def terms(self, text: str) -> list[str]:
         """All search terms of ``text`` in order, repeated as often as they occur."""

@@ -6,7 +6,9 @@ seen, and publishes the result atomically. Killed at any point, it leaves the li
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -22,6 +24,7 @@ from .embedder import Embedder, load_embedder
 from .folders import FolderDefaults
 from .generations import DB_NAME, VECTORS_NAME, Generations
 from .glossary import glossary_entries, is_glossary
+from .health import DamagedGeneration, file_digest, verify_generation
 from .lint import metadata_warnings
 from .readers import READER_VERSION, UnreadableDocument, read_document
 from .records import Chunk, IndexReport, IndexWarning, ParsedDocument, Skipped
@@ -31,6 +34,8 @@ from .store import SCHEMA_VERSION, IndexStore, NewChunk
 from .unit_vectors import UNITS_VERSION, build_unit_vectors
 from .supersede import resolve, target
 from .vectors import build_vectors, save_vectors
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 """Called as (stage, done, total) while a run works; stages: 'lesen', 'einbetten'."""
@@ -186,8 +191,7 @@ class _Run:
             for chunk in parsed.chunks
         ]
         glossary = glossary_entries(document) if is_glossary(document) else []
-        if source.rel in stored:
-            store.remove_document(source.rel)
+        if source.rel in stored:  # its old version went before the vocabulary was counted
             report.changed += 1
         else:
             report.added += 1
@@ -196,7 +200,7 @@ class _Run:
     def embed_missing(self, store: IndexStore, cache: EmbeddingCache, report: IndexReport) -> None:
         """Embed, batch by batch, every chunk text the cache lacks; each batch is saved at once."""
         model = self.settings.model
-        missing = set(cache.missing(model, [key for _, key in store.chunk_vector_keys()]))
+        missing = set(cache.missing(model, [key for _, key in store.chunk_vector_keys()], self.dimension(store)))
         if not missing:
             return
         texts: dict[str, str] = {}
@@ -219,15 +223,25 @@ class _Run:
             self.progress("einbetten", min(start + size, len(keys)), len(keys))
         bar.close()
 
+    def dimension(self, store: IndexStore) -> int | None:
+        """Length of this model's vectors: from the embedder if loaded, else from the previous manifest."""
+        if self._embedder is not None:
+            return self._embedder.dimension
+        return store.manifest().get("dimension") or None
+
     def write_vectors(self, store: IndexStore, cache: EmbeddingCache, directory: Path) -> dict:
         pairs = store.chunk_vector_keys()
-        found = cache.get_many(self.settings.model, [key for _, key in pairs])
+        found = cache.get_many(self.settings.model, [key for _, key in pairs], self.dimension(store))
+        lacking = sum(key not in found for _, key in pairs)
+        if lacking:
+            raise IndexingError(f"Für {lacking} Abschnitte liefert das Modell keinen gültigen Vektor; der Index bleibt unverändert.")
         ids = np.array([chunk_id for chunk_id, _ in pairs], dtype=np.int64)
         dimension = next(iter(found.values())).shape[0] if found else 0
         vectors = np.vstack([found[key] for _, key in pairs]) if pairs else np.zeros((0, dimension), np.float32)
         index, params = build_vectors(ids, vectors, self.settings.approximate_above)
         save_vectors(index, directory / VECTORS_NAME)
         params["dimension"] = int(dimension)
+        params["sha256"] = file_digest(directory / VECTORS_NAME)
         return params
 
 
@@ -254,7 +268,12 @@ def build_index(
         report.warnings.extend(folders.warnings)
         run = _Run(settings, embedder, on_progress, folders)
         live = generations.current()
-        previous = IndexStore(live / DB_NAME, readonly=True) if live else None
+        damage = _live_damage(generations, live)
+        if damage:
+            log.warning("Index: %s – er wird vollständig neu aufgebaut.", damage)
+            report.repairs.append(f"{damage} – der Index wurde deshalb vollständig neu aufgebaut"
+                                  + (" und die beschädigte Generation gelöscht." if live else "."))
+        previous = IndexStore(live / DB_NAME, readonly=True) if live and not damage else None
         manifest = previous.manifest() if previous is not None else {}
         rebuild = previous is None or manifest.get("signature") != signature(settings)
         stored = {} if rebuild or previous is None else previous.documents()
@@ -266,7 +285,7 @@ def build_index(
         report.unchanged = len(changes.unchanged) + len(changes.touched)
         report.renamed = len(changes.renamed)
         report.removed = len(changes.removed)
-        report.rebuilt = rebuild and live is not None
+        report.rebuilt = rebuild and (live is not None or damage is not None)
         if not rebuild and changes.empty() and not report.withdrawn:
             report.generation = generations.number(live)
             report.chunks_total, documents = _live_summary(live)
@@ -277,8 +296,6 @@ def build_index(
 
         building = generations.begin()
         store = IndexStore.create(building / DB_NAME, source=None if rebuild else live / DB_NAME)
-        for path in changes.removed:
-            store.remove_document(path)
         for old_path, source in changes.renamed:
             store.move_document(old_path, source.rel, source.size, source.mtime_ns)
         for source in changes.touched:
@@ -290,14 +307,8 @@ def build_index(
             if item is not None:
                 parsed.append(item)
             run.progress("lesen", done, len(changes.parse))
-        for path in report.withdrawn:
-            store.remove_document(path)
-        # Compound splitting knows the words of the whole index: the old vocabulary plus the new texts.
-        vocabulary = store.vocabulary() | Analyzer.build_vocabulary(
-            text for item in parsed for text in (item.document.title, *(c.heading_path for c in item.chunks), *(c.text for c in item.chunks))
-        )
-        store.set_vocabulary(vocabulary)
-        analyzer = Analyzer(vocabulary)
+        replaced = [item.source.rel for item in parsed if item.source.rel in stored]
+        analyzer = _update_vocabulary(store, [*changes.removed, *replaced, *report.withdrawn], parsed)
         for item in parsed:
             run.store(store, item, analyzer, stored, report)
         counts = store.counts()
@@ -315,6 +326,9 @@ def build_index(
                     lambda done, total: run.progress("einheiten", done, total))
         finally:
             cache.close()
+        for repair in _cache_repairs(cache):
+            log.warning("Index: %s", repair)
+            report.repairs.append(repair)
         store.set_manifest(
             signature=signature(settings), model=settings.model, dimension=vector_params["dimension"],
             vectors=vector_params, generation=generations.number(building.with_suffix("")),
@@ -324,7 +338,7 @@ def build_index(
         store.commit()
         report.warnings += _succession_warnings(store)
         store.close()
-        published = generations.publish(building, keep=settings.keep_generations)
+        published = generations.publish(building, keep=settings.keep_generations, damaged=live if damage else None)
         report.generation = generations.number(published)
         report.chunks_total = counts["chunks"]
         report.seconds = time.perf_counter() - started
@@ -342,6 +356,60 @@ def _succession_warnings(source: IndexStore | Path) -> list[IndexWarning]:
     problems = resolve(links, set(links)).problems
     return [IndexWarning(path, f"{reason} – wird als nicht ersetzt behandelt")
             for path, reason in sorted(problems.items())]
+
+
+def _update_vocabulary(store: IndexStore, gone: list[str], parsed: list[_Parsed]) -> Analyzer:
+    """Remove the `gone` documents and return the analyzer for the new texts, exactly as a
+    from-scratch build would have it.
+
+    Compound splitting knows the words of the whole index, so the word counts lose the texts of
+    removed and replaced documents and gain the new ones; kept chunks holding a word whose
+    splitting changes with that are analysed again. Otherwise incremental runs drift from a
+    fresh build (words of deleted documents stay known, new parts never split old compounds).
+    """
+    previous = Analyzer(store.vocabulary())
+    counts: Counter[tuple[str, bool]] = Counter()
+    for path in gone:
+        counts.subtract(Analyzer.count_words(store.document_texts(path)))
+        store.remove_document(path)
+    counts.update(Analyzer.count_words(
+        text for item in parsed
+        for text in (item.document.title, *(c.heading_path for c in item.chunks), *(c.text for c in item.chunks))
+    ))
+    store.adjust_word_counts(counts)
+    analyzer = Analyzer(store.vocabulary())
+    changed = analyzer.changed_parts(previous)
+    if changed:
+        words = analyzer.affected_words((word for word, _ in store.word_counts()), changed)
+        stems = {terms[0] for terms in map(previous.terms, words) if terms}
+        fresh_rows = []
+        for chunk_id, title, heading_path, text, *terms in store.analysed_chunks(store.chunks_with_terms(stems)):
+            fresh = [analyzer.index_text(title), analyzer.index_text(heading_path), analyzer.index_text(text)]
+            if fresh != terms:
+                fresh_rows.append((chunk_id, *fresh))
+        store.update_terms(fresh_rows)
+    return analyzer
+
+
+def _cache_repairs(cache: EmbeddingCache) -> list[str]:
+    """What the run repaired in the embedding cache, for the report."""
+    repairs = [cache.problem] if cache.problem else []
+    if cache.discarded:
+        repairs.append(f"{cache.discarded} unbrauchbare Vektoren im Einbettungs-Cache (falsche Länge, null oder "
+                       "nicht endlich) wurden verworfen und neu eingebettet.")
+    return repairs
+
+
+def _live_damage(generations: Generations, live: Path | None) -> str | None:
+    """What is wrong with the live generation (or the pointer to it), or None if it is intact."""
+    problem = generations.pointer_problem()
+    if problem or live is None:
+        return problem
+    try:
+        verify_generation(live)
+    except DamagedGeneration as error:
+        return f"Generation {generations.number(live)} ist beschädigt: {error}"
+    return None
 
 
 def _live_summary(generation: Path) -> tuple[int, list[tuple[str, dict, str | None]]]:

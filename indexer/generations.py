@@ -41,13 +41,38 @@ class Generations:
         return self.root / "CURRENT"
 
     def current(self) -> Path | None:
-        """The live generation directory, or None before the first successful build."""
+        """The live generation directory, or None before the first build or if `CURRENT` is broken."""
+        name = self._pointer_name()
+        path = self.root / name if name else None
+        return path if name and _GEN.match(name) and path.is_dir() else None
+
+    def _pointer_name(self) -> str | None:
+        state = self.pointer_state()
+        return None if state is None else state.decode("utf-8", errors="replace").strip()
+
+    def pointer_state(self) -> bytes | None:
+        """The raw content of `CURRENT`: readers reopen when it changes."""
         try:
-            name = self.pointer.read_text().strip()
+            return self.pointer.read_bytes()
         except FileNotFoundError:
             return None
-        path = self.root / name
-        return path if _GEN.match(name) and path.is_dir() else None
+
+    def pointer_problem(self) -> str | None:
+        """What is wrong with `CURRENT` when generations exist but it names none of them."""
+        if self.current() is not None or not self.published():
+            return None
+        name = self._pointer_name()
+        if name is None:
+            return "Die Datei CURRENT fehlt"
+        if not _GEN.match(name):
+            return "Die Datei CURRENT ist beschädigt (kein Generationsname)"
+        return f"CURRENT nennt die fehlende Generation {name}"
+
+    def candidates(self) -> list[Path]:
+        """Generations a reader may open, best first: the live one, then the others newest first."""
+        live = self.current()
+        older = [path for path in reversed(self.published()) if path != live]
+        return [live, *older] if live else older
 
     @staticmethod
     def number(path: Path | None) -> int:
@@ -69,8 +94,10 @@ class Generations:
         building.mkdir()
         return building
 
-    def publish(self, building: Path, keep: int = 2) -> Path:
-        """Make a finished build the live generation in one atomic rename of the pointer file."""
+    def publish(self, building: Path, keep: int = 2, damaged: Path | None = None) -> Path:
+        """Make a finished build the live generation in one atomic rename of the pointer file.
+
+        A `damaged` generation is deleted first, so it is not one of the `keep` to fall back on."""
         for name in (DB_NAME, VECTORS_NAME):
             with open(building / name, "rb") as handle:
                 os.fsync(handle.fileno())
@@ -82,6 +109,8 @@ class Generations:
             os.fsync(handle.fileno())
         os.replace(temporary, self.pointer)
         _fsync_dir(self.root)
+        if damaged is not None:
+            shutil.rmtree(damaged, ignore_errors=True)  # open readers keep their files on POSIX
         self.prune(keep)
         return final
 

@@ -1,17 +1,22 @@
 """`Index`: the one entry point for reading the index; follows new generations by itself."""
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, TypeVar
 
 from .embedder import Embedder, load_embedder
 from .generations import DB_NAME, Generations
+from .health import DamagedGeneration, open_store
 from .search import SearchResult, Snapshot
 from .records import DocumentInfo
 from .settings import IndexSettings, SearchSettings
 from .store import SCHEMA_VERSION, IndexStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class IndexNotReady(Exception):
@@ -30,6 +35,8 @@ class Index:
         self._embedder = embedder
         self._generations = Generations(settings.index_dir)
         self._snapshot: Snapshot | None = None
+        self._pointer: bytes | None = None
+        self.problem: str | None = None  # damage found on opening, and what was done about it
         self._switch = threading.Lock()
 
     @property
@@ -39,29 +46,55 @@ class Index:
         return self._embedder
 
     def _current_snapshot(self) -> Snapshot:
-        live = self._generations.current()
-        if live is None:
-            raise IndexNotReady("Es gibt noch keinen Index. Bitte zuerst `lotse index` ausführen.")
+        pointer = self._generations.pointer_state()
         snapshot = self._snapshot
-        if snapshot is not None and snapshot.directory == live:
+        if snapshot is not None and self._pointer == pointer:
             return snapshot
         with self._switch:
-            if self._snapshot is None or self._snapshot.directory != live:
-                self._check_readable(live)
+            if self._snapshot is None or self._pointer != pointer:
                 # The old snapshot stays usable for searches that are still running on it.
-                self._snapshot = Snapshot(live, self.embedder, self.search_settings)
+                self._snapshot, self.problem = self._open_best()
+                self._pointer = pointer
             return self._snapshot
 
-    def _check_readable(self, live: Path) -> None:
-        """Refuse, with a clear instruction, an index of another schema version or model."""
-        try:
-            store = IndexStore(live / DB_NAME, readonly=True)
+    def _open_best(self) -> tuple[Snapshot, str | None]:
+        """The live generation if intact, else the newest intact older one, and what went wrong."""
+        candidates = self._generations.candidates()
+        if not candidates:
+            raise IndexNotReady("Es gibt noch keinen Index. Bitte zuerst `lotse index` ausführen.")
+        live = self._generations.current()
+        damage = self._generations.pointer_problem()
+        for directory in candidates:
             try:
-                manifest = store.manifest()
-            finally:
-                store.close()
-        except sqlite3.DatabaseError:
-            manifest = {}
+                self._check_readable(directory)
+                snapshot = Snapshot(directory, self.embedder, self.search_settings)
+            except (DamagedGeneration, sqlite3.DatabaseError) as error:
+                damage = damage or f"Generation {Generations.number(directory)} ist beschädigt: {error}"
+                log.warning("Index: %s", damage)
+                continue
+            except IndexNotReady:
+                if directory == live:
+                    raise
+                continue  # an older generation of another version or model
+            if damage is None:
+                return snapshot, None
+            problem = (f"{damage}. Verwendet wird die neueste intakte Generation {snapshot.generation}; "
+                       "bitte `lotse index` ausführen, um den Index neu aufzubauen.")
+            log.warning("Index: %s", problem)
+            return snapshot, problem
+        raise IndexNotReady(f"{damage}, und es gibt keine intakte ältere Generation. "
+                            "Bitte `lotse index` ausführen, um den Index neu aufzubauen.")
+
+    def _check_readable(self, directory: Path) -> None:
+        """Refuse, with a clear instruction, an index of another schema version or model;
+        DamagedGeneration if its database cannot be read."""
+        store = open_store(directory)
+        try:
+            manifest = store.manifest()
+        except sqlite3.DatabaseError as error:
+            raise DamagedGeneration(f"{DB_NAME} ist unlesbar ({error})") from error
+        finally:
+            store.close()
         if (manifest.get("signature") or {}).get("schema_version") != SCHEMA_VERSION:
             raise IndexNotReady("Der Index stammt von einer anderen Programmversion. Bitte `lotse index` ausführen.")
         if manifest.get("model") != self.settings.model:
@@ -76,7 +109,21 @@ class Index:
         self, query: str, k: int | None = None, groups: Iterable[str] = (), per_document: bool | None = None
     ) -> SearchResult:
         """Hybrid search for `query` as seen by a member of `groups`."""
-        return self._current_snapshot().search(query, k or self.search_settings.k, groups, per_document)
+        return self._on_intact(lambda snapshot: snapshot.search(query, k or self.search_settings.k, groups, per_document))
+
+    def _on_intact(self, read: Callable[[Snapshot], T]) -> T:
+        """Run `read` on the current snapshot; if its files turn out damaged while open, verify
+        again (falling back to the newest intact generation) and run it once more."""
+        snapshot = self._current_snapshot()
+        try:
+            return read(snapshot)
+        except sqlite3.DatabaseError as error:
+            log.warning("Index: Generation %s ist beim Lesen beschädigt (%s); sie wird neu geprüft.",
+                        snapshot.generation, error)
+            with self._switch:
+                if self._snapshot is snapshot:
+                    self._snapshot = None  # the next call opens and verifies again
+            return read(self._current_snapshot())
 
     def stats(self) -> dict:
         """Documents, chunks, model and generation of the live index."""
@@ -93,6 +140,7 @@ class Index:
             "vectors": manifest.get("vectors"),
             "built_at": manifest.get("built_at"),
             "path": str(snapshot.directory),
+            "problem": self.problem,
         }
 
     def documents(self, groups: Iterable[str] | None = None) -> list[DocumentInfo]:
@@ -114,5 +162,5 @@ class Index:
         document = self.document(path)
         if document is None or not document.visible_to(groups):
             return ""
-        return self._current_snapshot().lead(path, sentences)
+        return self._on_intact(lambda snapshot: snapshot.lead(path, sentences))
 

@@ -115,6 +115,7 @@ class IndexReport:
     seconds: float = 0.0
     generation: int = 0
     rebuilt: bool = False
+    repairs: list[str] = field(default_factory=list)  # damage found and what the run did about it
 
     @property
     def indexed(self) -> int:

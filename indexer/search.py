@@ -15,18 +15,17 @@ from .access import groups_of
 from .analysis import Analyzer
 from .confidence import Evidence, confidence
 from .embedder import Embedder
-from .generations import DB_NAME, VECTORS_NAME
 from .glossary import Glossary, GlossaryEntry
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
 from .question_form import question_form
+from .health import check_store, open_store, open_vectors
 from .records import Hit
 from .sentences import split_sentences
 from .spelling import Speller
 from .settings import SearchSettings
-from .store import IndexStore
 from .supersede import resolve, target
 from .unit_vectors import UnitVectors
-from .vectors import load_vectors, search_vectors
+from .vectors import search_vectors
 
 # FTS5 column weights for bm25(): title, headings, body. Titles and headings say what a passage is about.
 COLUMN_WEIGHTS = (3.0, 2.0, 1.0)
@@ -42,6 +41,8 @@ ANSWER_CHUNKS_PER_DOCUMENT = 3
 # Weight of a document's best unit similarity (z-scored over the hits) added to its fused score.
 UNIT_WEIGHT = 1.0
 UNIT_CHUNKS_PER_DOCUMENT = 50
+UNIT_Z_LIMIT = 3.0
+RERANKED_DOCUMENTS = 10  # documents reranked by their units, whatever k: a result must not depend on k
 
 
 @dataclass
@@ -126,9 +127,13 @@ class Snapshot:
 
     def __init__(self, directory: Path, embedder: Embedder, settings: SearchSettings):
         self.directory = directory
-        self.store = IndexStore(directory / DB_NAME, readonly=True)
-        self.vectors = load_vectors(directory / VECTORS_NAME)
-        self.manifest = self.store.manifest()
+        self.store = open_store(directory)
+        try:  # verified on open: a damaged generation is refused, never half served
+            self.manifest = check_store(self.store)
+            self.vectors = open_vectors(directory, self.manifest, self.store.counts()["chunks"])
+        except BaseException:
+            self.store.close()
+            raise
         self.generation = int(self.manifest.get("generation", 0))
         self.embedder = embedder
         self.analyzer = Analyzer(self.store.vocabulary())
@@ -319,7 +324,7 @@ class Snapshot:
                 continue
             seen_documents.add(document_id)
             ranked.append((chunk_id, score))
-            if len(ranked) >= k * 2:
+            if len(ranked) >= max(k * 2, RERANKED_DOCUMENTS):
                 break
         hits = _collapse_duplicates(self.hits(ranked, lexical, dense))
         if not hits:
@@ -370,7 +375,9 @@ class Snapshot:
         spread = best.std() or 1.0
         for hit, value in zip(hits, best):
             hit.scores["unit"] = float(value)
-            hit.score += UNIT_WEIGHT * float((value - best.mean()) / spread)
+            # Clipped: one sentence that merely quotes the question (a cross-reference such as
+            # 'siehe FAQ „Wie beantrage ich …?“') must not outweigh everything else.
+            hit.score += UNIT_WEIGHT * float(np.clip((value - best.mean()) / spread, -UNIT_Z_LIMIT, UNIT_Z_LIMIT))
         return sorted(hits, key=lambda hit: -hit.score)
 
     def _choose_answer(self, query: str, query_terms: set[str], fused: list[tuple[int, float]], hits: list[Hit],

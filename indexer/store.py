@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import sqlite_utils
 
+from .analysis import Analyzer, quote
 from .glossary import GlossaryEntry
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: vocabulary keeps word counts, so incremental runs match fresh builds
 
 
 @dataclass
@@ -86,7 +88,7 @@ class IndexStore:
         )
         db["chunks"].create_index(["document_id"])
         db["glossary"].create({"document_id": int, "term": str, "expansion": str, "note": str})
-        db["vocabulary"].create({"word": str}, pk="word")
+        db["vocabulary"].create({"word": str, "lower": int, "upper": int}, pk="word")
         db.execute("CREATE VIRTUAL TABLE chunks_fts USING fts5(title, headings, body)")
         db.execute("CREATE VIRTUAL TABLE chunks_terms USING fts5vocab(chunks_fts, 'row')")
         self.set_manifest(schema_version=SCHEMA_VERSION)
@@ -167,14 +169,65 @@ class IndexStore:
         """Same content, new file time: remember it so the next run need not hash the file again."""
         self.db.execute("UPDATE documents SET size = ?, mtime_ns = ? WHERE path = ?", [size, mtime_ns, path])
 
-    # -- analysis -------------------------------------------------------------------------------
+    # -- analysis ---------------------------------------------------------------------------------
     def vocabulary(self) -> set[str]:
         """Words of the indexed texts; compound splitting uses them as known parts."""
-        return {row[0] for row in self.db.execute("SELECT word FROM vocabulary")}
+        return Analyzer.vocabulary_from_counts(self.word_counts())
 
-    def set_vocabulary(self, words: set[str]) -> None:
-        self.db.execute("DELETE FROM vocabulary")
-        self.db.conn.executemany("INSERT INTO vocabulary (word) VALUES (?)", [(w,) for w in sorted(words)])
+    def word_counts(self) -> Counter[tuple[str, bool]]:
+        """How often each word of the indexed texts is written capitalised or not (`Analyzer.count_words`)."""
+        counts: Counter[tuple[str, bool]] = Counter()
+        for word, lower, upper in self.db.execute("SELECT word, lower, upper FROM vocabulary"):
+            counts[word, False], counts[word, True] = lower, upper
+        return +counts
+
+    def adjust_word_counts(self, delta: Counter[tuple[str, bool]]) -> None:
+        """Add (or, negative, subtract) word counts; words no text uses any more are dropped."""
+        self.db.conn.executemany(
+            "INSERT INTO vocabulary (word, lower, upper) VALUES (?, ?, ?) ON CONFLICT (word) DO UPDATE "
+            "SET lower = lower + excluded.lower, upper = upper + excluded.upper",
+            [(word, 0 if upper else n, n if upper else 0) for (word, upper), n in delta.items() if n],
+        )
+        self.db.execute("DELETE FROM vocabulary WHERE lower + upper <= 0")
+
+    def document_texts(self, path: str) -> Iterator[str]:
+        """The texts of a stored document the vocabulary counted: title, heading paths, chunk texts."""
+        rows = self.db.execute("SELECT title FROM documents WHERE path = ?", [path]).fetchall()
+        yield from (title or "" for (title,) in rows)
+        for heading_path, text in self.db.execute(
+            "SELECT heading_path, text FROM chunks WHERE document_id IN (SELECT id FROM documents WHERE path = ?)", [path]
+        ):
+            yield heading_path or ""
+            yield text or ""
+
+    def chunks_with_terms(self, terms: Iterable[str], batch: int = 200) -> set[int]:
+        """Ids of the chunks whose FTS row holds any of `terms`."""
+        terms = list(terms)
+        found: set[int] = set()
+        for start in range(0, len(terms), batch):
+            expression = " OR ".join(quote(term) for term in terms[start : start + batch])
+            found.update(row[0] for row in self.db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?", [expression]))
+        return found
+
+    def analysed_chunks(self, ids: Iterable[int]) -> list[tuple[int, str, str, str, str, str, str]]:
+        """(chunk id, title, heading path, text, and their FTS terms) of the given chunks."""
+        ids = list(ids)
+        rows = []
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            rows.extend(self.db.execute(
+                "SELECT c.id, d.title, c.heading_path, c.text, f.title, f.headings, f.body FROM chunks c "
+                "JOIN documents d ON d.id = c.document_id JOIN chunks_fts f ON f.rowid = c.id "
+                f"WHERE c.id IN ({','.join('?' * len(batch))})", batch,
+            ))
+        return rows
+
+    def update_terms(self, rows: Iterable[tuple[int, str, str, str]]) -> None:
+        """Replace the FTS terms of existing chunks: (chunk id, title, headings, body) terms."""
+        self.db.conn.executemany(
+            "UPDATE chunks_fts SET title = ?, headings = ?, body = ? WHERE rowid = ?",
+            [(title, headings, body, chunk_id) for chunk_id, title, headings, body in rows],
+        )
 
     def frequent_terms(self, share: float) -> set[str]:
         """Terms found in more than `share` of all chunks: too common to help a query."""
@@ -196,6 +249,9 @@ class IndexStore:
             "chunks": self.db["chunks"].count,
             "glossary": self.db["glossary"].count,
         }
+
+    def fts_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0]
 
     def commit(self) -> None:
         self.db.conn.commit()

@@ -9,6 +9,7 @@ unit and to choose the answer without embedding anything at question time.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -20,15 +21,31 @@ from .embedder import Embedder
 from .store import IndexStore
 from .units import split_units
 
-UNITS_VERSION = 1  # bump when split_units changes what the units of a chunk are
+UNITS_VERSION = 2  # bump when split_units or the embedded text of a unit changes
+_QUOTED = re.compile(r"[„“\"»«]([^„“”\"»«]{3,200})[“”\"«»]")
 VECTORS_FILE = "units.npy"
 CHUNKS_FILE = "unit_chunks.npy"
 
 
+def _title_key(text: str) -> str:
+    return " ".join(re.sub(r"[^\w ]+", " ", text.casefold()).split())
+
+
+def without_references(text: str, titles: set[str]) -> str:
+    """A unit's text as it is embedded: a quoted document title ('siehe FAQ „Wie beantrage ich ein
+    Diensthandy?“') is a pointer, not content, and would make the pointer look like the answer."""
+    return _QUOTED.sub(lambda m: "" if _title_key(m.group(1)) in titles else m.group(0), text)
+
+
 def chunk_unit_texts(store: IndexStore) -> list[tuple[int, list[str]]]:
-    """Every chunk's unit texts, in chunk-id order and the units' reading order."""
+    """Every chunk's unit texts as embedded, in chunk-id order and the units' reading order."""
+    titles = set()
+    for (title,) in store.db.execute("SELECT title FROM documents"):
+        key = _title_key(title)
+        titles |= {key, key.split(" ", 1)[-1]}  # also without a leading label such as "FAQ:"
     rows = store.db.execute("SELECT id, text, heading_path FROM chunks ORDER BY id")
-    return [(chunk_id, [unit.text for unit in split_units(text, heading_path)]) for chunk_id, text, heading_path in rows]
+    return [(chunk_id, [without_references(unit.text, titles) or unit.text for unit in split_units(text, heading_path)])
+            for chunk_id, text, heading_path in rows]
 
 
 def build_unit_vectors(

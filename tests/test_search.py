@@ -31,7 +31,9 @@ def small_index(tmp_path: Path) -> Index:
     write(root, "parking.md", "Parking sensors report free spaces in the city centre.", title="Smart Parking")
     write(root, "glossar.md", "| Abkürzung | Bedeutung |\n| --- | --- |\n| OZG | Onlinezugangsgesetz |\n"
           "| CDO | Chief Digital Officer |", title="Glossar", type="glossary")
-    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False)
+    # No unit vectors: with fake embeddings they would only add noise to what these tests check.
+    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False,
+                             unit_vectors_up_to=0)
     model = FakeEmbedder("fake")
     build_index(settings, embedder=model)
     return Index(settings, SearchSettings(), embedder=model)

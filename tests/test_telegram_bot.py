@@ -390,3 +390,14 @@ def test_setup_errors_are_explained(config: Config) -> None:
     with pytest.raises(BotSetupError, match="polling"):
         run_bot(config)
     core.interactions.close()
+
+
+def test_damaged_question_log_and_index_pointer_answer_on_and_warn_admins(start_bot: Callable[..., Harness],
+                                                                         config: Config) -> None:
+    config.interactions_path.write_bytes(random.randbytes(8192))
+    Generations(config.index.index_dir).pointer.write_bytes(random.randbytes(40))
+    bot = start_bot()
+    assert "Chief Digital Officer" in text_of(bot.send(USER, QUESTION))
+    status = text_of(bot.send(ADMIN, "/status"))
+    assert "CURRENT ist beschädigt" in status and "neueste intakte Generation 1" in status
+    assert "Fragen-Datenbank" in status and "lotse doctor" in status

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from html import escape
+from typing import Callable
 
 from telegram import Message, Update
 from telegram.error import TelegramError
@@ -34,13 +36,26 @@ async def status(update: Update, context: LotseContext) -> None:
         index_text = index_stats(await asyncio.to_thread(lotse.core.index.stats))
     except IndexNotReady as error:
         index_text = str(error)
-    usage = await asyncio.to_thread(lotse.core.interactions.usage)
-    blocks = [f"<b>📚 Index</b>\n{escape(index_text)}", f"<b>💬 Nutzung</b>\n{escape(usage_report(usage))}",
-              f"<b>🧭 Onboarding</b>\n{escape(await asyncio.to_thread(_onboarding_text, lotse, asker.groups))}",
-              f"<b>📨 Weiterleitungen</b>\n{escape(await asyncio.to_thread(_exchange_text, lotse))}"]
+    interactions = lotse.core.interactions
+    usage = await asyncio.to_thread(_from_log, lotse, lambda: usage_report(interactions.usage()))
+    onboarding = await asyncio.to_thread(_from_log, lotse, lambda: _onboarding_text(lotse, asker.groups))
+    exchange = await asyncio.to_thread(_from_log, lotse, lambda: _exchange_text(lotse))
+    if interactions.problem:  # read after the blocks: reading them may be what finds the damage
+        usage = f"⚠️ {interactions.problem}\n{usage}"
+    blocks = [f"<b>📚 Index</b>\n{escape(index_text)}", f"<b>💬 Nutzung</b>\n{escape(usage)}",
+              f"<b>🧭 Onboarding</b>\n{escape(onboarding)}", f"<b>📨 Weiterleitungen</b>\n{escape(exchange)}"]
     if lotse.reindexing:
         blocks.append("🔄 Gerade läuft eine Neuindizierung.")
     await reply(update, render.pack(blocks))
+
+
+def _from_log(lotse: Services, produce: Callable[[], str]) -> str:
+    """A /status block read from the question log; if the file breaks, the block says so instead."""
+    try:
+        return produce()
+    except sqlite3.DatabaseError as error:
+        lotse.core.interactions.failed(error)
+        return "nicht verfügbar (Fragen-Datenbank nicht lesbar)"
 
 
 def _onboarding_text(lotse: Services, groups: frozenset[str]) -> str:

@@ -23,10 +23,6 @@ class GlossaryEntry:
     expansion: str
     note: str = ""
 
-    def sentence(self) -> str:
-        note = f" {self.note}" if self.note else ""
-        return f"{self.term} steht für {self.expansion}.{note}"
-
 
 # "Was bedeutet OZG?", "Wofür steht CDO?", "Was ist die SCIU?", "What does OZG stand for?"
 _DEFINITION = re.compile(
@@ -35,6 +31,19 @@ _DEFINITION = re.compile(
     r"[\"'„“»]?(?P<term>[\w.\-äöüÄÖÜß]+?)[\"'“”«]?\s*(?:eigentlich|genau|stand\s+for|mean)?\s*\??\s*$",
     re.IGNORECASE,
 )
+
+
+# Words that ask what an abbreviation means, wherever they stand in the question.
+_MEANING = re.compile(
+    r"\b(?:bedeutet|bedeutung|hei(?:ß|ss|s)t|steht\s+(?:\w+\s+)?f(?:ü|ue|u)r|wof(?:ü|ue|u)r\s+steht|gemeint|ausgeschrieben|"
+    r"ausgeschriben|abk(?:ü|ue|u)rzung|was\s+ist\s+(?:ein|eine|der|die|das)?|stands?\s+for|mean(?:s|ing)?)\b",
+    re.IGNORECASE)
+
+
+def _mentions(question: str, term: str) -> bool:
+    """The term as a word of the question; abbreviations in capitals must be written so ("OZG", not "ozg")."""
+    flags = 0 if term.isupper() and len(term) <= 4 else re.IGNORECASE
+    return re.search(r"(?<!\w)" + re.escape(term) + r"(?!\w)", question, flags) is not None
 
 
 def is_glossary(document: ParsedDocument) -> bool:
@@ -59,6 +68,18 @@ def glossary_entries(document: ParsedDocument) -> list[GlossaryEntry]:
                 if expansion.strip():
                     entries.append(GlossaryEntry(cells[0], expansion.strip(), note))
     return entries
+
+
+def definition_text(entries: list[GlossaryEntry]) -> str:
+    """The definitions as sentences, one per term: "UDP steht für Urbane Datenplattform oder User Datagram Protocol."."""
+    terms: dict[str, list[GlossaryEntry]] = {}
+    for entry in entries:
+        terms.setdefault(entry.term, []).append(entry)
+    lines = []
+    for term, meanings in terms.items():
+        notes = " ".join(dict.fromkeys(m.note for m in meanings if m.note))
+        lines.append(f"{term} steht für {' oder '.join(m.expansion for m in meanings)}." + (f" {notes}" if notes else ""))
+    return "\n".join(lines)
 
 
 def _pattern(phrase: str) -> re.Pattern[str]:
@@ -95,9 +116,12 @@ class Glossary:
         return f"{query} ({'; '.join(extra)})" if extra else query
 
     def definitions(self, question: str) -> list[GlossaryEntry]:
-        """The entries a definition question ("Was bedeutet OZG?") asks for; [] for other questions."""
+        """The entries a definition question asks for ("Was bedeutet OZG?", "EfA – was heißt das?",
+        "Was ist ein AVV und wann …?", "UDP – ist damit … gemeint?"); [] for other questions."""
         match = _DEFINITION.match(question)
-        if not match:
+        if match:
+            term = match.group("term").strip(".").casefold()
+            return [entry for entry in self.entries if entry.term.casefold() == term]
+        if not _MEANING.search(question):
             return []
-        term = match.group("term").strip(".").casefold()
-        return [entry for entry in self.entries if entry.term.casefold() == term]
+        return [entry for entry in self.entries if _mentions(question, entry.term)]

@@ -15,7 +15,7 @@ from .access import groups_of
 from .analysis import Analyzer
 from .confidence import Evidence, confidence
 from .embedder import Embedder
-from .glossary import Glossary, GlossaryEntry
+from .glossary import Glossary, GlossaryEntry, definition_text
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
 from .question_form import question_form
 from .health import check_store, open_store, open_vectors
@@ -292,7 +292,7 @@ class Snapshot:
 
     def _with_definitions(self, result: SearchResult, definitions: list[GlossaryEntry], k: int) -> SearchResult:
         """A definition question is answered from the glossary, with the glossary as first source."""
-        text = "\n".join(entry.sentence() for entry in definitions)
+        text = definition_text(definitions)
         document_id = next((d for d, doc in self.documents.items() if doc.glossary and not doc.access), None)
         if document_id is None or document_id not in self.glossary_chunk:
             return result
@@ -347,6 +347,7 @@ class Snapshot:
             answer_similarity=choice.similarity if choice else 0.0,
             answer_fit=choice.fit if choice else 0.0,
             unknown=unknown,
+            document_coverage=self._document_coverage(query_terms, top),
         )
         score = confidence(evidence)
         return SearchResult(
@@ -354,6 +355,19 @@ class Snapshot:
             generation=self.generation, evidence=evidence, corrections=corrections, answer=choice,
             certain=score >= self.settings.min_confidence,
         )
+
+    def _document_coverage(self, query_terms: set[str], top: Hit) -> float:
+        """Rarity-weighted share of the question's terms found anywhere in the top document: a
+        question about a thing the document never names ("Kilometerpauschale") is rarely answered by it."""
+        if not query_terms:
+            return 0.0
+        chunk_ids = self.document_chunks[self.chunk_document[top.chunk_id]][:UNIT_CHUNKS_PER_DOCUMENT]
+        marks = ",".join("?" * len(chunk_ids))
+        with self._lock:
+            rows = self.store.db.execute(f"SELECT title, headings, body FROM chunks_fts WHERE rowid IN ({marks})", chunk_ids)
+            terms = {term for row in rows for column in row for term in (column or "").split()}
+        weights = {term: self.picker.idf(term) for term in query_terms}
+        return sum(w for t, w in weights.items() if t in terms) / (sum(weights.values()) or 1.0)
 
     def _unit_similarities(self, hits: list[Hit], query_vector: np.ndarray) -> dict[int, np.ndarray]:
         """Cosine of the question with every unit of the hits' documents, per chunk (empty without unit vectors)."""

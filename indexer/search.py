@@ -17,7 +17,7 @@ from .confidence import Evidence, confidence
 from .embedder import Embedder
 from .glossary import Glossary, GlossaryEntry, definition_text
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
-from .question_form import question_form
+from .question_form import is_english, question_form
 from .health import check_store, open_store, open_vectors
 from .records import Hit
 from .sentences import split_sentences
@@ -35,6 +35,9 @@ FREQUENT_TERM_SHARE = 0.1
 FREQUENT_TERMS_ABOVE = 5_000
 # BM25 of glossary expansions counts this much of the question's own terms.
 EXPANSION_WEIGHT = 0.5
+# For English questions over German documents the lexical side matches little; the multilingual
+# embeddings carry more of the ranking.
+CROSS_LANGUAGE_DENSE_WEIGHT = 0.5
 # The answer is chosen among this many top documents, from their best chunks.
 ANSWER_DOCUMENTS = 3
 ANSWER_CHUNKS_PER_DOCUMENT = 3
@@ -308,13 +311,16 @@ class Snapshot:
         limit = self.settings.candidates
         query_terms = set(self.analyzer.terms(query))
         corrections = self.speller.corrections(query_terms)
-        unknown = sum(not self.speller.known(t) and t not in corrections for t in query_terms) / max(1, len(query_terms))
+        english = is_english(query)
+        # English words are unknown to a German index by nature: that says nothing about an answer.
+        unknown = 0.0 if english else sum(not self.speller.known(t) and t not in corrections for t in query_terms) / max(1, len(query_terms))
         query_terms |= set(corrections.values())
         lexical = self.lexical(query, expansions, limit, excluded, corrections.values())
         expanded = f"{query} ({'; '.join(expansions)})" if expansions else query
         query_vector = self.embedder.encode([expanded])[0]
         dense = self.dense(query_vector, limit, excluded)
-        fused = fuse(lexical, dense, self.settings.dense_weight, lexical_complete=len(lexical) < limit)
+        dense_weight = max(self.settings.dense_weight, CROSS_LANGUAGE_DENSE_WEIGHT) if english else self.settings.dense_weight
+        fused = fuse(lexical, dense, dense_weight, lexical_complete=len(lexical) < limit)
         fused = sorted(fused.items(), key=lambda item: -item[1])
         ranked: list[tuple[int, float]] = []
         seen_documents: set[int] = set()

@@ -46,7 +46,26 @@ def test_pdf_text_and_title():
     doc = read(KNOWLEDGE / "anleitungen" / "merkblatt-datenschutz-sensorprojekte.pdf")
     assert "Datenschutz" in doc.title
     assert sum(len(b.text.split()) for b in doc.blocks) > 200
-    assert doc.blocks[0].headings == ("Seite 1",)
+    # the layout is rebuilt: numbered section titles are headings, the running footer is gone,
+    # the sentence cut by the page break is whole again
+    assert [b.headings for b in doc.blocks if b.headings][0] == ("1. Zweck dieses Merkblatts",)
+    text = "\n".join(b.text for b in doc.blocks)
+    assert "Seite 1" not in text and "Seite 2" not in text
+    assert "Auch wenn nur gezählt werden soll" in text
+    assert any(b.kind == "list" and "Speicherdauer festlegen" in b.text for b in doc.blocks)
+
+
+def test_pdf_layout_from_page_texts():
+    from indexer.readers.pdf import layout_blocks
+
+    pages = ["Handbuch – Seite 1\n1. Einleitung\nDer erste Satz läuft über\nzwei Zeilen.\n- Punkt eins\n- Punkt zwei\nHandbuch – Seite 1",
+             "Handbuch – Seite 2\n2. Ende\nLetzter Satz.\nHandbuch – Seite 2"]
+    blocks = layout_blocks(pages)
+    assert [(b.headings, b.kind, b.text) for b in blocks] == [
+        (("1. Einleitung",), "paragraph", "Der erste Satz läuft über zwei Zeilen."),
+        (("1. Einleitung",), "list", "- Punkt eins\n- Punkt zwei"),
+        (("2. Ende",), "paragraph", "Letzter Satz."),
+    ]
 
 
 def test_plain_text_first_line_is_title():

@@ -23,8 +23,8 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 
 
 def normalise(text: str) -> str:
-    """Lower case, one space for any whitespace run, every dash as '-'."""
-    return " ".join(_DASHES.sub("-", text).lower().split())
+    """Lower case, one space for any whitespace run, every dash as '-' without spaces around it."""
+    return re.sub(r" ?- ?", "-", " ".join(_DASHES.sub("-", text).lower().split()))
 
 
 def contains_fact(text: str, fact: str) -> bool:

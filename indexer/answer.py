@@ -17,7 +17,7 @@ import numpy as np
 
 from .analysis import Analyzer
 from .question_form import QuestionForm, unit_fits
-from .units import Unit, clean_line, split_units
+from .units import Unit, split_units
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
 MAX_EMBEDDED_UNITS = 24
@@ -91,9 +91,22 @@ class VectorMemory:
             return np.vstack([self._vectors[t] for t in texts])
 
 
-def whole_text(text: str) -> str:
-    """A short document's text as one answer: its lines without rule runs."""
-    return "\n".join(line for line in (clean_line(raw) for raw in text.splitlines()) if line)
+def whole_text(units: list[Unit]) -> str:
+    """A short document as one answer, from its units: sentences of a paragraph on one line, table
+    rows with their headers, lists as steps (their items not again)."""
+    listed = any(unit.kind == "steps" for unit in units)
+    lines: list[str] = []
+    previous: Unit | None = None
+    for unit in units:
+        if unit.kind == "item" and listed:
+            continue
+        text = unit.text
+        if previous is not None and unit.kind == "sentence" and previous.kind == "sentence" and previous.line == unit.line:
+            lines[-1] += " " + text
+        else:
+            lines.append(text)
+        previous = unit
+    return "\n".join(lines)
 
 
 class AnswerPicker:
@@ -134,7 +147,7 @@ class AnswerPicker:
             if known is not None and len(known) != len(units):
                 known = None  # the index split the chunk differently (older build): embed here instead
             if candidate.whole and len(units) > 1:
-                units.append(Unit("whole", whole_text(candidate.text), candidate.heading_path, len(units)))
+                units.append(Unit("whole", whole_text(units), candidate.heading_path, len(units)))
             title_terms = set(self.analyzer.terms(candidate.title))
             for n, unit in enumerate(units):
                 terms = set(self.analyzer.terms(unit.text))

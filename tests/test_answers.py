@@ -1,0 +1,141 @@
+"""The reply a person reads, end to end: real index, real model, the chat core's decision."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config
+from bot.core import Asker, ChatCore, QuestionError
+from bot.phrases import NOT_A_QUESTION
+from bot.plain import render_answer
+from indexer import Index, IndexSettings, build_index
+from indexer.embedder import Embedder
+
+DOCUMENTS = {
+    "faq/diensthandy.md": ("FAQ: Wie beantrage ich ein Diensthandy?", "Jonas Becker (@jonas_becker)", """
+## Kurzantwort
+
+Ein Diensthandy beantragen Sie über das IT-Serviceportal. Die Bereitstellung dauert etwa zwei Wochen.
+
+## Schritt für Schritt
+
+1. Im IT-Serviceportal das Formular „Mobiles Endgerät anfordern“ wählen.
+2. Die Kostenstelle eintragen.
+3. Den Antrag absenden; Sie erhalten eine E-Mail mit dem Abholtermin.
+
+## Verlust
+
+Bei Verlust rufen Sie sofort den IT-Servicedesk an. Das Gerät wird dann gesperrt.
+"""),
+    "faq/gleitzeit.md": ("Arbeitszeit und Gleitzeit", "Frank Osterkamp (@frank_osterkamp)", """
+Die Arbeitszeit ist im Team flexibel geregelt.
+
+| Regel | Zeit |
+| --- | --- |
+| Rahmenarbeitszeit | 6:00–20:00 Uhr |
+| Funktionszeit | 9:00–15:00 Uhr |
+| Gleittage pro Jahr | bis zu 12 ganze Tage |
+"""),
+    "faq/expertenantwort-fahrrad.md": ("Wo stelle ich mein Fahrrad am Rathaus ab?", "Lena Hoffmann (@lena_hoffmann)", """
+Fahrräder stellen Sie im Innenhof des Rathauses ab. Der Zugang ist werktags ab 6 Uhr offen.
+"""),
+    "projekte/smart-parking.md": ("Smart Parking Innenstadt", "Daniel Yilmaz (@daniel_yilmaz)", """
+Smart Parking zeigt freie Stellplätze in der Innenstadt in Echtzeit an. Bodensensoren an rund 130
+Stellplätzen melden, ob ein Platz frei ist. Die Daten fließen in die Parkleitsystem-Tafeln.
+"""),
+    "projekte/digitaler-zwilling.md": ("Digitaler Zwilling Bochum", "Miriam Albers (@miriam_albers)", """
+Ein Digitaler Zwilling ist ein virtuelles Abbild der Stadt. Das Modell basiert auf dem offenen
+Standard CityGML. Das Bürgerbüro nutzt die Ansicht für Auskünfte zu Bauvorhaben.
+"""),
+}
+
+
+def write_documents(root: Path) -> None:
+    for rel, (title, owner, body) in DOCUMENTS.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f'---\ntitle: "{title}"\nowner: "{owner}"\nupdated: 2026-05-01\n---\n{body}', encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    root = tmp_path_factory.mktemp("answers")
+    write_documents(root / "knowledge")
+    build_index(IndexSettings(knowledge_dir=root / "knowledge", data_dir=root / "var", progress=False), embedder=embedder)
+    return root
+
+
+@pytest.fixture
+def core(built: Path, embedder: Embedder, tmp_path: Path) -> ChatCore:
+    config = Config()
+    config.index.knowledge_dir, config.index.data_dir = built / "knowledge", built / "var"
+    config.handoff.topics = {"kantine": "@kantinen_team"}
+    core = ChatCore(config, index=Index(config.index, config.search, embedder=embedder))
+    core.interactions.close()
+    from bot.interactions import Interactions
+
+    core.interactions = Interactions(tmp_path / "interactions.db")
+    return core
+
+
+ASKER = Asker("terminal:test")
+
+
+def test_how_to_questions_get_the_steps(core: ChatCore):
+    answer = core.ask("Wie beantrage ich ein Diensthandy?", ASKER)
+    assert answer.answered and answer.sources[0].path == "faq/diensthandy.md"
+    assert "Kostenstelle eintragen" in answer.text and "Abholtermin" in answer.text
+
+
+def test_a_table_row_answers_with_its_column_header(core: ChatCore):
+    answer = core.ask("Wann ist die Funktionszeit?", ASKER)
+    assert answer.answered and "Funktionszeit: 9:00–15:00 Uhr" in answer.text
+    assert " | " not in answer.text
+
+
+def test_a_short_expert_answer_is_served_whole(core: ChatCore):
+    answer = core.ask("Wo kann ich mein Fahrrad abstellen?", ASKER)
+    assert "Innenhof des Rathauses" in answer.text and "ab 6 Uhr" in answer.text
+
+
+def test_who_is_responsible_names_the_person_with_contact(core: ChatCore):
+    answer = core.ask("Wer ist für Smart Parking zuständig?", ASKER)
+    assert answer.answered and "Daniel Yilmaz (@daniel_yilmaz)" in answer.text
+
+
+def test_a_plain_sentence_answers_a_fact_question(core: ChatCore):
+    answer = core.ask("Auf welchem Standard basiert der digitale Zwilling?", ASKER)
+    assert answer.answered and "CityGML" in answer.text and len(answer.text.split()) <= 60
+
+
+def test_typos_and_spelled_out_umlauts_still_find_the_document(core: ChatCore):
+    for question in ("was ist ein digitalr zwiling", "was macht das buergerbuero mit dem zwilling"):
+        result = core.index.search(question)
+        assert result.best.source == "projekte/digitaler-zwilling.md", question
+    assert core.index.search("was ist ein digitalr zwiling").corrections
+
+
+def test_english_questions_get_english_framing(core: ChatCore):
+    answer = core.ask("Which open standard does the digital twin use?", ASKER)
+    assert answer.language == "en" and answer.answered and "CityGML" in answer.text
+    assert render_answer(answer).startswith("From the SCIU's documents")
+    declined = core.ask("How much per diem do I get for a trip to Berlin?", ASKER)
+    assert declined.language == "en" and not declined.answered and declined.text.startswith("I could not find")
+
+
+def test_a_decline_names_the_topic_expert_or_the_fallback_never_an_unrelated_owner(core: ChatCore):
+    canteen = core.ask("Wann hat die Kantine geöffnet?", ASKER)
+    assert not canteen.answered and canteen.contact == "@kantinen_team" and "@kantinen_team" in canteen.text
+    other = core.ask("Wie viele Tage Bildungsurlaub stehen mir zu?", ASKER)
+    assert not other.answered and other.contact == core.config.chat.fallback_contact
+    assert not any(owner in other.text for _, owner, _ in DOCUMENTS.values())
+    assert "handoff" in other.actions and other.more_sources  # the nearest document is still offered
+
+
+@pytest.mark.parametrize("message", ["👍", "🙂🙂", "?", "…", "🤔 ?"])
+def test_a_message_without_words_is_no_question(core: ChatCore, message: str):
+    with pytest.raises(QuestionError) as raised:
+        core.ask(message, ASKER)
+    assert str(raised.value) == NOT_A_QUESTION
+    assert core.interactions.db["questions"].count == 0  # neither logged nor a knowledge gap

@@ -1,0 +1,73 @@
+"""Answer units: what a reply may consist of, cut from a chunk's layout."""
+from __future__ import annotations
+
+from indexer.question_form import question_form, unit_fits
+from indexer.units import render_row, split_units
+
+PHONE_LIST = """Zentrale Erreichbarkeit
+- Geschäftsstelle · Durchwahl -4100 (Mo–Fr 9–15 Uhr)
+Leitung ------- Chief Digital Officer (CDO) Sekretariat Durchwahl -4101"""
+
+
+def texts(text: str, heading: str = "") -> list[tuple[str, str]]:
+    return [(unit.kind, unit.text) for unit in split_units(text, heading)]
+
+
+def test_a_paragraph_becomes_sentences():
+    assert texts("Die SCIU wurde 2019 gegründet. Sie gehört zum Dezernat des CDO.") == [
+        ("sentence", "Die SCIU wurde 2019 gegründet."), ("sentence", "Sie gehört zum Dezernat des CDO.")]
+
+
+def test_a_table_row_is_rendered_with_its_column_headers():
+    two = "Regel | Zeit\nFunktionszeit | 9:00–15:00 Uhr"
+    assert texts(two) == [("row", "Funktionszeit: 9:00–15:00 Uhr")]
+    three = "Format | Rhythmus | Uhrzeit\nLunch & Learn | donnerstags | 12:15 Uhr"
+    assert texts(three) == [("row", "Lunch & Learn – Rhythmus: donnerstags; Uhrzeit: 12:15 Uhr")]
+    assert render_row(None, ["a", "b"]) == "a · b"
+
+
+def test_a_repeated_header_and_a_separator_row_are_no_units():
+    table = "Thema | Person\n--- | ---\nVPN | Jonas Becker\nThema | Person\nParken | Daniel Yilmaz"
+    assert texts(table) == [("row", "VPN: Jonas Becker"), ("row", "Parken: Daniel Yilmaz")]
+
+
+def test_steps_under_their_heading_are_one_unit_and_each_item_one_more():
+    text = "Kurzantwort\nSie beantragen es im Portal.\nSchritt für Schritt\n- Formular wählen.\n- Kostenstelle eintragen.\n- Absenden."
+    units = split_units(text, "")
+    steps = [u for u in units if u.kind == "steps"]
+    assert len(steps) == 1 and steps[0].text == "Schritt für Schritt\n- Formular wählen.\n- Kostenstelle eintragen.\n- Absenden."
+    assert [u.text for u in units if u.kind == "item"] == ["Formular wählen.", "Kostenstelle eintragen.", "Absenden."]
+    assert units[0].heading == "Kurzantwort" and steps[0].heading == "Schritt für Schritt"
+
+
+def test_a_paragraph_ending_in_a_colon_introduces_its_list():
+    units = split_units("Mitbringen sollten Sie:\n- Personalausweis\n- Steuer-ID", "Erster Tag")
+    assert [u.text for u in units if u.kind == "steps"] == ["Mitbringen sollten Sie:\n- Personalausweis\n- Steuer-ID"]
+
+
+def test_never_a_bare_heading_a_raw_row_or_a_rule_line():
+    text = "Häufige Fragen › Wer bekommt ein Diensthandy?\nAlle Beschäftigten der SCIU.\nStandards\nThema | Standard\nLizenz | dl-de/by-2-0\n" + PHONE_LIST
+    for kind, unit in texts(text):
+        assert unit not in {"Häufige Fragen › Wer bekommt ein Diensthandy?", "Standards", "Zentrale Erreichbarkeit"}
+        assert " | " not in unit and "-------" not in unit, unit
+    assert ("sentence", "Leitung Chief Digital Officer (CDO) Sekretariat Durchwahl -4101") in texts(text)
+
+
+def test_question_forms():
+    assert question_form("Wer ist für Smart Parking zuständig?").person
+    assert question_form("Welche Durchwahl hat das Sekretariat?").phone
+    assert question_form("Bis wann muss der Bericht vorliegen?").time
+    assert question_form("Wie viele Datensätze hat das Portal?").amount
+    assert question_form("Wie beantrage ich ein Diensthandy?").steps
+    assert question_form("Wie viele Gleittage gibt es, und wie viele Minusstunden darf ich haben?").parts == 2
+    assert question_form("Who is the contact person for parking?").english
+    assert not question_form("Wer leitet die SCIU?").english
+
+
+def test_a_unit_fits_the_form_of_the_question():
+    people = frozenset({"Aylin Demir"})
+    assert unit_fits(question_form("Wer betreut LoRaWAN?"), "LoRaWAN, Sensorik: Aylin Demir", people) == 1.0
+    assert unit_fits(question_form("Wer betreut LoRaWAN?"), "Das Netz deckt die Innenstadt ab.", people) == 0.0
+    assert unit_fits(question_form("Wann ist der Jour fixe?"), "dienstags, 9:30–10:30 Uhr") == 1.0
+    assert unit_fits(question_form("Wie viele Sensoren gibt es?"), "Es gibt rund 130 Sensoren.") == 1.0
+    assert unit_fits(question_form("Welche Durchwahl hat der Personalrat?"), "Personalrat · Durchwahl -3200") == 1.0

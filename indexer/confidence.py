@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 # Fitted coefficients: intercept, dense, coverage, margin, agreement, answer coverage, answer similarity,
 # answer fit (see benchmarks/fit_answer_units.py).
-COEFFICIENTS = (-3.75, 1.38, 1.74, 0.26, 0.53, 1.67, 4.54, 0.13, -1.39, 0.0)
+COEFFICIENTS = (-3.75, 1.38, 1.74, 0.26, 0.53, 1.67, 4.54, 0.13, -1.39)
 
 
 @dataclass
@@ -27,11 +27,10 @@ class Evidence:
     answer_similarity: float = 0.0  # cosine between question and answer unit
     answer_fit: float = 0.0  # the unit holds what the question form asks for (person, date, number)
     unknown: float = 0.0  # share of question terms the index does not hold at all, even after correction
-    document_coverage: float = 0.0  # rarity-weighted share of question terms anywhere in the top document
 
     def vector(self) -> tuple[float, ...]:
         return (self.dense, self.coverage, self.margin, self.agreement, self.answer_coverage,
-                self.answer_similarity, self.answer_fit, self.unknown, self.document_coverage)
+                self.answer_similarity, self.answer_fit, self.unknown)
 
 
 def confidence(evidence: Evidence, coefficients: tuple[float, ...] = COEFFICIENTS) -> float:

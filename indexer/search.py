@@ -353,7 +353,6 @@ class Snapshot:
             answer_similarity=choice.similarity if choice else 0.0,
             answer_fit=choice.fit if choice else 0.0,
             unknown=unknown,
-            document_coverage=self._document_coverage(query_terms, top),
         )
         score = confidence(evidence)
         return SearchResult(
@@ -361,19 +360,6 @@ class Snapshot:
             generation=self.generation, evidence=evidence, corrections=corrections, answer=choice,
             certain=score >= self.settings.min_confidence,
         )
-
-    def _document_coverage(self, query_terms: set[str], top: Hit) -> float:
-        """Rarity-weighted share of the question's terms found anywhere in the top document: a
-        question about a thing the document never names ("Kilometerpauschale") is rarely answered by it."""
-        if not query_terms:
-            return 0.0
-        chunk_ids = self.document_chunks[self.chunk_document[top.chunk_id]][:UNIT_CHUNKS_PER_DOCUMENT]
-        marks = ",".join("?" * len(chunk_ids))
-        with self._lock:
-            rows = self.store.db.execute(f"SELECT title, headings, body FROM chunks_fts WHERE rowid IN ({marks})", chunk_ids)
-            terms = {term for row in rows for column in row for term in (column or "").split()}
-        weights = {term: self.picker.idf(term) for term in query_terms}
-        return sum(w for t, w in weights.items() if t in terms) / (sum(weights.values()) or 1.0)
 
     def _unit_similarities(self, hits: list[Hit], query_vector: np.ndarray) -> dict[int, np.ndarray]:
         """Cosine of the question with every unit of the hits' documents, per chunk (empty without unit vectors)."""

@@ -46,6 +46,7 @@ class QuestionResult:
     style: str
     question: str
     answered: bool
+    caveat: bool
     text: str
     sources: list[str]
     answerable: bool
@@ -70,6 +71,7 @@ class Figures:
     answered: float
     false_declines: float | None
     declined_when_unanswerable: float | None
+    unsure_when_unanswerable: float | None  # declined, or answered only with the caveat
     restricted_leaks: int
     current_beats_superseded: float | None
     words_median: float | None
@@ -93,7 +95,7 @@ def score_answer(item: CatalogueQuestion, answer: Answer, restricted: dict[str, 
     cited = [source.path for source in (*answer.sources, *answer.more_sources)]
     text = answer.text if answer.answered else ""
     asker_groups = {item.group} if item.group else set()
-    result = QuestionResult(item.id, item.style, item.question, answer.answered, answer.text, cited,
+    result = QuestionResult(item.id, item.style, item.question, answer.answered, answer.caveat, answer.text, cited,
                             item.answerable, words=len(text.split()) if answer.answered else 0)
     if item.answerable:
         result.source_rank = next((n for n, path in enumerate(cited, 1) if path in item.sources), None)
@@ -134,6 +136,7 @@ def figures(results: list[QuestionResult]) -> Figures:
         answered=_share([r.answered for r in results]) or 0.0,
         false_declines=_share([not r.answered for r in answerable]),
         declined_when_unanswerable=_share([not r.answered for r in unanswerable]),
+        unsure_when_unanswerable=_share([not r.answered or r.caveat for r in unanswerable]),
         restricted_leaks=sum(r.leak for r in results),
         current_beats_superseded=_share([r.current_wins for r in results if r.current_wins is not None]),
         words_median=float(statistics.median(lengths)) if lengths else None,

@@ -66,6 +66,9 @@ def catalogue_text(report: CatalogueReport, details: bool = False) -> str:
               f"{'Leck':>4} {'aktu.':>5} {'Wörter':>8}")
     lines = [header, _figures_line("gesamt", report.overall)]
     lines += [_figures_line(style, figures) for style, figures in report.styles.items()]
+    if report.overall.unsure_when_unanswerable is not None:
+        lines.append(f"Fragen ohne Antwort abgelehnt oder nur mit Vorbehalt beantwortet: "
+                     f"{report.overall.unsure_when_unanswerable:.2f}")
     lines += [
         "",
         "Q@1/Q@3: richtige Quelle an erster Stelle / unter den ersten drei · Fakt: Kernfakt im Antworttext · "

@@ -28,7 +28,7 @@ class IndexSettings:
     approximate_above: int = 50_000
     # Up to this many chunks every answer unit (sentence, list item, table row) is embedded too:
     # it finds paraphrased sentences and spares embedding at question time. Costs index time.
-    unit_vectors_up_to: int = 50_000
+    unit_vectors_up_to: int = 5_000
     progress: bool = True
 
     @property

@@ -51,7 +51,8 @@ def _is_abbreviation(text: str, start: int, end: int) -> bool:
         return len(word) <= 2 and before.lower() not in REFERENCE_WORDS
     if len(word) == 1:  # initials and parts of "z. B.", "u. a.", "d. h.", "S. 4"
         return True
-    return word.lower() in ABBREVIATIONS
+    word = word.lower()
+    return word in ABBREVIATIONS or (word.endswith("str") and len(word) > 4)  # "Hauptstr. 5"
 
 
 def quotation_spans(text: str) -> list[tuple[int, int]]:

@@ -7,80 +7,24 @@ zip directory, not written; the million-paragraph DOCX is real (35 MB unpacked, 
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import resource
 import socket
 import stat
-import struct
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
 
+from tests.docx_files import declare_size, docx_bytes, paragraph
+
 LOTSE = Path(sys.executable).with_name("lotse")
 MEMORY_LIMIT = 3 * 1024**3
 TIME_LIMIT = 600
-
-CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/>'
-    '<Override PartName="/word/document.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
-)
-PACKAGE_RELS = (
-    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-    'Target="word/document.xml"/></Relationships>'
-)
-IMAGE_RELS = (
-    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" '
-    'Target="media/image1.png"/></Relationships>'
-)
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-def _docx(paragraphs: str, image: bool = False) -> bytes:
-    body = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>{paragraphs}</w:body></w:document>'
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", PACKAGE_RELS)
-        archive.writestr("word/document.xml", body)
-        if image:
-            archive.writestr("word/_rels/document.xml.rels", IMAGE_RELS)
-            archive.writestr("word/media/image1.png", b"\x89PNG tiny", zipfile.ZIP_STORED)
-    return buffer.getvalue()
-
-
-def _declare_size(data: bytes, name: str, size: int) -> bytes:
-    """The zip with `name`'s uncompressed size set to `size` in its local and central headers."""
-    raw, encoded = bytearray(data), name.encode()
-    local = raw.find(b"PK\x03\x04")
-    while local != -1:
-        name_length = struct.unpack_from("<H", raw, local + 26)[0]
-        if raw[local + 30 : local + 30 + name_length] == encoded:
-            struct.pack_into("<I", raw, local + 22, size)
-        local = raw.find(b"PK\x03\x04", local + 4)
-    central = raw.find(b"PK\x01\x02")
-    while central != -1:
-        name_length = struct.unpack_from("<H", raw, central + 28)[0]
-        if raw[central + 46 : central + 46 + name_length] == encoded:
-            struct.pack_into("<I", raw, central + 24, size)
-        central = raw.find(b"PK\x01\x02", central + 4)
-    return bytes(raw)
-
-
-def _paragraph(text: str) -> str:
-    return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
-
 
 GOOD = {
     "gut/fahrradverleih.md": "---\ntitle: Fahrradverleih\n---\n# Fahrradverleih\n\nDer Fahrradverleih der Stadt "
@@ -154,12 +98,12 @@ def _build_corpus(knowledge: Path, data: Path) -> dict[str, str]:
         expect[f"feindlich/{name}"] = "any"  # indexed with capped words/levels, or skipped with a reason
     expect["feindlich/punkte.md"] = expect["feindlich/kompositum.md"] = expect["feindlich/zitate.md"] = "indexed"
 
-    picture = _docx(_paragraph("Der Bildbericht zeigt den Baumkataster der Stadt."), image=True)
-    (hostile / "bild.docx").write_bytes(_declare_size(picture, "word/media/image1.png", 2**30))
+    picture = docx_bytes(paragraph("Der Bildbericht zeigt den Baumkataster der Stadt."), image=True)
+    (hostile / "bild.docx").write_bytes(declare_size(picture, "word/media/image1.png", 2**30))
     expect["feindlich/bild.docx"] = "indexed"
-    (hostile / "absaetze.docx").write_bytes(_docx(_paragraph("x") * 3_000_000))
+    (hostile / "absaetze.docx").write_bytes(docx_bytes(paragraph("x") * 3_000_000))
     expect["feindlich/absaetze.docx"] = "skipped"  # 105 MB of XML declared: over the part cap
-    (hostile / "million.docx").write_bytes(_docx(_paragraph("Absatz") * 900_000))
+    (hostile / "million.docx").write_bytes(docx_bytes(paragraph("Absatz") * 900_000))
     expect["feindlich/million.docx"] = "skipped"  # under the part cap: over the 5 s parse budget
 
     (data / "index" / ".lock").mkdir(parents=True)

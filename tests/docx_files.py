@@ -39,21 +39,20 @@ def docx_bytes(paragraphs: str, image: bool = False) -> bytes:
     return buffer.getvalue()
 
 
+# (signature, offset of the name length, offset of the name, offset of the uncompressed size)
+_HEADERS = ((b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24))
+
+
 def declare_size(data: bytes, name: str, size: int) -> bytes:
     """The zip with `name`'s uncompressed size set to `size` in its local and central headers."""
     raw, encoded = bytearray(data), name.encode()
-    local = raw.find(b"PK\x03\x04")
-    while local != -1:
-        name_length = struct.unpack_from("<H", raw, local + 26)[0]
-        if raw[local + 30 : local + 30 + name_length] == encoded:
-            struct.pack_into("<I", raw, local + 22, size)
-        local = raw.find(b"PK\x03\x04", local + 4)
-    central = raw.find(b"PK\x01\x02")
-    while central != -1:
-        name_length = struct.unpack_from("<H", raw, central + 28)[0]
-        if raw[central + 46 : central + 46 + name_length] == encoded:
-            struct.pack_into("<I", raw, central + 24, size)
-        central = raw.find(b"PK\x01\x02", central + 4)
+    for signature, length_at, name_at, size_at in _HEADERS:
+        header = raw.find(signature)
+        while header != -1:
+            length = struct.unpack_from("<H", raw, header + length_at)[0]
+            if raw[header + name_at : header + name_at + length] == encoded:
+                struct.pack_into("<I", raw, header + size_at, size)
+            header = raw.find(signature, header + 4)
     return bytes(raw)
 
 

@@ -11,8 +11,6 @@ import json
 import os
 import re
 import resource
-import socket
-import stat
 import subprocess
 import sys
 import time
@@ -21,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.docx_files import declare_size, docx_bytes, paragraph
+from tests.hostile_files import make_link_loops, make_special_files
 
 LOTSE = Path(sys.executable).with_name("lotse")
 MEMORY_LIMIT = 3 * 1024**3
@@ -52,30 +51,12 @@ def _build_corpus(knowledge: Path, data: Path) -> dict[str, str]:
     hostile.mkdir()
     expect: dict[str, str] = {}
 
-    os.symlink("schleife-b.md", hostile / "schleife-a.md")
-    os.symlink("schleife-a.md", hostile / "schleife-b.md")
-    expect["feindlich/schleife-a.md"] = expect["feindlich/schleife-b.md"] = "skipped"
-    (hostile / "ordner-a").mkdir()
-    (hostile / "ordner-b").mkdir()
-    os.symlink("../ordner-b", hostile / "ordner-a" / "zu-b")
-    os.symlink("../ordner-a", hostile / "ordner-b" / "zu-a")
-    os.symlink("ring-2", hostile / "ring-1")
-    os.symlink("ring-1", hostile / "ring-2")
-    (hostile / "ordner-a" / "echt.md").write_text("# Ordner A\n\nDer Wegweiser im Ordner A zeigt zum Rathaus.\n")
-    expect["feindlich/ordner-a/echt.md"] = "indexed"
-    expect["feindlich/ring-1"] = expect["feindlich/ring-2"] = "skipped"
-
-    os.mkfifo(hostile / "rohr.md")
-    expect["feindlich/rohr.md"] = "skipped"
-    listener = socket.socket(socket.AF_UNIX)
-    listener.bind(str(hostile / "steckdose.md"))
-    listener.close()
-    expect["feindlich/steckdose.md"] = "skipped"
-    try:
-        os.mknod(hostile / "geraet.md", stat.S_IFCHR | 0o600, os.makedev(1, 3))  # /dev/null's numbers
-        expect["feindlich/geraet.md"] = "skipped"
-    except PermissionError:
-        pass  # no CAP_MKNOD here: devices are covered by the same type check as FIFOs and sockets
+    for name in make_link_loops(hostile):
+        expect[f"feindlich/{name}"] = "skipped"
+    (hostile / "eins" / "echt.md").write_text("# Ordner Eins\n\nDer Wegweiser im Ordner Eins zeigt zum Rathaus.\n")
+    expect["feindlich/eins/echt.md"] = "indexed"
+    for name in make_special_files(hostile):
+        expect[f"feindlich/{name}"] = "skipped"
 
     raw = os.fsencode(hostile) + b"/caf\xe9-latin1.md"
     with open(raw, "wb") as handle:
@@ -88,13 +69,11 @@ def _build_corpus(knowledge: Path, data: Path) -> dict[str, str]:
     (hostile / "kompositum.md").write_text("# Wort\n\nEin Wort: " + "Verwaltungsdigitalisierung" * 4_000 + " Ende.\n")
     (hostile / "zitate.md").write_text("# Zitate\n\n" + ">" * 100_000 + " Ganz tief zitiert.\n")
     (hostile / "titel.md").write_text("---\ntitle: " + "Titel " * 200_000 + "\n---\n\nText unter einem langen Titel.\n")
-    (hostile / "anker.md").write_text(
-        "---\na: &a [x, x, x, x, x, x, x, x, x]\n"
-        + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-                  f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(9))
-        + "---\n\nMilliarden Lacher.\n"
-    )
-    for name in ("punkte.md", "kompositum.md", "zitate.md", "titel.md", "anker.md"):
+    laughs = ["a: &a [x, x, x, x, x, x, x, x, x]"]  # "billion laughs": 9^10 list items by YAML aliases
+    laughs += [f"{new}: &{new} [{', '.join([f'*{old}'] * 9)}]" for old, new in zip("abcdefghi", "bcdefghij")]
+    (hostile / "anker.md").write_text("---\n" + "\n".join(laughs) + "\n---\n\nMilliarden Lacher.\n")
+    (hostile / "verschachtelt.html").write_text("<p>Tief</p>" + "<blockquote>" * 100_000 + "unten")
+    for name in ("punkte.md", "kompositum.md", "zitate.md", "titel.md", "anker.md", "verschachtelt.html"):
         expect[f"feindlich/{name}"] = "any"  # indexed with capped words/levels, or skipped with a reason
     expect["feindlich/punkte.md"] = expect["feindlich/kompositum.md"] = expect["feindlich/zitate.md"] = "indexed"
 
@@ -171,7 +150,7 @@ def _search(config: Path, query: str, *groups: str) -> dict:
         ("Wann öffnet das Bürgerbüro Wattenscheid?", "gut/sprechzeiten.txt"),
         ("Wann beginnt das Laternenfest im Stadtpark?", "gut/utf16.txt"),
         ("Was zeigt der Bildbericht zum Baumkataster?", "feindlich/bild.docx"),
-        ("Wohin zeigt der Wegweiser?", "feindlich/ordner-a/echt.md"),
+        ("Wohin zeigt der Wegweiser?", "feindlich/eins/echt.md"),
     ],
 )
 def test_good_documents_are_searchable(hostile_run, query, source):

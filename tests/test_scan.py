@@ -1,12 +1,12 @@
 """Scanning the knowledge folder: hostile entries are skipped with a reason and never block or crash."""
 import os
-import socket
 from pathlib import Path
 
 import pytest
 
 from indexer.readers import UnreadableDocument
 from indexer.scan import display_path, read_source, scan_knowledge
+from tests.hostile_files import make_link_loops, make_special_files
 
 
 def scan(root: Path) -> tuple[set[str], dict[str, str]]:
@@ -16,33 +16,19 @@ def scan(root: Path) -> tuple[set[str], dict[str, str]]:
 
 def test_special_files_are_skipped_by_type_without_opening_them(tmp_path):
     (tmp_path / "gut.md").write_text("# Gut\n")
-    os.mkfifo(tmp_path / "rohr.md")
-    listener = socket.socket(socket.AF_UNIX)
-    listener.bind(str(tmp_path / "steckdose.txt"))
-    listener.close()
+    kinds = make_special_files(tmp_path)
     files, skipped = scan(tmp_path)
     assert files == {"gut.md"}
-    assert skipped == {"rohr.md": "keine normale Datei (FIFO)", "steckdose.txt": "keine normale Datei (Socket)"}
+    assert skipped == {name: f"keine normale Datei ({kind})" for name, kind in kinds.items()}
 
 
 def test_symlink_loops_between_files_and_folders_are_reported(tmp_path):
-    os.symlink("b.md", tmp_path / "a.md")
-    os.symlink("a.md", tmp_path / "b.md")
-    (tmp_path / "eins").mkdir()
-    (tmp_path / "zwei").mkdir()
-    os.symlink("../zwei", tmp_path / "eins" / "zu-zwei")
-    os.symlink("../eins", tmp_path / "zwei" / "zu-eins")
-    os.symlink("kreis-2", tmp_path / "kreis-1")
-    os.symlink("kreis-1", tmp_path / "kreis-2")
+    loops = make_link_loops(tmp_path)
     os.symlink("fehlt.md", tmp_path / "leer.md")
     (tmp_path / "eins" / "echt.md").write_text("# Echt\n")
     files, skipped = scan(tmp_path)
     assert files == {"eins/echt.md"}
-    assert skipped == {
-        "a.md": "Verknüpfung führt im Kreis", "b.md": "Verknüpfung führt im Kreis",
-        "kreis-1": "Verknüpfung führt im Kreis", "kreis-2": "Verknüpfung führt im Kreis",
-        "leer.md": "Verknüpfung zeigt ins Leere",
-    }
+    assert skipped == {**{name: "Verknüpfung führt im Kreis" for name in loops}, "leer.md": "Verknüpfung zeigt ins Leere"}
 
 
 def test_names_with_control_characters_or_invalid_utf8_are_skipped_and_shown_escaped(tmp_path):

@@ -147,7 +147,7 @@ class ParsePool:
         connection = self._start()
         try:
             connection.send((data, path))
-            if not connection.poll(self.max_seconds):
+            if not connection.poll(self.max_seconds if self.max_seconds > 0 else None):
                 self._kill()
                 raise UnreadableDocument(
                     f"Lesen dauerte länger als {self.max_seconds:g} s und wurde abgebrochen (max_parse_seconds)"

@@ -109,7 +109,7 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
     config = root / "config.toml"
     config.write_text(
         f'[index]\nknowledge_dir = "{knowledge}"\ndata_dir = "{data}"\nmax_parse_seconds = 5.0\n'
-        'max_parse_mb = 1024.0\nprogress = false\n'
+        'max_parse_mb = 1024.0\nprogress = false\n\n[groups]\nsciu-intern = [4711]\n'
     )
     started = time.perf_counter()
     result = _lotse(config, "index")
@@ -124,7 +124,8 @@ def test_index_run_finishes_and_reports_every_hostile_file(hostile_run):
     config, expect, result = hostile_run
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    skipped = {line.split(": ", 1)[0].strip()[2:]: line for line in result.stdout.splitlines() if line.startswith("  - ")}
+    section = result.stdout.split("Übersprungen:\n", 1)[1].split("\n\n")[0].split("Warnungen:")[0]
+    skipped = {line.split(": ", 1)[0].strip()[2:]: line for line in section.splitlines() if line.startswith("  - ")}
     for rel, outcome in expect.items():
         if outcome == "skipped":
             assert rel in skipped, f"{rel} not reported as skipped:\n{result.stdout}"

@@ -93,9 +93,9 @@ def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def _lotse(config: Path, *args: str) -> subprocess.CompletedProcess:
+def _lotse(config: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(LOTSE), *args, "--config", str(config)], capture_output=True, text=True,
+        [str(LOTSE), *args, "--config", str(config)], capture_output=True, text=True, input=stdin,
         timeout=TIME_LIMIT, preexec_fn=_limits, env={**os.environ, "PYTHONUTF8": "1"},
     )
 
@@ -165,8 +165,11 @@ def test_restricted_document_reaches_only_its_group(hostile_run):
     found = _search(config, f"{SECRET} Vertragsstrafe Netzbetreiber")
     outsider = json.dumps([found["hits"], found["passage"]], ensure_ascii=False)  # "query" echoes the question
     assert SECRET not in outsider and "intern/dossier.md" not in outsider and "Vertragsdossier" not in outsider
-    answer = _lotse(config, "ask", f"Wie hoch ist die Vertragsstrafe im {SECRET}?")
-    assert answer.returncode == 0, answer.stderr
-    assert "zwei Millionen" not in answer.stdout and "dossier" not in answer.stdout.lower()
+    question = f"Wie hoch ist die Vertragsstrafe im {SECRET}?"
+    for answer in (_lotse(config, "ask", question), _lotse(config, "chat", stdin=f"{question}\n/quellen\n/ende\n")):
+        assert answer.returncode == 0, answer.stderr
+        assert "zwei Millionen" not in answer.stdout and "dossier" not in answer.stdout.lower()
+    # The outsider checks above can fail: the group sees the document by both paths.
     member = _search(config, f"{SECRET} Vertragsstrafe Netzbetreiber", "sciu-intern")
-    assert member["hits"][0]["source"] == "intern/dossier.md"  # the outsider check above can fail
+    assert member["hits"][0]["source"] == "intern/dossier.md"
+    assert "zwei Millionen" in _lotse(config, "chat", "--group", "sciu-intern", stdin=f"{question}\n/ende\n").stdout

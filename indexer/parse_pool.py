@@ -71,12 +71,10 @@ def _limit_memory(megabytes: float) -> None:
 def _parse(data: bytes, path: Path, memory_mb: float) -> tuple[str, Any]:
     try:
         return "ok", bound_document(read_document(data, path))
-    except UnreadableDocument as error:
-        if isinstance(error.__cause__, MemoryError):
+    except (UnreadableDocument, MemoryError) as error:
+        if isinstance(error, MemoryError) or isinstance(error.__cause__, MemoryError):
             return "skip", f"braucht beim Lesen mehr als {memory_mb:.0f} MB Speicher (max_parse_mb)"
         return "skip", str(error)
-    except MemoryError:
-        return "skip", f"braucht beim Lesen mehr als {memory_mb:.0f} MB Speicher (max_parse_mb)"
 
 
 def _serve(connection: Connection, memory_mb: float) -> None:

@@ -37,12 +37,13 @@ from indexer.build import _Run, build_index
 from indexer.cache import EmbeddingCache, text_key
 from indexer.embedder import load_embedder
 from indexer.generations import DB_NAME, Generations
+from indexer.parse_pool import ParsePool
 from indexer.settings import IndexSettings
 from indexer.store import IndexStore
 
 STEPS = [  # (owner, attribute, label) wrapped by timers in run B
     (build_module, "scan_knowledge", "scan"), (build_module, "_classify", "classify"),
-    (build_module, "read_document", "read"), (build_module, "chunk_document", "chunk"),
+    (ParsePool, "parse", "read"), (build_module, "chunk_document", "chunk"),
     (Analyzer, "count_words", "vocabulary"), (IndexStore, "adjust_word_counts", "vocabulary_store"),
     (Analyzer, "__init__", "analyzer_init"), (_Run, "store", "store"), (Analyzer, "index_text", "analysis"),
     (IndexStore, "add_document", "sqlite_insert"), (IndexStore, "create", "store_create"),
@@ -54,7 +55,7 @@ STEPS = [  # (owner, attribute, label) wrapped by timers in run B
 ]
 ROWS = [
     ("scan", "scan knowledge folder"), ("classify", "classify (read bytes + sha256)"),
-    ("read", "read/parse documents"), ("chunk", "chunking (incl. count_tokens)"),
+    ("read", "read/parse documents (worker process, incl. transfer)"), ("chunk", "chunking (incl. count_tokens)"),
     ("count_tokens", "  of which model tokenizer (count_tokens)"),
     ("vocabulary", "compound vocabulary (build)"), ("vocabulary_store", "compound vocabulary (store)"),
     ("analyzer_init", "Analyzer construction"), ("store_create", "create SQLite schema"),

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import Stemmer
 
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 """Bump whenever the terms produced for the same text and vocabulary change (forces a rebuild)."""
 STOPWORDS_FILE = Path(__file__).with_name("stopwords_de.txt")
 
@@ -44,6 +44,8 @@ LINKERS = ("", "s", "es", "n", "en", "er", "e", "ens")  # Fugenelemente, "" firs
 INFLECTIONS = ("", "s", "es", "n", "en", "e", "er", "ern")  # noun endings a last part may carry
 MIN_PART = 4  # shortest compound part; shorter ones ("amt", "bau") split too eagerly
 MAX_QUERY_TERMS = 64
+MAX_COMPOUND_CHARS = 80
+"""Longer words are not split: real compounds are shorter, and splitting costs O(length²)."""
 
 
 def fold(word: str) -> str:
@@ -101,6 +103,7 @@ class Analyzer:
         parts = {fold(w.casefold()) for w in usable} - folded_stop
         heads = {fold(w.casefold()) for w in usable if w[0].isupper()} - folded_stop
         self._parts, self._heads = frozenset(parts), frozenset(heads)
+        self._longest_part = max(map(len, parts), default=0) + 1  # + 1: a part may have lost its "e"
         self._split = split_compounds and bool(heads)
         self._stem = stem
         self._local = threading.local()  # a PyStemmer object must not be shared by threads
@@ -196,14 +199,14 @@ class Analyzer:
         """
         word = fold(word.casefold())
         n = len(word)
-        if not self._split or n < 2 * MIN_PART or not word.isalpha():
+        if not self._split or n < 2 * MIN_PART or n > MAX_COMPOUND_CHARS or not word.isalpha():
             return []
         # best[i]: the fewest modifier parts (each with its linker) that spell word[:i]
         best: dict[int, tuple[str, ...]] = {0: ()}
         for start in range(n - MIN_PART + 1):
             if start not in best:
                 continue
-            for end in range(start + MIN_PART, n - MIN_PART + 1):
+            for end in range(start + MIN_PART, min(n - MIN_PART, start + self._longest_part) + 1):
                 part = word[start:end]
                 if part not in self._parts and part + "e" not in self._parts:
                     continue

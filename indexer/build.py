@@ -26,9 +26,10 @@ from .generations import DB_NAME, VECTORS_NAME, Generations
 from .glossary import glossary_entries, is_glossary
 from .health import DamagedGeneration, file_digest, verify_generation
 from .lint import metadata_warnings
-from .readers import READER_VERSION, UnreadableDocument, read_document
+from .parse_pool import ParsePool
+from .readers import READER_VERSION, UnreadableDocument
 from .records import Chunk, IndexReport, IndexWarning, ParsedDocument, Skipped
-from .scan import SourceFile, scan_knowledge
+from .scan import SourceFile, read_source, scan_knowledge
 from .settings import IndexSettings
 from .store import SCHEMA_VERSION, IndexStore, NewChunk
 from .unit_vectors import UNITS_VERSION, build_unit_vectors
@@ -53,7 +54,7 @@ class IndexingError(Exception):
 class _Changes:
     unchanged: list[SourceFile]
     touched: list[SourceFile]
-    parse: list[tuple[SourceFile, bytes, str]]
+    parse: list[tuple[SourceFile, str]]  # (file, content hash); bytes are read again when parsed
     renamed: list[tuple[str, SourceFile]]
     removed: list[str]
     unreadable: list[tuple[SourceFile, str]]
@@ -82,7 +83,9 @@ def content_digest(data: bytes, folder_fingerprint: str) -> str:
     return digest.hexdigest()
 
 
-def _classify(files: list[SourceFile], stored: dict, folders: FolderDefaults, old_folders: dict[str, str]) -> _Changes:
+def _classify(
+    files: list[SourceFile], stored: dict, folders: FolderDefaults, old_folders: dict[str, str], max_bytes: int
+) -> _Changes:
     changes = _Changes([], [], [], [], [], [])
     for source in files:
         old = stored.get(source.rel)
@@ -94,20 +97,20 @@ def _classify(files: list[SourceFile], stored: dict, folders: FolderDefaults, ol
             changes.unchanged.append(source)
             continue
         try:
-            data = source.path.read_bytes()
-        except OSError as error:
-            changes.unreadable.append((source, f"nicht lesbar ({error.strerror})"))
+            data = read_source(source, max_bytes)
+        except UnreadableDocument as error:
+            changes.unreadable.append((source, str(error)))
             continue
         digest = content_digest(data, rules.fingerprint)
         if old and old.content_hash == digest:
             changes.touched.append(source)
         else:
-            changes.parse.append((source, data, digest))
+            changes.parse.append((source, digest))
     seen = {source.rel for source in files}
     removed = [path for path in stored if path not in seen]
     removed_by_hash = {stored[path].content_hash: path for path in removed}
     for item in list(changes.parse):
-        source, _, digest = item
+        source, digest = item
         if source.rel not in stored and digest in removed_by_hash:
             old_path = removed_by_hash.pop(digest)
             changes.renamed.append((old_path, source))
@@ -145,10 +148,18 @@ class _Run:
         if self.on_progress is not None:
             self.on_progress(stage, done, total)
 
-    def parse(self, source: SourceFile, data: bytes, digest: str, stored: dict, report: IndexReport) -> _Parsed | None:
-        """Read and chunk one file; a file that cannot be read is reported and skipped."""
+    def parse(
+        self, pool: ParsePool, source: SourceFile, max_bytes: int, stored: dict, report: IndexReport
+    ) -> _Parsed | None:
+        """Read (in the worker, within budget) and chunk one file; one that cannot be read is skipped.
+
+        The bytes are read here, one file at a time, so a run never holds all changed files in memory.
+        """
+        data: bytes | None = None
         try:
-            document = read_document(data, source.path)
+            data = read_source(source, max_bytes)
+            digest = content_digest(data, self.folders.rules(source.rel).fingerprint)
+            document = pool.parse(data, source.path)
             notes = self.folders.rules(source.rel).apply(document.meta)
         except UnreadableDocument as error:
             self.unreadable(source, data, str(error), stored, report)
@@ -262,7 +273,8 @@ def build_index(
     generations = Generations(settings.index_dir)
     with generations.lock():
         report = IndexReport()
-        files, report.skipped = scan_knowledge(root, int(settings.max_file_mb * 1_000_000))
+        max_bytes = int(settings.max_file_mb * 1_000_000)
+        files, report.skipped = scan_knowledge(root, max_bytes)
         report.seen = len(files) + len(report.skipped)
         folders = FolderDefaults(root.resolve(), [source.rel for source in files])
         report.warnings.extend(folders.warnings)
@@ -279,7 +291,7 @@ def build_index(
         stored = {} if rebuild or previous is None else previous.documents()
         if previous is not None:
             previous.close()
-        changes = _classify(files, stored, folders, manifest.get("folder_defaults") or {})
+        changes = _classify(files, stored, folders, manifest.get("folder_defaults") or {}, max_bytes)
         for source, reason in changes.unreadable:
             run.unreadable(source, None, reason, stored, report)
         report.unchanged = len(changes.unchanged) + len(changes.touched)
@@ -302,11 +314,12 @@ def build_index(
             store.touch_document(source.rel, source.size, source.mtime_ns)
         parsed: list[_Parsed] = []
         bar = tqdm(changes.parse, desc="Lesen", unit="Datei", disable=not settings.progress or None)
-        for done, (source, data, digest) in enumerate(bar, start=1):
-            item = run.parse(source, data, digest, stored, report)
-            if item is not None:
-                parsed.append(item)
-            run.progress("lesen", done, len(changes.parse))
+        with ParsePool(settings.max_parse_seconds, settings.max_parse_mb) as pool:
+            for done, (source, _) in enumerate(bar, start=1):
+                item = run.parse(pool, source, max_bytes, stored, report)
+                if item is not None:
+                    parsed.append(item)
+                run.progress("lesen", done, len(changes.parse))
         replaced = [item.source.rel for item in parsed if item.source.rel in stored]
         analyzer = _update_vocabulary(store, [*changes.removed, *replaced, *report.withdrawn], parsed)
         for item in parsed:

@@ -123,14 +123,25 @@ class Generations:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Exclusive build lock; raises IndexBusy at once if another build holds it."""
+        """Exclusive build lock; raises IndexBusy at once if another build holds it.
+
+        If `.lock` is a directory (a careless admin's `mkdir`), the directory itself is locked:
+        every run opens the same inode, so exclusion still holds and nothing needs deleting.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as handle:
+        path = self.root / ".lock"
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except IsADirectoryError:
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as error:
                 raise IndexBusy("Es läuft bereits eine Indizierung. Bitte warten Sie, bis sie fertig ist.") from error
             try:
                 yield
             finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)

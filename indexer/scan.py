@@ -1,12 +1,27 @@
-"""Find the files below the knowledge folder that can be indexed, and say why others are left out."""
+"""Find the files below the knowledge folder that can be indexed, and say why others are left out.
+
+Hostile entries cost at most their own skip: symlink loops, names that are not UTF-8 or that hold
+control characters (a newline in a name would forge lines in `lotse search` output, so such names
+are skipped and shown escaped), FIFOs, sockets and devices (opening a FIFO blocks) are reported.
+"""
 from __future__ import annotations
 
+import errno
 import os
+import stat as stat_mode
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .readers.errors import UnreadableDocument
 from .records import Skipped
 from .settings import FOLDER_FILE, SUPPORTED_SUFFIXES
+
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_KINDS = {
+    stat_mode.S_IFIFO: "FIFO", stat_mode.S_IFSOCK: "Socket", stat_mode.S_IFCHR: "Gerätedatei",
+    stat_mode.S_IFBLK: "Gerätedatei", stat_mode.S_IFDIR: "Ordner",
+}
 
 
 @dataclass
@@ -19,12 +34,46 @@ class SourceFile:
     mtime_ns: int
 
 
-def _inside(path: Path, root: Path) -> bool:
+def _unsafe_char(char: str) -> bool:
+    """Control, line-breaking and text-direction characters: they change how a printed line looks."""
+    return unicodedata.category(char) in {"Cc", "Zl", "Zp"} or char in _BIDI_CONTROLS
+
+
+def display_path(rel: str) -> str:
+    """A path safe to print on one line: undecodable bytes as \\xNN, control characters escaped."""
+    text = os.fsencode(rel).decode("utf-8", "backslashreplace")
+    return "".join(char.encode("unicode_escape").decode("ascii") if _unsafe_char(char) else char for char in text)
+
+
+def _name_problem(rel: str) -> str | None:
+    """Why a path cannot be indexed as it is named, or None."""
     try:
-        path.resolve().relative_to(root)
-        return True
-    except (ValueError, OSError):
-        return False
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return "Dateiname ist kein gültiges UTF-8 (bitte umbenennen)"
+    if any(_unsafe_char(char) for char in rel):
+        return "Dateiname enthält Steuerzeichen wie Zeilenumbrüche (bitte umbenennen)"
+    return None
+
+
+def _link_problem(path: Path, root: Path) -> str | None:
+    """Why a symbolic link cannot be followed (a loop, nothing behind it, outside the root), or None."""
+    try:
+        target = path.resolve(strict=True)
+    except (RuntimeError, OSError) as error:  # RuntimeError: a loop (Python < 3.13)
+        looping = isinstance(error, RuntimeError) or getattr(error, "errno", None) == errno.ELOOP
+        return "Verknüpfung führt im Kreis" if looping else "Verknüpfung zeigt ins Leere"
+    try:
+        target.relative_to(root)
+    except ValueError:
+        return "Verknüpfung zeigt außerhalb des Wissensordners"
+    return None
+
+
+def _kind_problem(mode: int) -> str | None:
+    if stat_mode.S_ISREG(mode):
+        return None
+    return f"keine normale Datei ({_KINDS.get(stat_mode.S_IFMT(mode), 'Sonderdatei')})"
 
 
 def scan_knowledge(root: Path, max_bytes: int) -> tuple[list[SourceFile], list[Skipped]]:
@@ -32,37 +81,79 @@ def scan_knowledge(root: Path, max_bytes: int) -> tuple[list[SourceFile], list[S
     root = root.resolve()
     files: list[SourceFile] = []
     skipped: list[Skipped] = []
-    for directory, dirnames, filenames in os.walk(root):
+
+    def skip(path: Path, reason: str) -> None:
+        skipped.append(Skipped(display_path(_rel(path, root)), reason))
+
+    def unreadable_folder(error: OSError) -> None:
+        skip(Path(error.filename or root), f"Ordner nicht lesbar ({error.strerror})")
+
+    for directory, dirnames, filenames in os.walk(root, onerror=unreadable_folder):
         here = Path(directory)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in list(dirnames):
-            if (here / name).is_symlink():
+            path = here / name
+            problem = _name_problem(_rel(path, root))
+            if path.is_symlink():  # never walked: files inside the root are found by their real path
                 dirnames.remove(name)
-                if not _inside(here / name, root):
-                    skipped.append(Skipped(_rel(here / name, root), "Verknüpfung zeigt außerhalb des Wissensordners"))
+                problem = problem or _link_problem(path, root)
+            elif problem:
+                dirnames.remove(name)
+            if problem:
+                skip(path, problem)
         for name in sorted(filenames):
             if name.startswith(".") or name == FOLDER_FILE:  # folder defaults: read by indexer/folders.py
                 continue
             path = here / name
-            rel = _rel(path, root)
-            if path.is_symlink() and not _inside(path, root):
-                skipped.append(Skipped(rel, "Verknüpfung zeigt außerhalb des Wissensordners"))
-                continue
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                skipped.append(Skipped(rel, f"Dateiformat {path.suffix or '(ohne Endung)'} wird nicht unterstützt"))
+            problem = _name_problem(_rel(path, root))
+            if problem is None and path.is_symlink():
+                problem = _link_problem(path, root)
+            if problem is None and path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                problem = f"Dateiformat {path.suffix or '(ohne Endung)'} wird nicht unterstützt"
+            if problem:
+                skip(path, problem)
                 continue
             try:
                 stat = path.stat()
             except OSError as error:
-                skipped.append(Skipped(rel, f"nicht lesbar ({error.strerror})"))
+                skip(path, f"nicht lesbar ({error.strerror})")
                 continue
-            if stat.st_size > max_bytes:
-                skipped.append(
-                    Skipped(rel, f"zu groß ({stat.st_size / 1e6:.1f} MB, Grenze {max_bytes / 1e6:.1f} MB)")
-                )
+            problem = _kind_problem(stat.st_mode) or _size_problem(stat.st_size, max_bytes)
+            if problem:
+                skip(path, problem)
                 continue
-            files.append(SourceFile(rel, path, stat.st_size, stat.st_mtime_ns))
+            files.append(SourceFile(_rel(path, root), path, stat.st_size, stat.st_mtime_ns))
     return files, skipped
+
+
+def _size_problem(size: int, max_bytes: int) -> str | None:
+    if size <= max_bytes:
+        return None
+    return f"zu groß ({size / 1e6:.1f} MB, Grenze {max_bytes / 1e6:.1f} MB)"
+
+
+def read_source(source: SourceFile, max_bytes: int) -> bytes:
+    """The bytes of a scanned file, checked again on the open handle.
+
+    The file may have become a FIFO or grown since the scan: it is opened without blocking,
+    checked with fstat, and read only up to the limit. Raises UnreadableDocument with the reason.
+    """
+    try:
+        fd = os.open(source.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise UnreadableDocument(f"nicht lesbar ({error.strerror})") from error
+    with os.fdopen(fd, "rb") as handle:
+        problem = _kind_problem(os.fstat(fd).st_mode)
+        if problem:
+            raise UnreadableDocument(problem)
+        os.set_blocking(fd, True)
+        try:
+            data = handle.read(max_bytes + 1)
+        except OSError as error:
+            raise UnreadableDocument(f"nicht lesbar ({error.strerror})") from error
+    if len(data) > max_bytes:
+        raise UnreadableDocument(_size_problem(len(data), max_bytes) or "zu groß")
+    return data
 
 
 def _rel(path: Path, root: Path) -> str:

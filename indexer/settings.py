@@ -22,6 +22,9 @@ class IndexSettings:
     chunk_max_words: int = 250
     overlap_sentences: int = 1
     max_file_mb: float = 20.0
+    # Per-file budget while reading: a file over it is skipped with the reason and the run goes on.
+    max_parse_seconds: float = 60.0
+    max_parse_mb: float = 1024.0
     batch_size: int = 32
     keep_generations: int = 2
     # Above this many chunks the dense side uses HNSW instead of exact search.

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from indexer.analysis import Analyzer
+from indexer.analysis import MAX_COMPOUND_CHARS, Analyzer
 
 CORPUS = [
     "Die Digitalisierungsstrategie der Stadt Bochum wurde 2023 beschlossen.",
@@ -200,3 +200,11 @@ def test_fts5_operators_in_questions_are_ordinary_words(analyzer: Analyzer, fts:
 def test_too_common_terms_can_be_left_out(analyzer: Analyzer) -> None:
     assert analyzer.match_expression("Strategie Bochum", exclude={"bochum"}) == '"strategi"'
     assert analyzer.match_expression("Bochum", exclude={"bochum"}) == '"bochum"'  # never empty
+
+
+def test_overlong_words_are_not_split_and_real_compounds_still_are() -> None:
+    analyzer = Analyzer({"Verwaltung", "Digitalisierung", "Strategie"})
+    assert analyzer.split_compound("Verwaltungsdigitalisierungsstrategie") == ["verwaltung", "digitalisierung", "strategie"]
+    longest = "Verwaltungs" * ((MAX_COMPOUND_CHARS - 9) // 11) + "strategie"
+    assert analyzer.split_compound(longest)[-1] == "strategie"
+    assert analyzer.split_compound("Verwaltungs" * 10_000 + "strategie") == []

@@ -7,6 +7,7 @@ import pytest
 from indexer import Index, IndexBusy, IndexingError, IndexSettings, build_index
 from indexer.generations import DB_NAME, Generations
 from indexer.store import IndexStore
+from tests.docx_files import docx_bytes, paragraph
 from tests.fakes import FakeEmbedder
 
 DOC = """---
@@ -179,3 +180,19 @@ def test_old_generations_are_pruned(settings):
         build_index(settings, embedder=model)
     names = [p.name for p in Generations(settings.index_dir).published()]
     assert names == ["gen-000003", "gen-000004"]
+
+
+def test_a_lock_that_is_a_directory_still_locks(settings):
+    (settings.index_dir / ".lock").mkdir(parents=True)
+    assert build_index(settings, embedder=FakeEmbedder("fake-a")).added == 3
+    with Generations(settings.index_dir).lock():
+        with pytest.raises(IndexBusy):
+            build_index(settings, embedder=FakeEmbedder("fake-a"))
+
+
+def test_a_file_over_the_time_budget_is_skipped_and_the_run_goes_on(settings):
+    (settings.knowledge_dir / "lang.docx").write_bytes(docx_bytes(paragraph("Absatz") * 300_000))
+    settings.max_parse_seconds = 0.5
+    report = build_index(settings, embedder=FakeEmbedder("fake-a"))
+    assert [(item.path, "max_parse_seconds" in item.reason) for item in report.skipped] == [("lang.docx", True)]
+    assert report.added == 3

@@ -6,6 +6,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from indexer.readers import UnreadableDocument, read_document
+from tests.docx_files import declare_size, docx_bytes, paragraph
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -113,3 +114,31 @@ def test_bad_files_raise_a_one_line_reason(tmp_path, name, content, reason):
 def test_password_protected_pdf(tmp_path):
     with pytest.raises(UnreadableDocument, match="passwortgeschützt"):
         read(encrypted_pdf(tmp_path))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_utf16_and_utf32_with_bom_are_text(tmp_path, encoding):
+    path = tmp_path / "brief.txt"
+    path.write_bytes("Grüße aus Bochum\n\nDas Bürgerbüro öffnet um acht.".encode(encoding))
+    document = read(path)
+    assert document.title == "Grüße aus Bochum" and document.blocks[1].text == "Das Bürgerbüro öffnet um acht."
+
+
+def test_deeply_nested_markdown_quotes_are_flattened(tmp_path):
+    path = tmp_path / "zitate.md"
+    path.write_text(">" * 100_000 + " Ganz tief zitiert.\n\nDanach normal.\n")
+    assert [block.text for block in read(path).blocks] == ["Ganz tief zitiert.", "Danach normal."]
+
+
+def test_a_docx_image_part_is_never_read(tmp_path):
+    data = docx_bytes(paragraph("Der Baumkataster wächst."), image=True)
+    path = tmp_path / "bild.docx"
+    path.write_bytes(declare_size(data, "word/media/image1.png", 2**30))  # reading it would fail the CRC check
+    assert read(path).blocks[0].text == "Der Baumkataster wächst."
+
+
+def test_a_docx_whose_xml_part_is_too_large_unpacked_is_skipped_before_parsing(tmp_path):
+    path = tmp_path / "riesig.docx"
+    path.write_bytes(declare_size(docx_bytes(paragraph("x")), "word/document.xml", 2**31))
+    with pytest.raises(UnreadableDocument, match="zu groß entpackt"):
+        read(path)

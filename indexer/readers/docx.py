@@ -11,6 +11,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ..records import Block, ParsedDocument
+from .docx_budget import lean_docx
 from .metadata import picked_keys
 
 
@@ -68,7 +69,7 @@ def _core_properties(document: docx.document.Document) -> dict[str, str]:
 def read_docx(data: bytes, path: Path) -> ParsedDocument:
     """A .docx file; the title is the core property, else the first heading. Custom properties
     named like front-matter keys (access, owner, …) are its metadata."""
-    document = docx.Document(io.BytesIO(data))
+    document = docx.Document(io.BytesIO(lean_docx(data)))
     headings: list[tuple[int, str]] = []
     blocks: list[Block] = []
     first_heading = ""

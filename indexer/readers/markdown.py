@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,9 @@ from .html import html_to_document
 from .text import decode
 
 EXTENSIONS = ["tables", "def_list", "fenced_code", "sane_lists"]
+MAX_QUOTE_DEPTH = 16
+"""Deeper `>` quote levels are flattened: the renderer recurses once per level over the whole quote."""
+_DEEP_QUOTE = re.compile(r"^((?: {0,3}>){%d})(?: {0,3}>)+" % MAX_QUOTE_DEPTH, re.MULTILINE)
 
 
 def _plain(value: Any) -> Any:
@@ -66,7 +70,7 @@ def read_markdown(data: bytes, path: Path) -> ParsedDocument:
     text = decode(data)
     metadata, content = _split_front_matter(text)
     meta = {str(key).lower(): _plain(value) for key, value in metadata.items()}
-    html = markdown.markdown(content, extensions=EXTENSIONS)
+    html = markdown.markdown(_DEEP_QUOTE.sub(r"\1", content), extensions=EXTENSIONS)
     document = html_to_document(html, fallback_title=path.stem, meta=meta)
     if meta.get("title"):
         document.title = str(meta["title"])

@@ -1,6 +1,7 @@
 """Plain text files, and the byte decoding that every text-based reader shares."""
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
@@ -10,8 +11,21 @@ from ..records import Block, ParsedDocument
 from .errors import UnreadableDocument
 
 
+# UTF-32 first: its little-endian BOM begins with UTF-16's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
 def decode(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM); fall back to a detected legacy encoding (e.g. cp1252)."""
+    """Decode UTF-8 (with or without BOM) or UTF-16/32 with BOM; else a detected legacy encoding (e.g. cp1252)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as error:
+                raise UnreadableDocument(f"ungültige Zeichenkodierung ({encoding} mit BOM)") from error
     if b"\x00" in data[:8192]:
         raise UnreadableDocument("Binärdatei, kein Text")
     try:

@@ -1,0 +1,171 @@
+"""Parse files in a long-lived worker process, so one hostile file costs at most its own skip.
+
+The worker has a memory budget (RLIMIT_AS above its own start-up size) and each file a time
+budget: a file over it is skipped with a reason, the worker is killed and a fresh one takes the
+next file. Inside the worker, every word of the result is capped, so no later step (sentence
+splitting, compounds, FTS, embedding) meets a 3 MB "word".
+"""
+from __future__ import annotations
+
+import multiprocessing
+import re
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from .readers import READERS, UnreadableDocument, read_document
+from .readers import __name__ as READERS_PACKAGE
+from .records import ParsedDocument
+
+MAX_WORD_CHARS = 200
+"""Longer runs without a space (dot leaders, base64, a 100,000-letter "compound") are cut to this."""
+_LONG_WORD = re.compile(r"\S{%d}\S+" % MAX_WORD_CHARS)
+MAX_LABEL_CHARS = 300
+"""Titles and headings are cut to this: they are repeated with every chunk, and in every hit shown."""
+
+
+def _cap_words(text: str) -> str:
+    return _LONG_WORD.sub(lambda match: match.group()[:MAX_WORD_CHARS] + "…", text) if len(text) > MAX_WORD_CHARS else text
+
+
+def _cap_label(text: str) -> str:
+    text = " ".join(text[: MAX_LABEL_CHARS * 4].split())  # one line: a title never forges output lines
+    return text if len(text) <= MAX_LABEL_CHARS else text[: MAX_LABEL_CHARS - 1].rstrip() + "…"
+
+
+def bound_document(document: ParsedDocument) -> ParsedDocument:
+    """The document with over-long words cut, and title and headings on one line within their cap."""
+    document.title = _cap_label(document.title)
+    for block in document.blocks:
+        block.text = _cap_words(block.text)
+        block.headings = tuple(_cap_label(heading) for heading in block.headings)
+    return document
+
+
+def _vm_bytes() -> int:
+    """This process's current address-space size (Linux), 0 where unknown."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _limit_memory(megabytes: float) -> None:
+    """Cap the address space at what the worker uses now plus `megabytes`."""
+    import resource
+
+    if megabytes <= 0:
+        return
+    wanted = _vm_bytes() + int(megabytes * 1024 * 1024)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft == resource.RLIM_INFINITY or wanted < soft:
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
+def _parse(data: bytes, path: Path, memory_mb: float) -> tuple[str, Any]:
+    try:
+        return "ok", bound_document(read_document(data, path))
+    except (UnreadableDocument, MemoryError) as error:
+        if isinstance(error, MemoryError) or isinstance(error.__cause__, MemoryError):
+            return "skip", f"braucht beim Lesen mehr als {memory_mb:.0f} MB Speicher (max_parse_mb)"
+        return "skip", str(error)
+
+
+def _serve(connection: Connection, memory_mb: float) -> None:
+    """The worker's loop: (bytes, path) in, ("ok", document) or ("skip", reason) out; None ends it."""
+    _limit_memory(memory_mb)
+    while True:
+        request = connection.recv()
+        if request is None:
+            return
+        answer = _parse(*request, memory_mb)
+        try:
+            connection.send(answer)
+        except MemoryError:
+            connection.send(("skip", f"Ergebnis zu groß für {memory_mb:.0f} MB Speicher (max_parse_mb)"))
+
+
+def _context() -> Any:
+    """Workers are forked from a clean fork server (started once per process, readers preloaded),
+    never from this process: it may hold torch's and the embedder's threads and locks."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__, *(f"{READERS_PACKAGE}.{module}" for module, _ in READERS.values())])
+    return context
+
+
+class ParsePool:
+    """One worker process reading files one at a time under a time and memory budget.
+
+    Use as a context manager. `parse` returns the document or raises UnreadableDocument with the
+    reason (including "took longer than max_parse_seconds"); the run goes on either way.
+    """
+
+    def __init__(self, max_seconds: float, max_memory_mb: float) -> None:
+        self.max_seconds = max_seconds
+        self.max_memory_mb = max_memory_mb
+        self._context = _context()
+        self._process: Any = None
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> ParsePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start(self) -> Connection:
+        if self._connection is None:
+            ours, theirs = self._context.Pipe()
+            self._process = self._context.Process(
+                target=_serve, args=(theirs, self.max_memory_mb), name="lotse-parse", daemon=True
+            )
+            self._process.start()
+            theirs.close()
+            self._connection = ours
+        return self._connection
+
+    def _kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+        if self._connection is not None:
+            self._connection.close()
+        self._process = self._connection = None
+
+    def parse(self, data: bytes, path: Path) -> ParsedDocument:
+        """Parse one file in the worker; raises UnreadableDocument when it fails or runs over budget."""
+        connection = self._start()
+        try:
+            connection.send((data, path))
+            if not connection.poll(self.max_seconds if self.max_seconds > 0 else None):
+                self._kill()
+                raise UnreadableDocument(
+                    f"Lesen dauerte länger als {self.max_seconds:g} s und wurde abgebrochen (max_parse_seconds)"
+                )
+            status, value = connection.recv()
+        except (EOFError, OSError) as error:  # the worker died: out of memory, a crash in a C library
+            self._process.join(1.0)
+            code = self._process.exitcode
+            self._kill()
+            raise UnreadableDocument(f"Lesen abgebrochen, der Leseprozess endete unerwartet (Code {code})") from error
+        if status != "ok":
+            raise UnreadableDocument(value)
+        return value
+
+    def close(self) -> None:
+        """Let the worker finish; kill it if it does not within a second."""
+        if self._connection is not None:
+            try:
+                self._connection.send(None)
+            except OSError:
+                pass
+            self._process.join(1.0)
+        self._kill()

@@ -1,0 +1,44 @@
+"""Parsing in the worker process: budgets per file, and the worker is replaced after a failure."""
+from pathlib import Path
+
+import pytest
+
+from indexer.parse_pool import MAX_LABEL_CHARS, MAX_WORD_CHARS, ParsePool, bound_document
+from indexer.readers import UnreadableDocument
+from indexer.records import Block, ParsedDocument
+from tests.docx_files import docx_bytes, paragraph
+
+GOOD = b"# Gut\n\nEin guter Text."
+
+
+def test_a_file_over_the_memory_budget_is_skipped_and_the_next_one_is_read():
+    big = b"# Viel\n\n" + b"Wort " * 4_000_000 + b"\n"
+    with ParsePool(max_seconds=60, max_memory_mb=40) as pool:
+        with pytest.raises(UnreadableDocument, match="max_parse_mb"):
+            pool.parse(big, Path("viel.md"))
+        assert pool.parse(GOOD, Path("gut.md")).title == "Gut"
+
+
+def test_a_file_over_the_time_budget_is_killed_and_a_new_worker_reads_on():
+    slow = docx_bytes(paragraph("Absatz") * 300_000)
+    with ParsePool(max_seconds=0.5, max_memory_mb=1024) as pool:
+        with pytest.raises(UnreadableDocument, match="max_parse_seconds"):
+            pool.parse(slow, Path("lang.docx"))
+        assert pool.parse(GOOD, Path("gut.md")).blocks[0].text == "Ein guter Text."
+
+
+def test_reader_errors_come_back_as_reasons():
+    with ParsePool(max_seconds=60, max_memory_mb=1024) as pool:
+        with pytest.raises(UnreadableDocument, match="leere Datei"):
+            pool.parse(b"  ", Path("leer.md"))
+
+
+def test_bound_document_caps_words_titles_and_headings():
+    document = ParsedDocument(
+        title="Titel\nZweite Zeile " + "lang " * 1000, meta={},
+        blocks=[Block(text="Punkte " + "." * 100_000 + " Ende", headings=("Kapitel " * 500,))],
+    )
+    bound = bound_document(document)
+    assert "\n" not in bound.title and len(bound.title) <= MAX_LABEL_CHARS
+    assert bound.blocks[0].text == "Punkte " + "." * MAX_WORD_CHARS + "… Ende"
+    assert len(bound.blocks[0].headings[0]) <= MAX_LABEL_CHARS

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from .private_files import private_dir, private_file
+
 DB_NAME = "index.db"
 VECTORS_NAME = "vectors.faiss"
 _GEN = re.compile(r"^gen-(\d{6})$")
@@ -86,12 +88,13 @@ class Generations:
 
     def begin(self) -> Path:
         """A fresh, empty build directory for the next generation; stale ones from killed runs go."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         for stale in self.root.glob("gen-*.tmp"):
             shutil.rmtree(stale, ignore_errors=True)
         numbers = [self.number(p) for p in self.published()]
         building = self.root / f"gen-{max(numbers, default=0) + 1:06d}.tmp"
         building.mkdir()
+        private_dir(building)
         return building
 
     def publish(self, building: Path, keep: int = 2, damaged: Path | None = None) -> Path:
@@ -104,7 +107,7 @@ class Generations:
         final = building.with_suffix("")
         os.rename(building, final)
         temporary = self.root / "CURRENT.tmp"
-        temporary.write_text(final.name + "\n")
+        private_file(temporary).write_text(final.name + "\n")
         with open(temporary, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(temporary, self.pointer)
@@ -124,8 +127,8 @@ class Generations:
     @contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive build lock; raises IndexBusy at once if another build holds it."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as handle:
+        private_dir(self.root)
+        with open(private_file(self.root / ".lock"), "w") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as error:

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import _bench
@@ -26,21 +27,24 @@ from bot.core import Asker, ChatCore
 from indexer import IndexReport, build_index
 
 
-def ask_until(core: ChatCore, done: threading.Event, seconds: float | None = None) -> list[float]:
-    """Ask the sample questions in turn until `done` is set (or `seconds` passed); latency of each."""
-    asker, latencies, number = Asker("bench:liveness"), [], 0
+def ask_until(core: ChatCore, done: threading.Event, seconds: float | None = None,
+              stage: list[str] | None = None) -> dict[str, list[float]]:
+    """Ask the sample questions in turn until `done` is set (or `seconds` passed); latencies by the
+    indexer's stage when each question started ("alle" holds every one)."""
+    asker, latencies, number = Asker("bench:liveness"), defaultdict(list), 0
     stop = time.perf_counter() + seconds if seconds is not None else float("inf")
     while not done.is_set() and time.perf_counter() < stop:
-        started = time.perf_counter()
+        during, started = stage[0] if stage else "", time.perf_counter()
         core.ask(_bench.SAMPLE_QUESTIONS[number % len(_bench.SAMPLE_QUESTIONS)], asker)
-        latencies.append(time.perf_counter() - started)
+        for key in ("alle", during):
+            latencies[key].append(time.perf_counter() - started)
         number += 1
     return latencies
 
 
 def line(name: str, seconds: list[float]) -> str:
     p50, p95, p99 = _bench.percentiles([s * 1000 for s in seconds], (50, 95, 99))
-    return f"{name:<24s} p50 {p50:6.0f} ms · p95 {p95:6.0f} ms · p99 {p99:6.0f} ms · max {1000 * max(seconds):6.0f} ms (n = {len(seconds)})"
+    return f"{name:<26s} p50 {p50:6.0f} ms · p95 {p95:6.0f} ms · p99 {p99:6.0f} ms · max {1000 * max(seconds):6.0f} ms (n = {len(seconds)})"
 
 
 def main() -> None:
@@ -63,26 +67,29 @@ def main() -> None:
         laws.mkdir()
         for law in _bench.law_files(args.laws):
             shutil.copy(law, laws / law.name)
-        done, outcome = threading.Event(), {}
+        done, outcome, stage = threading.Event(), {}, ["vorbereiten"]
 
         def reindex() -> None:
             started = time.perf_counter()
             try:
-                outcome["report"] = core.reindex()
+                outcome["report"] = core.reindex(lambda name, _done, _total: stage.__setitem__(0, name))
             finally:
                 outcome["seconds"] = time.perf_counter() - started
                 done.set()
 
         indexer = threading.Thread(target=reindex, name="reindex")
         indexer.start()
-        busy = ask_until(core, done)
+        busy = ask_until(core, done, stage=stage)
         indexer.join()
         report: IndexReport = outcome["report"]
         memory = _bench.memory_mb()
         print(f"Re-Index: {report.added} Gesetze neu, {report.chunks_embedded} Abschnitte eingebettet in "
               f"{outcome['seconds']:.1f} s ({report.chunks_embedded / outcome['seconds']:.0f} Abschnitte/s)")
-        print(line("Fragen ohne Re-Index", idle))
-        print(line("Fragen während Re-Index", busy))
+        print(line("Fragen ohne Re-Index", idle["alle"]))
+        print(line("Fragen während Re-Index", busy["alle"]))
+        for name in ("vorbereiten", "lesen", "einbetten"):
+            if busy[name]:
+                print(line(f"  davon beim {name.capitalize()}", busy[name]))
         print(f"Speicher: {memory['VmRSS']:.0f} MB RSS, Spitze {memory['VmHWM']:.0f} MB · "
               f"Last (1 min) am Ende: {os.getloadavg()[0]:.1f} auf {os.cpu_count()} Kernen")
         core.interactions.close()

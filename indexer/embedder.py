@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol, Sequence, runtime_checkable
+from typing import Any, Iterator, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -138,6 +139,34 @@ class _SentencePieces:
         return rows[0] if single else rows
 
 
+class _OneBlasThread:
+    """One BLAS thread while any encode runs; the original limits come back when the last one ends.
+
+    threadpoolctl limits are process-wide: with a plain ``with limit(...)`` per call, the first of two
+    overlapping encodes would restore the limits under the other's feet, so encodes had to queue.
+    """
+
+    def __init__(self, controller: Any) -> None:
+        self._controller = controller
+        self._guard = threading.Lock()  # held only to count users, never during an encode
+        self._users = 0
+        self._limiter: Any = None
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._guard:
+            if self._users == 0:
+                self._limiter = self._controller.limit(limits=1, user_api="blas")
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._guard:
+                self._users -= 1
+                if self._users == 0:
+                    self._limiter.restore_original_limits()
+
+
 def _background_thread() -> None:
     """Lower this worker thread's CPU priority (Linux: per thread), so batches yield to questions."""
     try:
@@ -162,14 +191,13 @@ class UniversalSentenceEncoderEmbedder:
     dense, 0.938-0.939 fused with BM25), so the limit mainly has to keep whole passages intact.
 
     Speed notes (2-core machine): the weights are loaded eagerly here, not on the first query
-    (~0.8 s), and the process's BLAS pool is limited to one thread, once, when the model loads.
-    OpenBLAS's two-thread mode synchronises on every one of the ~15 small matrix products per
+    (~0.8 s), and the BLAS pool is limited to one thread while any ``encode`` runs.  OpenBLAS's two-thread mode synchronises on every one of the ~15 small matrix products per
     micro-batch and, under CPU contention, each product can stall for a 30 ms scheduler slice; a
     short query then costs 100 ms+ instead of ~2 ms.  Larger inputs are parallelised across
     ``threads`` Python workers over coarse slices instead (numpy releases the GIL in the products).
 
-    A question never waits for an indexing batch: ``encode`` takes no lock (the backend's
-    ``_encode`` is safe to run in several threads), and short inputs (a question, a passage's
+    A question never waits for an indexing batch: encodes run side by side (the backend's
+    ``_encode`` is safe in several threads; they share one BLAS limit), and short inputs (a question, a passage's
     candidate sentences) are encoded in the caller's thread instead of queueing in the worker pool
     behind a batch. With one lock and one pool, questions stalled 4–8 s during a re-index; a
     second model instance for the indexer would have cost ~140 MB.
@@ -192,7 +220,7 @@ class UniversalSentenceEncoderEmbedder:
         self.dimension: int = 512
         self.max_tokens: int = max_tokens
         self.threads: int = max(1, int(self._use.threads))
-        ThreadpoolController().limit(limits=1, user_api="blas")  # kept for the process's lifetime
+        self._one_blas_thread = _OneBlasThread(ThreadpoolController())
         self._pool = None  # for batches only: short inputs are encoded in the caller's thread
         if self.threads > 1:
             self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix=BATCH_THREAD_NAME,
@@ -208,10 +236,11 @@ class UniversalSentenceEncoderEmbedder:
             texts = self._use._preprocess(texts)
         step = max(1, min(batch_size, -(-len(texts) // self.threads)))
         parts = [texts[i:i + step] for i in range(0, len(texts), step)]
-        if self._pool is None or len(parts) == 1 or len(texts) <= INLINE_TEXTS:
-            out = [self._backend._encode(part) for part in parts]
-        else:
-            out = list(self._pool.map(self._backend._encode, parts))
+        with self._one_blas_thread():
+            if self._pool is None or len(parts) == 1 or len(texts) <= INLINE_TEXTS:
+                out = [self._backend._encode(part) for part in parts]
+            else:
+                out = list(self._pool.map(self._backend._encode, parts))
         return _unit_rows(np.concatenate(out), self.dimension)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:

@@ -22,6 +22,7 @@ import sqlite_utils
 from indexer.damage import is_damage
 from indexer.private_files import private_database, private_dir, private_file
 
+from .clock import Clock, stamp, utc_now
 from .redaction import StoreQuestions, stored_question
 
 log = logging.getLogger(__name__)
@@ -160,7 +161,8 @@ class UsageStats:
 class Interactions:
     """Question log, feedback and users; thread-safe enough for one bot process (SQLite WAL)."""
 
-    def __init__(self, path: Path, retention_days: int = 180, store_questions: StoreQuestions = "redacted") -> None:
+    def __init__(self, path: Path, retention_days: int = 180, store_questions: StoreQuestions = "redacted",
+                 clock: Clock = utc_now) -> None:
         private_dir(path.parent)
         self.path = path
         self.problem: str | None = None  # set when the file is damaged: admins see it in /status
@@ -174,6 +176,7 @@ class Interactions:
         self.key = _secret(path.parent, path, self._has_pseudonyms())
         self.retention_days = retention_days
         self.store_questions = store_questions
+        self.clock = clock  # "now" for the retention cutoff: the clock that stamps onboarding and hand-offs
         self.purge()
 
     def failed(self, error: sqlite3.DatabaseError) -> None:
@@ -231,7 +234,7 @@ class Interactions:
         onboarding progress by its last step, hand-offs by when they were closed (or opened, if never).
         Learned expert ids stay: they route hand-offs and are refreshed when an expert writes.
         """
-        cutoff = (datetime.now(timezone.utc) - timedelta(days=self.retention_days)).isoformat(timespec="seconds")
+        cutoff = stamp(self.clock() - timedelta(days=self.retention_days))
         old_questions = "SELECT id FROM questions WHERE asked_at < ?"
         old_handoffs = "SELECT id FROM handoffs WHERE COALESCE(closed_at, created_at) < ?"
         old_onboarding = "SELECT pseudonym FROM onboarding WHERE last_step_at < ?"

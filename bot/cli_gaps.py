@@ -27,14 +27,14 @@ def gaps_command(config: Config, days: int | None, similarity: float | None, lim
     """
     core = ChatCore(config)
     try:
-        clusters = knowledge_gaps(core.interactions, core.index.embedder.encode, days or config.gaps.days,
-                                  similarity if similarity is not None else config.gaps.similarity)
+        report = knowledge_gaps(core.interactions, core.index.embedder.encode, days or config.gaps.days,
+                                similarity if similarity is not None else config.gaps.similarity)
     finally:
         core.interactions.close()
-    click.echo(gaps_text(clusters, limit))
+    click.echo(gaps_text(report, limit))
     if csv_file is not None:
         try:
-            write_csv(clusters, csv_file)
+            write_csv(report.clusters, csv_file)
         except OSError as error:
             raise click.ClickException(f"CSV-Datei {csv_file} konnte nicht geschrieben werden: {error}") from error
-        click.echo(f"\nCSV geschrieben: {csv_file} ({len(clusters)} Themen)")
+        click.echo(f"\nCSV geschrieben: {csv_file} ({len(report.clusters)} Themen)")

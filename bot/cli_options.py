@@ -9,6 +9,7 @@ import click
 from indexer import IndexBusy, IndexNotReady
 
 from .config import ConfigError, load_config
+from .interactions import PseudonymKeyLost
 
 
 def with_config(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -24,7 +25,7 @@ def with_config(command: Callable[..., Any]) -> Callable[..., Any]:
             raise click.ClickException(str(error)) from error
         try:
             return command(config, *args, **kwargs)
-        except (IndexNotReady, IndexBusy) as error:
+        except (IndexNotReady, IndexBusy, PseudonymKeyLost) as error:
             raise click.ClickException(str(error)) from error
 
     return wrapper

@@ -6,9 +6,11 @@ import tomllib
 import types
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from indexer.settings import IndexSettings, SearchSettings
+
+from .redaction import StoreQuestions
 
 
 class ConfigError(Exception):
@@ -38,7 +40,8 @@ class ChatSettings:
 
     fallback_contact: str = "SCIU-Team (@sciu_bochum)"
     max_sources: int = 3
-    retention_days: int = 180
+    retention_days: int = 180  # personal data (questions, users, onboarding, hand-offs) is deleted after this
+    store_questions: StoreQuestions = "redacted"  # full | redacted (no contact data) | none
     link_base: str = ""  # e.g. an intranet URL under which knowledge/ is published
 
 
@@ -97,6 +100,11 @@ class Config:
 
 def _coerce(value: Any, kind: Any, where: str) -> Any:
     origin = get_origin(kind)
+    if origin is Literal:
+        if value not in get_args(kind):
+            allowed = ", ".join(f'"{option}"' for option in get_args(kind))
+            raise ConfigError(f"{where}: erlaubt sind {allowed}, gefunden: {value!r}")
+        return value
     if origin in (Union, types.UnionType):
         options = [k for k in get_args(kind) if k is not type(None)]
         return None if value is None else _coerce(value, options[0], where)

@@ -83,7 +83,8 @@ class ChatCore:
     def __init__(self, config: Config, index: Index | None = None, interactions: Interactions | None = None):
         self.config = config
         self.index = index or Index(config.index, config.search)
-        self.interactions = interactions or Interactions(config.interactions_path, config.chat.retention_days)
+        self.interactions = interactions or Interactions(
+            config.interactions_path, config.chat.retention_days, config.chat.store_questions)
         self._last: dict[str, tuple[Asker, Answer]] = {}
         self._recent: OrderedDict[int, tuple[Asker, Answer]] = OrderedDict()
         self._memory_lock = threading.Lock()

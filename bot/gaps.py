@@ -3,6 +3,8 @@
 A question counts when its confidence was below the threshold, someone pressed 👎, or it was
 handed to an expert. Paraphrases are grouped by average-linkage clustering of their embeddings
 with a cosine threshold, so "Gibt es eine Kantine?" and "Wo kann ich mittags essen?" land together.
+Redacted questions ("[Telefon]" instead of a number) group like the originals; questions logged without
+text (`[chat] store_questions = "none"`) are only counted.
 """
 from __future__ import annotations
 
@@ -25,9 +27,9 @@ MAX_DISTINCT = 3000  # distinct questions clustered at most (the most recent), t
 
 @dataclass
 class GapQuestion:
-    """One logged question that the bot could not answer well, and why it counts."""
+    """One logged question that the bot could not answer well, and why it counts (text None: not stored)."""
 
-    text: str
+    text: str | None
     asked_at: str
     reasons: frozenset[str]
 
@@ -41,6 +43,14 @@ class GapCluster:
     questions: list[str] = field(default_factory=list)
     reasons: Counter = field(default_factory=Counter)
     last_asked: str = ""
+
+
+@dataclass
+class GapReport:
+    """The grouped questions, and how many more counted but had no stored text to group by."""
+
+    clusters: list[GapCluster]
+    without_text: int = 0
 
 
 def gap_questions(interactions: Interactions, days: int | None = None) -> list[GapQuestion]:
@@ -87,6 +97,8 @@ def cluster_questions(questions: list[GapQuestion], encode: Encode, threshold: f
     """Group questions by meaning; the example is the question most like the others in its group."""
     by_text: dict[str, list[GapQuestion]] = {}
     for question in questions:
+        if question.text is None:
+            continue
         by_text.setdefault(" ".join(question.text.lower().split()), []).append(question)
     keys = list(by_text)[-MAX_DISTINCT:]
     if not keys:
@@ -108,9 +120,10 @@ def cluster_questions(questions: list[GapQuestion], encode: Encode, threshold: f
 
 
 def knowledge_gaps(interactions: Interactions, encode: Encode, days: int | None = 90,
-                   threshold: float = 0.6) -> list[GapCluster]:
+                   threshold: float = 0.6) -> GapReport:
     """The gap report: questions not answered well in the last `days` days, grouped, most frequent first."""
-    return cluster_questions(gap_questions(interactions, days), encode, threshold)
+    questions = gap_questions(interactions, days)
+    return GapReport(cluster_questions(questions, encode, threshold), sum(q.text is None for q in questions))
 
 
 def reasons_text(reasons: Counter) -> str:
@@ -120,11 +133,15 @@ def reasons_text(reasons: Counter) -> str:
     return ", ".join(f"{n} × {REASONS[r]}" for r, n in ranked)
 
 
-def gaps_text(clusters: list[GapCluster], limit: int = 10, width: int = 120) -> str:
+def gaps_text(report: GapReport, limit: int = 10, width: int = 120) -> str:
     """The report as plain German text (for `lotse gaps` and /luecken)."""
+    clusters, lines = report.clusters, []
+    if report.without_text:
+        lines.append(f"{report.without_text} offene Fragen ohne gespeicherten Text (Einstellung "
+                     "[chat] store_questions = \"none\"): Sie werden gezählt, lassen sich aber nicht nach Themen ordnen.")
     if not clusters:
-        return "Keine Wissenslücken: Alle Fragen im Zeitraum wurden sicher beantwortet."
-    lines = [f"{len(clusters)} Themen mit offenen Fragen (häufigste zuerst):"]
+        return "\n".join(lines) or "Keine Wissenslücken: Alle Fragen im Zeitraum wurden sicher beantwortet."
+    lines.append(f"{len(clusters)} Themen mit offenen Fragen (häufigste zuerst):")
     for number, cluster in enumerate(clusters[:limit], start=1):
         lines.append(f"{number}. {cluster.count} × „{shorten(cluster.example, width, placeholder=' …')}“"
                      f" ({reasons_text(cluster.reasons)}; zuletzt {cluster.last_asked[:10]})")

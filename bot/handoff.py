@@ -18,6 +18,7 @@ from .clock import Clock, parse_stamp, stamp, utc_now
 from .core import Asker, ChatCore
 from .experts import ExpertDirectory, Route
 from .faq_writer import ACCESS_TO_DECIDE, FaqEntry, FaqWriter
+from .redaction import redact
 
 OPEN, ANSWERED, EXPIRED, UNREACHABLE = "open", "answered", "expired", "unreachable"
 
@@ -99,11 +100,22 @@ class HandoffDesk:
             raise HandoffError("Diese Frage kann ich nicht mehr weiterleiten. Bitte stellen Sie sie einfach noch einmal.")
         if self.db.execute("SELECT 1 FROM handoffs WHERE question_id = ?", [question_id]).fetchone():
             raise HandoffError("Diese Frage ist bereits weitergeleitet.")
-        routes = self.experts.routes(row["question"], row["top_source"] if row["answered"] else None)
+        question = row["question"] or self._unstored_question(question_id, asker)
+        routes = self.experts.routes(question, row["top_source"] if row["answered"] else None)
         if not routes:
             raise HandoffError(f"Leider ist gerade niemand hinterlegt, an den ich weiterleiten kann. "
                                f"Bitte wenden Sie sich an {self.core.config.chat.fallback_contact}.")
-        return HandoffOffer(question_id, row["question"], routes[0].label)
+        return HandoffOffer(question_id, question, routes[0].label)
+
+    def _unstored_question(self, question_id: int, asker: Asker) -> str:
+        """With `store_questions = "none"` the log has no text: the recent answer's, without contact data.
+
+        The asker sees this text in the offer and agrees to forward it; only then is it stored.
+        """
+        answer = self.core.recent_answer(question_id, asker)
+        if answer is None:
+            raise HandoffError("Diese Frage kann ich nicht mehr weiterleiten. Bitte stellen Sie sie einfach noch einmal.")
+        return redact(answer.question)
 
     def open(self, question_id: int, asker: Asker, chat_id: int, name: str | None) -> Handoff:
         """Record the hand-off the asker agreed to; `name` only if they chose to show it."""

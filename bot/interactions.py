@@ -1,6 +1,8 @@
 """Interaction data in its own SQLite file, apart from the index, so a rebuild never loses it.
 
-Users are stored only as keyed hashes (pseudonyms); questions are deleted after the retention period.
+Users are stored only as keyed hashes (pseudonyms); questions as `[chat] store_questions` says (by default
+without contact data); every row with personal data is deleted after the retention period. The file and the
+key are readable by the service account only.
 """
 from __future__ import annotations
 
@@ -18,6 +20,10 @@ from typing import Callable
 import sqlite_utils
 
 from indexer.damage import is_damage
+from indexer.private_files import private_database, private_dir, private_file
+
+from .clock import Clock, stamp, utc_now
+from .redaction import StoreQuestions, stored_question
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +92,7 @@ def open_checked(path: Path) -> sqlite_utils.Database:
     """
     if path.is_file() and path.stat().st_size == 0:
         raise sqlite3.DatabaseError("die Datei ist leer (0 Byte)")
-    connection = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
+    connection = sqlite3.connect(private_database(path), check_same_thread=False, timeout=30, isolation_level=None)
     try:
         connection.execute("PRAGMA journal_mode=WAL")
         result = connection.execute("PRAGMA quick_check").fetchone()[0]
@@ -104,18 +110,40 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _secret(data_dir: Path) -> bytes:
-    """The pseudonym key: $LOTSE_PSEUDONYM_KEY, else a random key kept (mode 600) in the data folder."""
+class PseudonymKeyLost(Exception):
+    """The pseudonym key is gone while the database holds pseudonymised rows; the message says what to do."""
+
+
+def _key_lost_message(key: Path, database: Path) -> str:
+    return (
+        f"Der Schlüssel für die Pseudonyme fehlt: {key} gibt es nicht (mehr), und LOTSE_PSEUDONYM_KEY ist nicht "
+        f"gesetzt. {database} enthält aber schon pseudonymisierte Daten. Mit einem neuen Schlüssel würde der Bot "
+        "niemanden wiedererkennen: Onboarding-Fortschritt, Rückmeldungen und offene Weiterleitungen gingen verloren. "
+        "Deshalb wird kein neuer Schlüssel angelegt.\n"
+        f"• Wiederherstellen: pseudonym.key aus derselben Sicherung wie interactions.db nach {key} kopieren "
+        f"(chmod 600) – oder LOTSE_PSEUDONYM_KEY wieder setzen, falls der Schlüssel dort stand.\n"
+        f"• Bewusst neu beginnen: {database} beiseitelegen (z. B. in interactions-alt.db umbenennen). Beim nächsten "
+        "Start entstehen eine leere Datenbank und ein neuer Schlüssel."
+    )
+
+
+def _secret(data_dir: Path, database: Path, has_pseudonyms: bool) -> bytes:
+    """The pseudonym key: $LOTSE_PSEUDONYM_KEY, else a random key kept (mode 600) in the data folder.
+
+    A new key is only made for a database without pseudonymised rows; else PseudonymKeyLost.
+    """
     configured = os.environ.get("LOTSE_PSEUDONYM_KEY")
     if configured:
         return configured.encode()
     path = data_dir / "pseudonym.key"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+        if has_pseudonyms:
+            raise PseudonymKeyLost(_key_lost_message(path, database))
+        try:
+            private_file(path, exclusive=True).write_text(secrets.token_hex(32))
+        except FileExistsError:  # another process made it a moment ago
+            pass
+    return private_file(path).read_text().strip().encode()
 
 
 @dataclass
@@ -133,8 +161,9 @@ class UsageStats:
 class Interactions:
     """Question log, feedback and users; thread-safe enough for one bot process (SQLite WAL)."""
 
-    def __init__(self, path: Path, retention_days: int = 180) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, retention_days: int = 180, store_questions: StoreQuestions = "redacted",
+                 clock: Clock = utc_now) -> None:
+        private_dir(path.parent)
         self.path = path
         self.problem: str | None = None  # set when the file is damaged: admins see it in /status
         try:
@@ -144,8 +173,10 @@ class Interactions:
             self.failed(error)
             self.db = sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None))
             migrate(self.db, MIGRATIONS)
-        self.key = _secret(path.parent)
+        self.key = _secret(path.parent, path, self._has_pseudonyms())
         self.retention_days = retention_days
+        self.store_questions = store_questions
+        self.clock = clock  # "now" for the retention cutoff: the clock that stamps onboarding and hand-offs
         self.purge()
 
     def failed(self, error: sqlite3.DatabaseError) -> None:
@@ -157,6 +188,11 @@ class Interactions:
                 "Fragen, Bewertungen und Weiterleitungen aber nicht dauerhaft. Bitte `lotse doctor` ausführen."
             )
             log.error(self.problem)
+
+    def _has_pseudonyms(self) -> bool:
+        tables = ("users", "questions", "feedback", "onboarding", "onboarding_steps", "handoffs")
+        return any(self.db.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE pseudonym IS NOT NULL)").fetchone()[0]
+                   for table in tables)
 
     def pseudonym(self, user_id: int | str) -> str:
         return hmac.new(self.key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
@@ -170,8 +206,10 @@ class Interactions:
 
     def log_question(self, user_id: int | str, channel: str, question: str, answered: bool, confidence: float,
                      top_source: str | None, generation: int) -> int:
+        """Log a question; its text is kept as `store_questions` says (None with "none")."""
         return int(self.db["questions"].insert(
-            {"pseudonym": self.pseudonym(user_id), "asked_at": _now(), "channel": channel, "question": question,
+            {"pseudonym": self.pseudonym(user_id), "asked_at": _now(), "channel": channel,
+             "question": stored_question(question, self.store_questions),
              "answered": int(answered), "confidence": confidence, "top_source": top_source, "generation": generation}
         ).last_pk)
 
@@ -190,14 +228,27 @@ class Interactions:
         return rows[0] if rows else None
 
     def purge(self) -> int:
-        """Delete questions (and their feedback) and closed hand-offs older than the retention period."""
-        cutoff = (datetime.now(timezone.utc) - timedelta(days=self.retention_days)).isoformat(timespec="seconds")
-        old = "SELECT id FROM questions WHERE asked_at < ?"
-        self.db.execute(f"DELETE FROM feedback WHERE question_id IN ({old})", [cutoff])
-        closed = "SELECT id FROM handoffs WHERE status != 'open' AND closed_at < ?"
-        self.db.execute(f"DELETE FROM handoff_messages WHERE handoff_id IN ({closed})", [cutoff])
-        self.db.execute(f"DELETE FROM handoffs WHERE id IN ({closed})", [cutoff])
-        return self.db.execute("DELETE FROM questions WHERE asked_at < ?", [cutoff]).rowcount
+        """Delete every row with personal data older than the retention period; returns how many.
+
+        Questions and their feedback by when they were asked, users by when they were last seen,
+        onboarding progress by its last step, hand-offs by when they were closed (or opened, if never).
+        Learned expert ids stay: they route hand-offs and are refreshed when an expert writes.
+        """
+        cutoff = stamp(self.clock() - timedelta(days=self.retention_days))
+        old_questions = "SELECT id FROM questions WHERE asked_at < ?"
+        old_handoffs = "SELECT id FROM handoffs WHERE COALESCE(closed_at, created_at) < ?"
+        old_onboarding = "SELECT pseudonym FROM onboarding WHERE last_step_at < ?"
+        statements = [
+            f"DELETE FROM feedback WHERE question_id IN ({old_questions})",
+            f"DELETE FROM handoff_messages WHERE handoff_id IN ({old_handoffs})",
+            f"DELETE FROM handoffs WHERE id IN ({old_handoffs})",
+            "DELETE FROM questions WHERE asked_at < ?",
+            f"DELETE FROM onboarding_steps WHERE pseudonym IN ({old_onboarding}) OR (done_at < ? AND pseudonym NOT IN "
+            "(SELECT pseudonym FROM onboarding))",
+            "DELETE FROM onboarding WHERE last_step_at < ?",
+            "DELETE FROM users WHERE last_seen < ?",
+        ]
+        return sum(self.db.execute(sql, [cutoff] * sql.count("?")).rowcount for sql in statements)
 
     def usage(self, days: int = 14, top: int = 5) -> UsageStats:
         db = self.db
@@ -210,7 +261,7 @@ class Interactions:
         ).fetchone()
         unanswered = db.execute(
             "SELECT lower(trim(q.question)) AS text, COUNT(*) AS n FROM questions q "
-            "WHERE q.answered = 0 OR q.id IN (SELECT question_id FROM feedback WHERE value = -1) "
+            "WHERE q.question IS NOT NULL AND (q.answered = 0 OR q.id IN (SELECT question_id FROM feedback WHERE value = -1)) "
             "GROUP BY text ORDER BY n DESC, MAX(q.asked_at) DESC LIMIT ?",
             [top],
         ).fetchall()

@@ -27,6 +27,7 @@ from .glossary import glossary_entries, is_glossary
 from .health import DamagedGeneration, file_digest, verify_generation
 from .lint import metadata_warnings
 from .parse_pool import ParsePool
+from .private_files import private_dir
 from .readers import READER_VERSION, UnreadableDocument
 from .records import Chunk, IndexReport, IndexWarning, ParsedDocument, Skipped
 from .scan import SourceFile, read_source, scan_knowledge
@@ -270,6 +271,7 @@ def build_index(
     root = settings.knowledge_dir
     if not root.is_dir():
         raise IndexingError(f"Der Wissensordner {root} existiert nicht.")
+    private_dir(settings.data_dir)
     generations = Generations(settings.index_dir)
     with generations.lock():
         report = IndexReport()

@@ -14,6 +14,7 @@ from typing import Iterable, Mapping
 import numpy as np
 
 from .damage import back_up, is_damage
+from .private_files import private_database, private_dir
 
 
 def text_key(text: str) -> str:
@@ -41,7 +42,7 @@ class EmbeddingCache:
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         self.problem: str | None = None
         self.discarded = 0
         try:
@@ -97,7 +98,7 @@ class EmbeddingCache:
 
 def _open(path: Path) -> sqlite3.Connection:
     """Connect and check the file; sqlite3.DatabaseError if it is not an intact cache."""
-    db = sqlite3.connect(path, timeout=30)
+    db = sqlite3.connect(private_database(path), timeout=30)
     try:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")

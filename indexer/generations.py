@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from .private_files import private_dir, private_file
+
 DB_NAME = "index.db"
 VECTORS_NAME = "vectors.faiss"
 _GEN = re.compile(r"^gen-(\d{6})$")
@@ -86,12 +88,13 @@ class Generations:
 
     def begin(self) -> Path:
         """A fresh, empty build directory for the next generation; stale ones from killed runs go."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         for stale in self.root.glob("gen-*.tmp"):
             shutil.rmtree(stale, ignore_errors=True)
         numbers = [self.number(p) for p in self.published()]
         building = self.root / f"gen-{max(numbers, default=0) + 1:06d}.tmp"
         building.mkdir()
+        private_dir(building)
         return building
 
     def publish(self, building: Path, keep: int = 2, damaged: Path | None = None) -> Path:
@@ -104,7 +107,7 @@ class Generations:
         final = building.with_suffix("")
         os.rename(building, final)
         temporary = self.root / "CURRENT.tmp"
-        temporary.write_text(final.name + "\n")
+        private_file(temporary).write_text(final.name + "\n")
         with open(temporary, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(temporary, self.pointer)
@@ -128,10 +131,11 @@ class Generations:
         If `.lock` is a directory (a careless admin's `mkdir`), the directory itself is locked:
         every run opens the same inode, so exclusion still holds and nothing needs deleting.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         path = self.root / ".lock"
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            os.fchmod(fd, 0o600)  # os.open's mode is filtered by the umask
         except IsADirectoryError:
             fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:

@@ -13,6 +13,7 @@ import sqlite_utils
 
 from .analysis import Analyzer, quote
 from .glossary import GlossaryEntry
+from .private_files import private_database
 
 SCHEMA_VERSION = 3  # 3: vocabulary keeps word counts, so incremental runs match fresh builds
 
@@ -54,14 +55,15 @@ class IndexStore:
         if readonly:
             connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         else:
-            connection = sqlite3.connect(path, check_same_thread=False)
+            connection = sqlite3.connect(private_database(path), check_same_thread=False)
         self.db = sqlite_utils.Database(connection)
 
     @classmethod
     def create(cls, path: Path, source: Path | None = None) -> "IndexStore":
         """A new database at `path`: a copy of `source` (incremental run) or a fresh schema."""
         if source is not None:
-            with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(path) as dst:
+            with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, \
+                    sqlite3.connect(private_database(path)) as dst:
                 src.backup(dst)
             return cls(path)
         store = cls(path)

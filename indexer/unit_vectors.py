@@ -18,6 +18,7 @@ import numpy as np
 
 from .cache import EmbeddingCache, text_key
 from .embedder import Embedder
+from .private_files import private_file
 from .store import IndexStore
 from .units import split_units
 
@@ -73,7 +74,7 @@ def build_unit_vectors(
 
 
 def _save(path: Path, array: np.ndarray) -> None:
-    with open(path, "wb") as handle:
+    with open(private_file(path), "wb") as handle:
         np.save(handle, array)
         handle.flush()
         os.fsync(handle.fileno())

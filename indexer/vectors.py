@@ -11,6 +11,8 @@ from typing import Any
 import faiss
 import numpy as np
 
+from .private_files import private_file
+
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 # Measured on a synthetic 100k index (benchmarks/search_latency.py), recall@10 against exact
@@ -47,7 +49,7 @@ def build_vectors(ids: np.ndarray, vectors: np.ndarray, approximate_above: int) 
 
 
 def save_vectors(index: faiss.Index, path: Path) -> None:
-    faiss.write_index(index, str(path))
+    faiss.write_index(index, str(private_file(path)))
 
 
 def load_vectors(path: Path) -> faiss.Index:

@@ -12,6 +12,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.core import ChatCore
+from bot.interactions import Interactions
 from bot.telegram import build_application
 from indexer import Index
 from indexer.embedder import Embedder
@@ -45,7 +46,10 @@ class ExchangeBot:
         self.config.handoff.fallback_chat_id = FALLBACK
         self.config.handoff.topics = {"fahrrad": "@jonas_becker"}
         self.config.handoff.check_interval_seconds = 0.1
-        core = ChatCore(self.config, index=Index(self.config.index, self.config.search, embedder=self.embedder))
+        chat = self.config.chat  # retention counts on the manual clock that stamps onboarding and hand-offs
+        interactions = Interactions(self.config.interactions_path, chat.retention_days, chat.store_questions, self.clock)
+        core = ChatCore(self.config, index=Index(self.config.index, self.config.search, embedder=self.embedder),
+                        interactions=interactions)
         self.running = contextlib.ExitStack()
         self.running.callback(core.interactions.close)
         app = build_application(self.config, core, self.clock)

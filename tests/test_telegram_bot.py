@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import logging
 import random
 import threading
@@ -401,3 +402,16 @@ def test_damaged_question_log_and_index_pointer_answer_on_and_warn_admins(start_
     status = text_of(bot.send(ADMIN, "/status"))
     assert "CURRENT ist beschädigt" in status and "neueste intakte Generation 1" in status
     assert "Fragen-Datenbank" in status and "lotse doctor" in status
+
+
+def test_a_running_bot_deletes_old_personal_data_daily(bot: Harness) -> None:
+    text_of(bot.send(USER, QUESTION))
+    interactions = bot.core.interactions
+    long_ago = "2000-01-01T00:00:00+00:00"  # asked, and last seen, after the bot started: start-up purge is past
+    interactions.db.execute("UPDATE questions SET asked_at = ?", [long_ago])
+    interactions.db.execute("UPDATE users SET last_seen = ?", [long_ago])
+    (job,) = bot.app.job_queue.get_jobs_by_name("retention")
+    assert job.job.trigger.interval == datetime.timedelta(days=1)
+    asyncio.run_coroutine_threadsafe(job.run(bot.app), bot.loop).result(timeout=30)
+    assert interactions.db.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == 0
+    assert interactions.db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0

@@ -77,10 +77,10 @@ async def luecken(update: Update, context: LotseContext) -> None:
         return
     lotse = context.lotse
     settings = lotse.config.gaps
-    clusters = await asyncio.to_thread(knowledge_gaps, lotse.core.interactions, lotse.core.index.embedder.encode,
-                                       settings.days, settings.similarity)
+    report = await asyncio.to_thread(knowledge_gaps, lotse.core.interactions, lotse.core.index.embedder.encode,
+                                     settings.days, settings.similarity)
     head = f"<b>🕳 Wissenslücken der letzten {settings.days} Tage</b>"
-    await reply(update, render.pack([head, *render.text_blocks(gaps_text(clusters))]))
+    await reply(update, render.pack([head, *render.text_blocks(gaps_text(report))]))
 
 
 async def reindex(update: Update, context: LotseContext) -> None:

@@ -1,6 +1,7 @@
 """The Application factory and the bot's entry point (long polling or webhook)."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import importlib.util
 import logging
@@ -26,6 +27,7 @@ from .context import SERVICES_KEY, LotseContext, Services
 from .ratelimit import SlidingWindowLimiter
 
 log = logging.getLogger(__name__)
+RETENTION_INTERVAL = 24 * 60 * 60  # personal data past the retention is deleted at start and then daily
 CONCURRENT_UPDATES = 8  # answers for different people do not wait for each other
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]  # all the bot reacts to
 
@@ -95,14 +97,24 @@ def build_application(config: Config, core: ChatCore, clock: Clock = utc_now) ->
 
 
 def schedule_checks(application: Application, config: Config) -> None:
-    """Run the hand-off check (reminders, deadlines, pending re-index) every few seconds or minutes."""
-    if not config.handoff.enabled:
-        return
+    """Run the retention purge daily and the hand-off check (reminders, deadlines, pending re-index) every
+    few seconds or minutes."""
     if application.job_queue is None:
-        log.warning("Ohne python-telegram-bot[job-queue] gibt es keine Erinnerungen und Fristen für Weiterleitungen.")
+        log.warning("Ohne python-telegram-bot[job-queue] werden alte Daten nur beim Start gelöscht und es gibt "
+                    "keine Erinnerungen und Fristen für Weiterleitungen.")
+        return
+    application.job_queue.run_repeating(purge_old_data, interval=RETENTION_INTERVAL, first=RETENTION_INTERVAL,
+                                        name="retention")
+    if not config.handoff.enabled:
         return
     interval = config.handoff.check_interval_seconds
     application.job_queue.run_repeating(handoff.check_due, interval=interval, first=interval, name="handoff-check")
+
+
+async def purge_old_data(context: LotseContext) -> None:
+    """The daily job: delete personal data older than `[chat] retention_days` (start-up did it once already)."""
+    deleted = await asyncio.to_thread(context.lotse.core.interactions.purge)
+    log.info("Aufbewahrungsfrist: %d alte Einträge gelöscht.", deleted)
 
 
 async def on_error(update: object, context: LotseContext) -> None:

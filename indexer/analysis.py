@@ -48,6 +48,14 @@ MAX_COMPOUND_CHARS = 80
 """Longer words are not split: real compounds are shorter, and splitting costs O(length²)."""
 
 
+# "Wie reiche ich … ein", "melde ich mich … an": a finite verb after the question word, its particle
+# at the end of the clause.
+_SEPARATED_VERB = re.compile(
+    r"^\s*(?:wie|wo|wann|was|wohin|womit|warum|wozu|wieso)?\s*(?:\w+\s+)??(?P<verb>[a-zäöüß]+e|[a-zäöüß]+[^e\s]t)\s+"
+    r"(?:ich|wir|man|sie|du|er)\b.*?\b(?P<particle>an|ab|auf|aus|ein|mit|nach|vor|zu|zurück|fest|weg|um|her|hin|los|"
+    r"zusammen|frei|bereit|durch|hoch|weiter)\s*$", re.IGNORECASE)
+
+
 def fold(word: str) -> str:
     """Fold a lower-cased word to its search form: umlauts to base vowels, accents removed."""
     word = word.translate(_UMLAUTS)
@@ -171,6 +179,16 @@ class Analyzer:
         terms: list[str] = []
         for token in _TOKEN.findall(text):
             terms.extend(token_terms(token, nouns_marked))
+        return terms
+
+    def question_terms(self, question: str) -> list[str]:
+        """The terms of a question plus those of its separable verbs put back together: "Wie reiche
+        ich die Idee ein?" also searches "einreichen" (and so finds "Einreichung")."""
+        terms = self.terms(question)
+        for clause in re.split(r"[,;?!.]", question):
+            match = _SEPARATED_VERB.search(clause)
+            if match:
+                terms.extend(t for t in self.terms(match.group("particle") + match.group("verb")) if t not in terms)
         return terms
 
     def index_text(self, text: str) -> str:

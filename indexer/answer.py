@@ -23,7 +23,7 @@ Encoder = Callable[[Sequence[str]], np.ndarray]
 MAX_EMBEDDED_UNITS = 24
 WHOLE_DOCUMENT_WORDS = 90  # a document this short (an FAQ entry, an expert answer) is answered whole
 SWITCH_MARGIN = 0.15  # a unit from a lower-ranked document wins only with this lead
-MAX_COMPANIONS = 2  # units shown besides the best one
+MAX_COMPANIONS = 3  # units shown besides the best one
 COMPANION_MARGIN = 0.4  # ... when they score at most this much below it
 COMPANION_WORDS = 80  # ... and the answer stays within this many words
 

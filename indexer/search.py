@@ -309,13 +309,13 @@ class Snapshot:
     def _search(self, query: str, expansions: list[str], k: int, groups: frozenset[str], per_document: bool, include_outdated: bool) -> SearchResult:
         excluded = self._excluded(groups, include_outdated)
         limit = self.settings.candidates
-        query_terms = set(self.analyzer.terms(query))
+        query_terms = set(self.analyzer.question_terms(query))
         corrections = self.speller.corrections(query_terms)
         english = is_english(query)
         # English words are unknown to a German index by nature: that says nothing about an answer.
         unknown = 0.0 if english else sum(not self.speller.known(t) and t not in corrections for t in query_terms) / max(1, len(query_terms))
         query_terms |= set(corrections.values())
-        lexical = self.lexical(query, expansions, limit, excluded, corrections.values())
+        lexical = self.lexical(query, expansions, limit, excluded, [*corrections.values(), *query_terms])
         expanded = f"{query} ({'; '.join(expansions)})" if expansions else query
         query_vector = self.embedder.encode([expanded])[0]
         dense = self.dense(query_vector, limit, excluded)

@@ -124,8 +124,9 @@ class ChatCore:
         sources = [self._source(hit) for hit in result.hits]
         language = "en" if is_english(text) else "de"
         top = result.best
+        # Logged as answered only when answered without a caveat: unsure answers are knowledge gaps too.
         question_id = self._record(
-            self.interactions.log_question, asker.user_id, asker.channel, text, result.answerable, result.confidence,
+            self.interactions.log_question, asker.user_id, asker.channel, text, result.certain, result.confidence,
             top.source if top else None, result.generation,
         )
         shown = self.config.chat.max_sources

@@ -83,6 +83,7 @@ DATE_TIME = re.compile(
     r"\b(?:januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember)\b|"
     r"\b(?:19|20)\d\d\b|\b\d+\s*(?:tage|tagen|wochen|monate|monaten|jahre|jahren|stunden|minuten|arbeitstage\w*)\b|"
     r"\b(?:wöchentlich|täglich|monatlich|jährlich|werktags|quartal\w*)\b", re.I)
+LOCATION = re.compile(r"\b(?:im|in der|in den|ins|am|an der|an die|auf der|auf dem|über (?:das|den|die)|unter|bei der|beim)\s+[A-ZÄÖÜ„\"»]")
 NUMBER = re.compile(r"\d|\b(?:eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hälfte|dutzend)\b", re.I)
 
 
@@ -102,6 +103,8 @@ def unit_fits(form: QuestionForm, text: str, people: frozenset[str] = frozenset(
         wanted.append(bool(DATE_TIME.search(text)))
     if form.amount:
         wanted.append(bool(NUMBER.search(text)))
+    if form.place:
+        wanted.append(bool(LOCATION.search(text)))
     if not wanted:
         return 1.0
     return sum(wanted) / len(wanted)

@@ -71,3 +71,5 @@ def test_a_unit_fits_the_form_of_the_question():
     assert unit_fits(question_form("Wann ist der Jour fixe?"), "dienstags, 9:30–10:30 Uhr") == 1.0
     assert unit_fits(question_form("Wie viele Sensoren gibt es?"), "Es gibt rund 130 Sensoren.") == 1.0
     assert unit_fits(question_form("Welche Durchwahl hat der Personalrat?"), "Personalrat · Durchwahl -3200") == 1.0
+    assert unit_fits(question_form("Wo stelle ich mein Fahrrad ab?"), "Fahrräder stehen im Innenhof.") == 1.0
+    assert unit_fits(question_form("Wo stelle ich mein Fahrrad ab?"), "Fahrräder sind willkommen.") == 0.0

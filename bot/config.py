@@ -76,6 +76,26 @@ class GapsSettings:
 
 
 @dataclass
+class LlmSettings:
+    """Optional phrasing of answers by an OpenAI-compatible model server (vLLM, Ollama, LiteLLM,
+    llama.cpp); every sentence it writes is checked against the passages before anyone sees it."""
+
+    enabled: bool = False
+    base_url: str = "http://127.0.0.1:4000/v1"  # up to and including /v1
+    model: str = ""
+    api_key_env: str = "LOTSE_LLM_API_KEY"  # name of the environment variable holding the key (may be unset)
+    timeout_seconds: float = 20.0  # for the whole answer; after it the extractive answer goes out
+    max_tokens: int = 400
+    temperature: float = 0.1
+    faq_threshold: float = 0.75  # a reviewed FAQ entry matching at least this confidently is served as written
+
+    @property
+    def api_key(self) -> str:
+        """The key from the environment ("" if unset: local servers often need none)."""
+        return os.environ.get(self.api_key_env, "") if self.api_key_env else ""
+
+
+@dataclass
 class Config:
     """Everything Wissenslotse reads from its configuration, in one place."""
 
@@ -86,6 +106,7 @@ class Config:
     onboarding: OnboardingSettings = field(default_factory=OnboardingSettings)
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
     gaps: GapsSettings = field(default_factory=GapsSettings)
+    llm: LlmSettings = field(default_factory=LlmSettings)
     groups: dict[str, list[int]] = field(default_factory=dict)
     source: Path | None = None
 

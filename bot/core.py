@@ -15,6 +15,7 @@ from indexer import Hit, Index, IndexNotReady, IndexReport, build_index
 from indexer.question_form import is_english
 
 from .config import Config
+from .grounded import Phraser
 from .topics import topic_experts
 from .interactions import Interactions
 from .phrases import NOT_A_QUESTION, no_answer
@@ -69,6 +70,7 @@ class Answer:
     actions: list[str] = field(default_factory=list)  # feedback | more_sources | handoff
     caveat: bool = False  # answered, but not sure: fronts show a caveat and offer the hand-off
     language: str = "de"  # "en" for English questions: fronts use English framing
+    phrased: bool = False  # text written by the language model and checked sentence by sentence ([llm])
 
 
 def owner_handle(owner: str | None) -> str | None:
@@ -80,8 +82,10 @@ def owner_handle(owner: str | None) -> str | None:
 class ChatCore:
     """Answers questions from the index and records them; safe to share between threads."""
 
-    def __init__(self, config: Config, index: Index | None = None, interactions: Interactions | None = None):
+    def __init__(self, config: Config, index: Index | None = None, interactions: Interactions | None = None,
+                 phraser: Phraser | None = None):
         self.config = config
+        self.phraser = phraser or (Phraser(config.llm, config.handoff.faq_dir) if config.llm.enabled else None)
         self.index = index or Index(config.index, config.search)
         self.interactions = interactions or Interactions(
             config.interactions_path, config.chat.retention_days, config.chat.store_questions)
@@ -113,8 +117,9 @@ class ChatCore:
             raise QuestionError(NOT_A_QUESTION)  # emoji, stickers as text, a lone "?"
         return text
 
-    def ask(self, question: str, asker: Asker) -> Answer:
-        """Answer one question for `asker`; logs it (pseudonymised) and remembers it for /quellen."""
+    def ask(self, question: str, asker: Asker, on_text: Callable[[str], None] | None = None) -> Answer:
+        """Answer one question for `asker`; logs it (pseudonymised) and remembers it for /quellen.
+        With a phraser, `on_text` receives the checked sentences while the model writes."""
         text = self.check_question(question)
         self._record(self.interactions.seen, asker.user_id)
         try:
@@ -131,14 +136,15 @@ class ChatCore:
         )
         shown = self.config.chat.max_sources
         if result.answerable and top is not None:
-            body = result.passage or top.text
+            phrased = self.phraser.phrase(text, result, result.hits[:shown], language, on_text) if self.phraser else None
+            body = phrased or result.passage or top.text
             if top.outdated:
                 body = "⚠️ Veraltet – es gibt nur eine ältere Fassung dazu:\n" + body
             if sources[0].unreviewed:
                 body = UNREVIEWED + body
             answer = Answer(text, body, True, result.confidence, sources[:shown], sources[shown:],
                             sources[0].owner or self.config.chat.fallback_contact, question_id, ["feedback"],
-                            caveat=not result.certain, language=language)
+                            caveat=not result.certain, language=language, phrased=phrased is not None)
         else:
             # The nearest document is offered, but never its owner as the person to ask: it may be unrelated.
             contact = self.topic_contact(text)

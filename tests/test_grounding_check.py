@@ -106,5 +106,5 @@ def test_prompt_numbers_passages_with_title_and_stand() -> None:
 def test_passage_one_opens_with_the_extractive_answer_when_its_chunk_lacks_it() -> None:
     from indexer import Hit
     hit = Hit(1, "Weitere Fragen zum Gerät.", "FAQ", "Rückfragen", "faq/x.md", {"updated": "2026-01-01"}, 1.0)
-    assert passages_from([hit], "Die Kurzantwort.")[0].text == "Die Kurzantwort. … Weitere Fragen zum Gerät."
+    assert passages_from([hit], "Die Kurzantwort.")[0].text == "Die Kurzantwort.\n…\nWeitere Fragen zum Gerät."
     assert passages_from([hit], "Weitere Fragen")[0].text == "Weitere Fragen zum Gerät."

@@ -52,10 +52,16 @@ class _Source:
     terms: frozenset[str]
 
 
-def sentences(answer: str) -> list[str]:
-    """The answer's sentences, each with its citations ("… gilt. [1]" becomes "… gilt [1].")."""
+def lines(answer: str) -> list[list[str]]:
+    """The answer's lines (list items, paragraphs) as sentences, each with its citations
+    ("… gilt. [1]" becomes "… gilt [1]."); list markers are kept with their sentence."""
     moved = _CITATIONS_AFTER_STOP.sub(lambda m: f" {m.group(2).strip()}{m.group(1)}", answer)
-    return split_sentences(moved)
+    return [found for line in moved.splitlines() if (found := split_sentences(line))]
+
+
+def sentences(answer: str) -> list[str]:
+    """The answer's sentences in order (see `lines`)."""
+    return [sentence for line in lines(answer) for sentence in line]
 
 
 class GroundingCheck:
@@ -101,12 +107,17 @@ class GroundingCheck:
             return Verdict(sentence, cited, "Inhalt nicht belegt")
         return Verdict(sentence, cited)
 
+    def kept(self, found: list[list[str]]) -> str:
+        """The sentences that pass, in their lines."""
+        return "\n".join(joined for line in found if (joined := " ".join(s for s in line if not self.sentence(s).problem)))
+
     def answer(self, answer: str) -> Checked:
         """Check every sentence; the core is lost when the answer is in the wrong language, the
         first sentence fails, or fewer than half of the sentences pass."""
-        verdicts = [self.sentence(s) for s in sentences(answer)]
+        found = lines(answer)
+        verdicts = [self.sentence(s) for line in found for s in line]
         kept = [v.sentence for v in verdicts if not v.problem]
-        checked = Checked(" ".join(kept), verdicts)
+        checked = Checked(self.kept(found), verdicts)
         if not verdicts:
             checked.core_lost, checked.reason = True, "leere Antwort"
         elif is_english(answer) != (self.language == "en"):

@@ -11,7 +11,7 @@ from typing import Callable
 from indexer import Hit, SearchResult
 
 from ..config import LlmSettings
-from .check import GroundingCheck, sentences
+from .check import GroundingCheck, lines
 from .client import ChatClient, ModelError
 from .prompt import build_messages, passages_from
 
@@ -69,7 +69,7 @@ class Phraser:
         try:
             for piece in self.client.stream(build_messages(question, passages, language)):
                 text += piece
-                if on_text is not None and (checked := _checked_prefix(check, sentences(text)[:-1])) != shown:
+                if on_text is not None and (checked := _checked_prefix(check, text)) != shown:
                     shown = checked
                     on_text(checked)
             outcome = check.answer(text)
@@ -97,9 +97,13 @@ class Phraser:
                 setattr(self.stats, name, getattr(self.stats, name) + value)
 
 
-def _checked_prefix(check: GroundingCheck, complete: list[str]) -> str:
-    """The complete sentences that pass so far; nothing while the first one fails (it is the core)."""
-    verdicts = [check.sentence(s) for s in complete]
-    if not verdicts or verdicts[0].problem:
+def _checked_prefix(check: GroundingCheck, text: str) -> str:
+    """The complete sentences of `text` that pass so far (the last one may still grow); nothing
+    while the first one fails (it is the core)."""
+    found = lines(text)
+    if found:
+        found[-1] = found[-1][:-1]
+    first = next((s for line in found for s in line), None)
+    if first is None or check.sentence(first).problem:
         return ""
-    return " ".join(v.sentence for v in verdicts if not v.problem)
+    return check.kept(found)

@@ -40,10 +40,10 @@ def passages_from(hits: list[Hit], lead: str = "") -> list[Passage]:
     extractive answer, from the first hit's document) opens passage 1 unless its chunk holds it."""
     passages = []
     for number, hit in enumerate(hits, start=1):
-        text = " ".join(hit.text.split())
+        text = "\n".join(" ".join(line.split()) for line in hit.text.splitlines() if line.strip())
         lead_text = " ".join(lead.split())
-        if number == 1 and lead_text and lead_text not in text:
-            text = f"{lead_text} … {text}"
+        if number == 1 and lead_text and lead_text not in " ".join(text.split()):
+            text = f"{lead_text}\n…\n{text}"
         title = hit.title + (f" › {hit.heading_path}" if hit.heading_path else "")
         passages.append(Passage(number, title, hit.updated, text))
     return passages

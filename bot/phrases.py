@@ -10,6 +10,10 @@ CAVEAT = {
     "de": "Ich bin mir nicht sicher, ob das Ihre Frage beantwortet – bitte prüfen Sie die Quelle.",
     "en": "I am not sure this answers your question – please check the source.",
 }
+PHRASED = {
+    "de": "Von einem Sprachmodell formuliert; jeder Satz ist an der Quelle [n] geprüft, auf die er verweist.",
+    "en": "Phrased by a language model; every sentence was checked against the source [n] it cites.",
+}
 ENGLISH_LEAD = "From the SCIU's documents (most of them are in German):"
 NOT_A_QUESTION = (
     "Ich habe darin keine Frage erkannt. Schreiben Sie mir Ihre Frage einfach in Worten, "
@@ -24,3 +28,8 @@ def no_answer(language: str, contact: str) -> str:
 
 def caveat(language: str) -> str:
     return CAVEAT[language]
+
+
+def phrased_note(language: str) -> str:
+    """The note under an answer the model wrote ([llm]): people should know, and where to check."""
+    return PHRASED[language]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .core import Answer, Source
-from .phrases import ENGLISH_LEAD, caveat
+from .phrases import ENGLISH_LEAD, caveat, phrased_note
 
 
 def source_line(number: int, source: Source) -> str:
@@ -20,6 +20,8 @@ def render_answer(answer: Answer) -> str:
     lines.append(answer.text)
     if answer.caveat:
         lines.append(f"({caveat(answer.language)})")
+    if answer.phrased:
+        lines.append(f"({phrased_note(answer.language)})")
     if answer.sources:
         lines.append("\nQuellen:")
         lines.extend(source_line(n, s) for n, s in enumerate(answer.sources, start=1))

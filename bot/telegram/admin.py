@@ -44,6 +44,8 @@ async def status(update: Update, context: LotseContext) -> None:
         usage = f"⚠️ {interactions.problem}\n{usage}"
     blocks = [f"<b>📚 Index</b>\n{escape(index_text)}", f"<b>💬 Nutzung</b>\n{escape(usage)}",
               f"<b>🧭 Onboarding</b>\n{escape(onboarding)}", f"<b>📨 Weiterleitungen</b>\n{escape(exchange)}"]
+    if lotse.core.phraser is not None:
+        blocks.append(f"<b>🤖 Sprachmodell</b>\n{escape(lotse.core.phraser.stats.summary(lotse.config.llm.model))}")
     if lotse.reindexing:
         blocks.append("🔄 Gerade läuft eine Neuindizierung.")
     await reply(update, render.pack(blocks))

@@ -20,6 +20,7 @@ from .context import LotseContext
 from .gate import admit, admit_button, within_limit
 from .onboarding import offer_to_newcomer
 from .sending import reply, typing
+from .streaming import StreamingReply
 
 
 async def answer_question(update: Update, context: LotseContext, question: str) -> None:
@@ -29,16 +30,17 @@ async def answer_question(update: Update, context: LotseContext, question: str) 
     if asker is None or chat is None:
         return
     core = context.lotse.core
+    stream = StreamingReply(update)  # shows the checked sentences while a model writes ([llm])
     try:
         core.check_question(question)
         if not await within_limit(update, context, asker):
             return
         async with typing(context.bot, chat.id):
-            answer = await asyncio.to_thread(core.ask, question, asker)
+            answer = await stream.follow(asyncio.to_thread(core.ask, question, asker, stream.update))
     except QuestionError as error:
         await reply(update, escape(str(error)))
         return
-    await reply(update, render.answer_html(answer), buttons.answer_keyboard(answer))
+    await stream.finish(render.answer_html(answer), buttons.answer_keyboard(answer))
 
 
 async def start(update: Update, context: LotseContext) -> None:

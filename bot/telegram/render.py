@@ -10,7 +10,7 @@ from html import escape
 from textwrap import shorten
 
 from ..core import Answer, Source
-from ..phrases import ENGLISH_LEAD, caveat
+from ..phrases import ENGLISH_LEAD, caveat, phrased_note
 
 MAX_MESSAGE = 4096
 _LINK = re.compile(r"^https?://\S+$")
@@ -104,6 +104,8 @@ def answer_html(answer: Answer, limit: int = MAX_MESSAGE) -> list[str]:
         blocks.insert(0, f"<i>{escape(ENGLISH_LEAD)}</i>")
     if answer.caveat:
         blocks.append(f"<i>{escape(caveat(answer.language))}</i>")
+    if answer.phrased:
+        blocks.append(f"<i>🤖 {escape(phrased_note(answer.language))}</i>")
     if any(s.outdated for s in answer.sources) and "veraltet" not in answer.text.lower():
         blocks.insert(0, "⚠️ <b>Achtung, veraltet:</b> mindestens eine Quelle ist nicht mehr aktuell.")
     if answer.sources:

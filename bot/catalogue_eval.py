@@ -5,18 +5,21 @@ question log changes. A key fact counts only in the answer text a person reads a
 """
 from __future__ import annotations
 
+import contextlib
 import re
 import statistics
 import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Iterator
 
 from indexer import Index, build_index
 from indexer.embedder import Embedder
 
 from .catalogue import CatalogueQuestion
-from .config import Config
+from .config import Config, LlmSettings
 from .core import Answer, Asker, ChatCore
+from .grounded import PhraserStats
 from .interactions import Interactions
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
@@ -56,6 +59,7 @@ class QuestionResult:
     leak: bool = False
     current_wins: bool | None = None  # only for questions with a superseded/expired alternative
     words: int = 0
+    phrased: bool = False  # written by the model and checked ([llm])
 
 
 @dataclass
@@ -76,6 +80,7 @@ class Figures:
     current_beats_superseded: float | None
     words_median: float | None
     words_p95: float | None
+    phrased: float = 0.0  # share of answers the model phrased (the rest: extractive)
 
 
 @dataclass
@@ -96,7 +101,8 @@ def score_answer(item: CatalogueQuestion, answer: Answer, restricted: dict[str, 
     text = answer.text if answer.answered else ""
     asker_groups = {item.group} if item.group else set()
     result = QuestionResult(item.id, item.style, item.question, answer.answered, answer.caveat, answer.text, cited,
-                            item.answerable, words=len(text.split()) if answer.answered else 0)
+                            item.answerable, words=len(text.split()) if answer.answered else 0,
+                            phrased=answer.phrased)
     if item.answerable:
         result.source_rank = next((n for n, path in enumerate(cited, 1) if path in item.sources), None)
         result.has_fact = any(contains_fact(text, fact) for fact in item.key_facts)
@@ -141,6 +147,7 @@ def figures(results: list[QuestionResult]) -> Figures:
         current_beats_superseded=_share([r.current_wins for r in results if r.current_wins is not None]),
         words_median=float(statistics.median(lengths)) if lengths else None,
         words_p95=_percentile(lengths, 0.95),
+        phrased=_share([r.phrased for r in results]) or 0.0,
     )
 
 
@@ -149,20 +156,43 @@ def report(results: list[QuestionResult]) -> CatalogueReport:
     return CatalogueReport(figures(results), {s: figures([r for r in results if r.style == s]) for s in styles}, results)
 
 
-def run_catalogue(config: Config, questions: list[CatalogueQuestion], embedder: Embedder | None = None) -> CatalogueReport:
-    """Index the configured knowledge folder in a temporary data folder and ask every question."""
+@contextlib.contextmanager
+def _throwaway_core(config: Config, embedder: Embedder | None) -> Iterator[tuple[Config, Index, Interactions]]:
+    """The configured knowledge folder indexed in a temporary data folder, with its own question log."""
     with tempfile.TemporaryDirectory(prefix="lotse-katalog-") as temp:
         settings = replace(config.index, data_dir=Path(temp), progress=False)
-        run_config = replace(config, index=settings)
         index = Index(settings, config.search, embedder=embedder)
         build_index(settings, embedder=index.embedder)
         interactions = Interactions(Path(temp) / "interactions.db", config.chat.retention_days)
-        core = ChatCore(run_config, index, interactions)
-        restricted = {doc.path: doc.access for doc in index.documents() if doc.access}
-        results = []
-        for item in questions:
-            asker = Asker(f"eval:{item.id}", groups=frozenset({item.group} if item.group else ()), channel="eval")
-            results.append(score_answer(item, core.ask(item.question, asker), restricted))
-        interactions.close()
+        try:
+            yield replace(config, index=settings), index, interactions
+        finally:
+            interactions.close()
+
+
+def _ask_all(core: ChatCore, index: Index, questions: list[CatalogueQuestion]) -> CatalogueReport:
+    restricted = {doc.path: doc.access for doc in index.documents() if doc.access}
+    results = []
+    for item in questions:
+        asker = Asker(f"eval:{item.id}", groups=frozenset({item.group} if item.group else ()), channel="eval")
+        results.append(score_answer(item, core.ask(item.question, asker), restricted))
     return report(results)
 
+
+def run_catalogue(config: Config, questions: list[CatalogueQuestion], embedder: Embedder | None = None) -> CatalogueReport:
+    """Index the configured knowledge folder in a temporary data folder and ask every question
+    (extractive answers: the model is left out whatever [llm] says)."""
+    with _throwaway_core(config, embedder) as (run_config, index, interactions):
+        return _ask_all(ChatCore(replace(run_config, llm=LlmSettings()), index, interactions), index, questions)
+
+
+def compare_with_model(config: Config, questions: list[CatalogueQuestion],
+                       embedder: Embedder | None = None) -> tuple[CatalogueReport, CatalogueReport, PhraserStats]:
+    """Every question asked twice on one index: extractive, then phrased by the [llm] model;
+    with what the model did (phrased, dropped sentences, fallbacks)."""
+    with _throwaway_core(config, embedder) as (run_config, index, interactions):
+        without = _ask_all(ChatCore(replace(run_config, llm=LlmSettings()), index, interactions), index, questions)
+        phrasing = ChatCore(replace(run_config, llm=replace(config.llm, enabled=True)), index, interactions)
+        with_model = _ask_all(phrasing, index, questions)
+        assert phrasing.phraser is not None
+        return without, with_model, phrasing.phraser.stats

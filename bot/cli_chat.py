@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .cli_options import with_config
+from .cli_options import require_model, with_config
 from .config import Config
 from .core import ChatCore, QuestionError
 from .plain import render_answer
@@ -20,11 +20,18 @@ SAMPLE_QUESTION = "Wer leitet die SCIU?"
 @with_config
 @click.argument("question")
 @click.option("--group", "groups", multiple=True, help="Zugriffsgruppe des Fragenden (mehrfach möglich).")
-def ask(config: Config, question: str, groups: tuple[str, ...]) -> None:
+@click.option("--llm/--no-llm", default=None,
+              help="Antwort vom Sprachmodell aus [llm] formulieren lassen (geprüft) oder nur den Auszug zeigen; "
+                   "ohne Angabe gilt [llm] enabled.")
+def ask(config: Config, question: str, groups: tuple[str, ...], llm: bool | None) -> None:
     """Eine Frage beantworten und beenden.
 
-    Beispiel: lotse ask "Wie beantrage ich ein Diensthandy?"
+    Beispiel: lotse ask "Wie beantrage ich ein Diensthandy?" --llm
     """
+    if llm is not None:
+        config.llm.enabled = llm
+    if config.llm.enabled:
+        require_model(config)
     core = ChatCore(config)
     try:
         answer = core.ask(question, terminal_asker(frozenset(groups)))
@@ -32,6 +39,8 @@ def ask(config: Config, question: str, groups: tuple[str, ...]) -> None:
         raise click.ClickException(str(error)) from error
     click.echo(render_answer(answer))
     warn_about_damage(core)
+    if core.phraser is not None and core.phraser.stats.fallbacks:
+        click.echo(f"⚠️ Sprachmodell nicht genutzt: {core.phraser.stats.summary(config.llm.model)}", err=True)
 
 
 @click.command()

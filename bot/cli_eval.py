@@ -9,8 +9,8 @@ import click
 from indexer.evaluation import EvalError, EvalReport, run_eval
 
 from .catalogue import CatalogueError, is_catalogue, load_catalogue
-from .catalogue_eval import CatalogueReport, Figures, run_catalogue
-from .cli_options import with_config
+from .catalogue_eval import CatalogueReport, Figures, compare_with_model, run_catalogue
+from .cli_options import require_model, with_config
 from .config import Config
 from .reports import format_number
 
@@ -25,8 +25,9 @@ from .reports import format_number
 @click.option("--limit", type=click.IntRange(1), help="Höchstens so viele Fragen stellen.")
 @click.option("--details", is_flag=True, help="Katalog: jede Frage mit Antwort und Bewertung zeigen.")
 @click.option("--json", "as_json", is_flag=True, help="Ergebnis als ein JSON-Objekt ausgeben.")
+@click.option("--llm", is_flag=True, help="Katalog: zusätzlich mit dem Sprachmodell aus [llm] antworten und vergleichen.")
 def eval_command(config: Config, eval_file: Path, distractors: Path | None, holdout: bool, limit: int | None,
-                 details: bool, as_json: bool) -> None:
+                 details: bool, as_json: bool, llm: bool) -> None:
     """Antwort- oder Suchqualität messen.
 
     Ein Fragenkatalog (JSON-Liste oder CSV mit „;“, Spalten wie ../shared/eval/kb-dev.json) wird
@@ -35,11 +36,21 @@ def eval_command(config: Config, eval_file: Path, distractors: Path | None, hold
     Fassung und Antwortlänge – gesamt und je Stil. Eine SQuAD-v1-Datei misst die Suche (MRR@10,
     Recall, nDCG, Latenz); jeder Absatz wird ein Dokument in einem Wegwerf-Datenordner.
 
+    Mit --llm wird jeder Katalogfrage zweimal gestellt – ohne und mit Sprachmodell ([llm]) – und
+    beide Ergebnisse werden nebeneinander gezeigt.
+
     Beispiel: lotse eval ../shared/eval/kb-dev.json
     """
     try:
         if is_catalogue(eval_file):
             questions = load_catalogue(eval_file)[:limit]
+            if llm:
+                require_model(config)
+                without, with_model, stats = compare_with_model(config, questions)
+                click.echo(json.dumps({"without_model": without.summary(), "with_model": with_model.summary(),
+                                       "model": stats.summary(config.llm.model)}, ensure_ascii=False) if as_json
+                           else comparison_text(without, with_model, stats.summary(config.llm.model), details))
+                return
             catalogue = run_catalogue(config, questions)
             click.echo(json.dumps(catalogue.summary(), ensure_ascii=False) if as_json else catalogue_text(catalogue, details))
             return
@@ -82,6 +93,13 @@ def catalogue_text(report: CatalogueReport, details: bool = False) -> str:
             lines += ["", f"{mark} {r.id} [{r.style}] {r.question}",
                       f"   Quellen: {', '.join(r.sources[:3]) or '–'}", "   " + r.text.replace("\n", "\n   ")]
     return "\n".join(lines)
+
+
+def comparison_text(without: CatalogueReport, with_model: CatalogueReport, model: str, details: bool) -> str:
+    """Both catalogue tables, without and with the model, and what the model did."""
+    return "\n\n".join([f"Ohne Sprachmodell (Auszug):\n{catalogue_text(without)}",
+                        f"Mit Sprachmodell (geprüft), formuliert: {with_model.overall.phrased:.2f}\n"
+                        f"{catalogue_text(with_model, details)}", model])
 
 
 def squad_text(report: EvalReport) -> str:

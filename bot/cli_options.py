@@ -8,7 +8,7 @@ import click
 
 from indexer import IndexBusy, IndexNotReady
 
-from .config import ConfigError, load_config
+from .config import Config, ConfigError, load_config
 from .interactions import PseudonymKeyLost
 
 
@@ -29,3 +29,9 @@ def with_config(command: Callable[..., Any]) -> Callable[..., Any]:
             raise click.ClickException(str(error)) from error
 
     return wrapper
+
+
+def require_model(config: Config) -> None:
+    """Stop with a clear message when the model ([llm]) is asked for but not configured."""
+    if not (config.llm.model and config.llm.base_url):
+        raise click.ClickException("Für das Sprachmodell fehlen in der Konfiguration [llm] base_url und model.")

@@ -6,6 +6,7 @@ Failing sentences are dropped; when the answer loses its core the caller uses th
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -59,6 +60,12 @@ def lines(answer: str) -> list[list[str]]:
     return [found for line in moved.splitlines() if (found := split_sentences(line))]
 
 
+@functools.lru_cache(maxsize=512)
+def passage_source(text: str) -> _Source:
+    """What a passage supports, extracted once per passage text (popular passages recur)."""
+    return _Source(extract(text, names=False), words_of(text), frozenset(_ANALYZER.terms(text)))
+
+
 def sentences(answer: str) -> list[str]:
     """The answer's sentences in order (see `lines`)."""
     return [sentence for line in lines(answer) for sentence in line]
@@ -70,11 +77,8 @@ class GroundingCheck:
 
     def __init__(self, passages: list[Passage], language: str = "de") -> None:
         self.language = language
-        self._sources = {p.number: self._source(f"{p.title}\n{p.text}") for p in passages}
+        self._sources = {p.number: passage_source(f"{p.title}\n{p.text}") for p in passages}
         self._verdicts: dict[str, Verdict] = {}
-
-    def _source(self, text: str) -> _Source:
-        return _Source(extract(text, english=False), words_of(text), frozenset(_ANALYZER.terms(text)))
 
     def sentence(self, sentence: str) -> Verdict:
         """The verdict on one sentence (remembered, so a streamed sentence is checked once)."""

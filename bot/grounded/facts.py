@@ -22,14 +22,16 @@ NUMBER_WORDS = {
 }
 HONORIFICS = frozenset("frau herr herrn dr prof mr mrs ms".split())
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH_CAPITALISED = "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True))
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://[^\s<>\]\)]+")
 _HANDLE = re.compile(r"(?<![\w.])@\w{3,}")
 _NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}|\d{2})(?!\d))?")
 _NAMED_DATE = re.compile(rf"(?<!\d)(\d{{1,2}})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?({_MONTH})\b\.?(?:\s+(\d{{4}}))?", re.I)
-_ENGLISH_DATE = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b,?(?:\s+(\d{{4}}))?", re.I)
+_ENGLISH_DATE = re.compile(rf"\b({_MONTH_CAPITALISED})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b,?(?:\s+(\d{{4}}))?")
 _NUMBER = re.compile(r"\d+(?:(?:[.,:]|[\u00a0\u202f])\d+)*")
 _WORDS = re.compile(r"[^\W\d_][\w-]*")
+_TWO_CAPITALS = re.compile(r"[A-ZÄÖÜ].*[A-ZÄÖÜ]")
 _STOP = load_stopwords()
 
 
@@ -64,12 +66,14 @@ def _date_key(day: str, month: int | str) -> str:
     return f"{int(day)}.{int(month)}"
 
 
-def extract(text: str, english: bool = False) -> Facts:
-    """The facts in `text`; `english` treats every capitalised word after the first as a name."""
+def extract(text: str, english: bool = False, names: bool = True) -> Facts:
+    """The facts in `text`; `english` treats every capitalised word after the first as a name.
+    Passages need no names of their own (`names=False`): a sentence's names are looked up in all their words."""
     links: set[str] = set()
-    for pattern in (_EMAIL, _URL, _HANDLE):
-        links.update(m.group(0).rstrip(".,;:!?").lower() for m in pattern.finditer(text))
-        text = pattern.sub(" ", text)
+    for pattern, marker in ((_EMAIL, "@"), (_URL, "http"), (_HANDLE, "@")):
+        if marker in text:
+            links.update(m.group(0).rstrip(".,;:!?").lower() for m in pattern.finditer(text))
+            text = pattern.sub(" ", text)
     numbers: set[str] = set()
 
     def date(match: re.Match, day: int, month: int, year: int) -> str:
@@ -85,8 +89,8 @@ def extract(text: str, english: bool = False) -> Facts:
     text = _ENGLISH_DATE.sub(lambda m: date(m, 2, 1, 3), text)
     numbers.update(number_key(m.group(0)) for m in _NUMBER.finditer(text))
     words = _WORDS.findall(text)
-    numbers.update(str(NUMBER_WORDS[w.lower()]) for w in words if w.lower() in NUMBER_WORDS)
-    return Facts(frozenset(numbers), frozenset(links), frozenset(_names(words, english)))
+    numbers.update(str(value) for w in words if (value := NUMBER_WORDS.get(w.lower())) is not None)
+    return Facts(frozenset(numbers), frozenset(links), frozenset(_names(words, english) if names else ()))
 
 
 def _names(words: list[str], english: bool) -> set[str]:
@@ -96,7 +100,7 @@ def _names(words: list[str], english: bool) -> set[str]:
     names: set[str] = set()
     capitalised = [w[:1].isupper() and w.lower() not in _STOP and w.lower() not in HONORIFICS for w in words]
     for i, word in enumerate(words):
-        acronym = len(word) >= 2 and sum(c.isupper() for c in word) >= 2
+        acronym = _TWO_CAPITALS.search(word) is not None
         after_title = i > 0 and words[i - 1].lower() in HONORIFICS and capitalised[i]
         in_run = capitalised[i] and ((i > 0 and capitalised[i - 1]) or (i + 1 < len(words) and capitalised[i + 1]))
         plain_english = english and i > 0 and capitalised[i]
@@ -108,8 +112,8 @@ def _names(words: list[str], english: bool) -> set[str]:
 def words_of(text: str) -> frozenset[str]:
     """Every word of `text`, folded, with hyphenated words also in parts: where names are looked up."""
     found: set[str] = set()
-    for word in _WORDS.findall(text):
-        folded = fold(word.casefold())
+    for word in set(_WORDS.findall(text.casefold())):
+        folded = fold(word)
         found.add(folded)
         found.update(part for part in folded.split("-") if part)
     return frozenset(found)

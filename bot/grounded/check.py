@@ -77,7 +77,7 @@ class GroundingCheck:
 
     def __init__(self, passages: list[Passage], language: str = "de") -> None:
         self.language = language
-        self._sources = {p.number: passage_source(f"{p.title}\n{p.text}") for p in passages}
+        self._texts = {p.number: f"{p.title}\n{p.text}" for p in passages}  # prepared when first cited
         self._verdicts: dict[str, Verdict] = {}
 
     def sentence(self, sentence: str) -> Verdict:
@@ -92,10 +92,10 @@ class GroundingCheck:
         cited = tuple(dict.fromkeys(numbers))
         if not cited:
             return Verdict(sentence, cited, "keine Quellenangabe")
-        if any(n not in self._sources for n in cited):
+        if any(n not in self._texts for n in cited):
             return Verdict(sentence, cited, "Quelle nicht vorhanden")
         plain = _CITATION.sub(" ", sentence)
-        sources = [self._sources[n] for n in cited]
+        sources = [passage_source(self._texts[n]) for n in cited]
         facts = extract(plain, english=self.language == "en")
         missing_number = facts.numbers - set().union(*(s.facts.numbers for s in sources))
         if missing_number:

@@ -17,7 +17,7 @@ from bot.grounded.check import sentences
 from indexer import Index
 from indexer.embedder import Embedder
 from indexer.sentences import split_sentences
-from openai_standin import Behaviour, OpenAIStandIn
+from openai_standin import Behaviour, OpenAIStandIn, passages_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -73,7 +73,7 @@ def assert_extractive(answer: Answer, extractive: Answer) -> None:
 def test_correct_answer_with_citations_is_served_as_written(cores, model: OpenAIStandIn) -> None:
     model.behaviour = Behaviour(reply=lambda p: f"{sentence(p, 1)} [1] {cited(sentence(p, 1, skip=1), 1)}")
     answer, extractive, streamed = ask(cores, PHONE)
-    passages = _passages(model)
+    passages = passages_of(model)
     assert answer.phrased and answer.answered
     assert answer.text == " ".join([cited(sentence(passages, 1), 1), cited(sentence(passages, 1, skip=1), 1)])
     assert [s.path for s in answer.sources] == [s.path for s in extractive.sources]  # sources as today
@@ -118,7 +118,7 @@ def test_answer_that_loses_its_core_gives_the_extractive_answer(cores, model: Op
 def test_unsupported_sentence_is_dropped_and_the_rest_served(cores, model: OpenAIStandIn, fault) -> None:
     model.behaviour = Behaviour(reply=lambda p: f"{cited(sentence(p, 1, 'Durchwahl'), 1)} {fault(p)}")
     answer, _, streamed = ask(cores, DESK)
-    passages = _passages(model)
+    passages = passages_of(model)
     assert "5555" not in passages.get(2, "")  # the wrong-citation case needs the fact to be only in [1]
     good = cited(sentence(passages, 1, "Durchwahl"), 1)
     assert answer.phrased and answer.text == good
@@ -134,9 +134,12 @@ def test_declined_question_never_reaches_the_model(cores, model: OpenAIStandIn) 
 
 @pytest.mark.parametrize("behaviour, kind", [
     pytest.param(Behaviour(reply=" ".join(["Wort"] * 30), piece_words=1, delay=0.25), "timeout", id="slow-stream"),
+    pytest.param(Behaviour(reply=lambda p: cited(sentence(p, 1), 1) + " " + cited(sentence(p, 1, skip=1), 1),
+                           stall_after=2), "timeout", id="stalls-mid-answer"),
     pytest.param(Behaviour(status=500), "http", id="http-500"),
     pytest.param(Behaviour(raw='{"choices": [ this is not json'), "malformed", id="malformed-json-body"),
     pytest.param(Behaviour(raw='data: {"choices": [ this is not json\n\n'), "malformed", id="malformed-event"),
+    pytest.param(Behaviour(raw='data: {"error": {"message": "overloaded"}}\n\n'), "http", id="error-event"),
     pytest.param(Behaviour(reply=lambda p: cited(sentence(p, 1), 1) + " " + cited(sentence(p, 1), 1),
                            piece_words=4, broken_after=5), "malformed", id="broken-event"),
 ])
@@ -163,6 +166,6 @@ def test_reviewed_faq_entry_is_served_as_written(cores, model: OpenAIStandIn, co
     assert model.requests == [] and cores[0].phraser.stats.faq_as_written == 1
 
 
-def _passages(model: OpenAIStandIn) -> dict[int, str]:
-    from openai_standin import passages_in
+def passages_of(model: OpenAIStandIn) -> dict[int, str]:
+    """The numbered passages of the model's latest request."""
     return passages_in(model.requests[-1]["messages"])

@@ -20,7 +20,7 @@ from bot.config import Config, LlmSettings
 from bot.core import Asker, ChatCore
 from indexer import Index
 from indexer.embedder import Embedder
-from openai_standin import Behaviour, OpenAIStandIn
+from openai_standin import Behaviour, OpenAIStandIn, passages_in
 from test_grounded_answers import cited, sentence
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -97,7 +97,7 @@ def test_checked_answer_through_the_litellm_proxy(core: ChatCore, upstream: Open
     answer = core.ask("Wie beantrage ich ein Diensthandy?", Asker("gateway"), streamed.append)
     request = upstream.requests[seen]  # what reached the model server through the gateway
     assert request["stream"] is True and "[1] " in request["messages"][1]["content"]
-    expected = cited(sentence(_passages(request), 1), 1)
+    expected = cited(sentence(passages_in(request["messages"]), 1), 1)
     assert answer.phrased and answer.text == expected  # the invented extension was dropped
     assert streamed == [expected]
 
@@ -117,8 +117,3 @@ def test_upstream_failure_through_the_gateway_gives_the_extractive_answer(core: 
     answer = core.ask("Wie beantrage ich ein Diensthandy?", Asker("gateway"))
     assert not answer.phrased and "IT-Serviceportal" in answer.text
     assert sum(core.phraser.stats.fallbacks.values()) == 1
-
-
-def _passages(request: dict) -> dict[int, str]:
-    from openai_standin import passages_in
-    return passages_in(request["messages"])

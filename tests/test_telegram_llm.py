@@ -9,7 +9,7 @@ import pytest
 from bot.config import Config, LlmSettings
 from openai_standin import Behaviour, OpenAIStandIn
 from telegram_standin import parse_html
-from test_grounded_answers import cited, sentence
+from test_grounded_answers import cited, passages_of, sentence
 from test_telegram_bot import ADMIN, QUESTION, USER, Harness, start_bot, text_of  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
@@ -39,7 +39,7 @@ def test_answer_streams_by_edits_and_ends_checked_with_sources(start_bot: Callab
     assert preview[0].method == "sendMessage" and "✍️" in text_of(preview[0])  # shown while written
     assert any(c.method == "editMessageText" and "✍️" in text_of(c) for c in preview[1:])  # grew by edits
     assert all(c.params["message_id"] == preview[0].result["message_id"] for c in preview[1:])  # one message
-    passages = _passages(model)
+    passages = passages_of(model)
     shown = text_of(final)
     assert shown.startswith(f"{cited(sentence(passages, 1), 1)} {cited(sentence(passages, 1, skip=1), 1)} {CONTACT}")
     assert all("4242" not in text_of(c) for c in preview)  # the invented extension never appeared
@@ -58,8 +58,3 @@ def test_failing_model_gives_the_usual_answer_and_counts_in_status(start_bot: Ca
     assert "Fehler" not in answer and "Sprachmodell" not in answer
     status = text_of(bot.send(ADMIN, "/status"))
     assert "Sprachmodell" in status and "Rückfall auf Auszug: 1 (Serverfehler 1)" in status
-
-
-def _passages(model: OpenAIStandIn) -> dict[int, str]:
-    from openai_standin import passages_in
-    return passages_in(model.requests[-1]["messages"])

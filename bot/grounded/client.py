@@ -6,6 +6,7 @@ with `stream: true`. It is the only place that talks to a model server.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Iterator
 
@@ -41,25 +42,40 @@ class ChatClient:
             with self._http.stream("POST", "chat/completions", json=body) as response:
                 if response.status_code != 200:
                     raise ModelError("http", f"HTTP {response.status_code}")
-                finished = False
-                for line in response.iter_lines():
-                    if time.monotonic() > deadline:
-                        raise ModelError("timeout", f"more than {self.settings.timeout_seconds} s")
-                    piece, done = _event(line)
-                    finished = finished or done
-                    if piece:
-                        yield piece
-                    if line.strip() == "data: [DONE]":
-                        break
-                if not finished:
-                    raise ModelError("malformed", "stream ended before the answer was complete")
-        except httpx.TimeoutException as error:
-            raise ModelError("timeout", type(error).__name__) from error
-        except httpx.HTTPError as error:
-            raise ModelError("http", type(error).__name__) from error
+                # A server that stalls mid-answer is cut off at the deadline, not a read timeout later.
+                watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), response.close)
+                watchdog.start()
+                try:
+                    yield from _pieces(response, deadline)
+                finally:
+                    watchdog.cancel()
+        except ModelError:
+            raise
+        except Exception as error:  # httpx errors, or the stream closed under the reader by the watchdog
+            if isinstance(error, httpx.TimeoutException) or time.monotonic() >= deadline:
+                raise ModelError("timeout", type(error).__name__) from error
+            if isinstance(error, (httpx.HTTPError, httpx.StreamError)):
+                raise ModelError("http", type(error).__name__) from error
+            raise
 
     def close(self) -> None:
         self._http.close()
+
+
+def _pieces(response: httpx.Response, deadline: float) -> Iterator[str]:
+    """The text pieces of a streamed response, until [DONE] or a finish_reason."""
+    finished = False
+    for line in response.iter_lines():
+        if time.monotonic() > deadline:
+            raise ModelError("timeout", "answer not complete in time")
+        piece, done = _event(line)
+        finished = finished or done
+        if piece:
+            yield piece
+        if line.strip() == "data: [DONE]":
+            return
+    if not finished:
+        raise ModelError("malformed", "stream ended before the answer was complete")
 
 
 def _event(line: str) -> tuple[str, bool]:

@@ -32,6 +32,7 @@ class Behaviour:
     piece_words: int = 3  # words per streamed piece
     raw: str | None = None  # sent as the whole response body instead of proper events
     broken_after: int | None = None  # after this many pieces, send a cut-off event and close
+    stall_after: int | None = None  # after this many pieces, send nothing more until the stand-in stops
 
 
 @dataclass
@@ -73,6 +74,7 @@ class OpenAIStandIn:
                 self.end_headers()
                 self.wfile.write(data)
 
+        self._stopping = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -80,6 +82,7 @@ class OpenAIStandIn:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -121,6 +124,9 @@ class OpenAIStandIn:
                     handler.wfile.write(b'data: {"choices": [{"delta": {"content": "Hal')
                     handler.wfile.flush()
                     handler.close_connection = True
+                    return
+                if b.stall_after is not None and number >= b.stall_after:
+                    self._stopping.wait()  # a model that hangs mid-answer
                     return
                 if b.delay:
                     time.sleep(b.delay)  # the model "thinking": server side, not a test wait

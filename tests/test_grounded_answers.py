@@ -5,6 +5,7 @@ For each case the test checks the reply the person gets: the checked sentences, 
 answer with no error text."""
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator
@@ -126,6 +127,14 @@ def test_unsupported_sentence_is_dropped_and_the_rest_served(cores, model: OpenA
     assert cores[0].phraser.stats.dropped_sentences == 1
 
 
+def test_english_question_on_german_passages_is_not_sent_to_the_model(cores, model: OpenAIStandIn) -> None:
+    model.behaviour = Behaviour(reply="You set up the VPN with the city's VPN client [1].")
+    answer, extractive, _ = ask(cores, "How do I set up the VPN?")
+    assert answer.answered and answer.language == "en"
+    assert answer.text == extractive.text and not answer.phrased
+    assert model.requests == [] and cores[0].phraser.stats.english_unchecked == 1
+
+
 def test_declined_question_never_reaches_the_model(cores, model: OpenAIStandIn) -> None:
     answer, extractive, _ = ask(cores, "Wie ist das Wetter morgen?")
     assert not answer.answered and answer.text == extractive.text
@@ -143,11 +152,13 @@ def test_declined_question_never_reaches_the_model(cores, model: OpenAIStandIn) 
     pytest.param(Behaviour(reply=lambda p: cited(sentence(p, 1), 1) + " " + cited(sentence(p, 1), 1),
                            piece_words=4, broken_after=5), "malformed", id="broken-event"),
 ])
-def test_model_failure_gives_the_extractive_answer_and_is_counted(cores, model: OpenAIStandIn,
-                                                                 behaviour: Behaviour, kind: str) -> None:
+def test_model_failure_gives_the_extractive_answer_and_is_counted(cores, model: OpenAIStandIn, behaviour: Behaviour,
+                                                                 kind: str, caplog: pytest.LogCaptureFixture) -> None:
     model.behaviour = behaviour
+    caplog.set_level(logging.WARNING, logger="bot.grounded")
     answer, extractive, _ = ask(cores, PHONE)
     assert_extractive(answer, extractive)
+    assert "Sprachmodell" in caplog.text and "Diensthandy" not in caplog.text  # logged, without content
     assert dict(cores[0].phraser.stats.fallbacks) == {kind: 1}
     assert f"Rückfall auf Auszug: 1" in cores[0].phraser.stats.summary(model.model)
 

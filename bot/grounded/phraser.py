@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from indexer import Hit, SearchResult
+from indexer.question_form import is_english
 
 from ..config import LlmSettings
 from .check import GroundingCheck, lines
@@ -27,14 +28,16 @@ class PhraserStats:
     phrased: int = 0
     dropped_sentences: int = 0
     faq_as_written: int = 0
+    english_unchecked: int = 0  # English questions with only German passages: not checkable, not asked
     fallbacks: Counter[str] = field(default_factory=Counter)
 
     def summary(self, model: str) -> str:
         failed = sum(self.fallbacks.values())
         reasons = ", ".join(f"{FALLBACK_NAMES.get(k, k)} {n}" for k, n in sorted(self.fallbacks.items()))
         return (f"Modell: {model} · formuliert und geprüft: {self.phrased} · verworfene Sätze: "
-                f"{self.dropped_sentences} · FAQ wörtlich: {self.faq_as_written} · Rückfall auf Auszug: {failed}"
-                + (f" ({reasons})" if reasons else ""))
+                f"{self.dropped_sentences} · FAQ wörtlich: {self.faq_as_written}"
+                + (f" · Englisch ohne englische Quelle: {self.english_unchecked}" if self.english_unchecked else "")
+                + f" · Rückfall auf Auszug: {failed}" + (f" ({reasons})" if reasons else ""))
 
 
 class Phraser:
@@ -56,7 +59,8 @@ class Phraser:
     def phrase(self, question: str, result: SearchResult, hits: list[Hit], language: str,
                on_text: Callable[[str], None] | None = None) -> str | None:
         """The checked answer from `hits` (numbered as shown), or None for the extractive answer: when
-        retrieval declines, a reviewed FAQ entry fits, or the model fails or loses the check.
+        retrieval declines, a reviewed FAQ entry fits, an English question has only German passages,
+        or the model fails or loses the check.
         `on_text` receives the checked sentences so far while the model writes."""
         if not result.answerable or not hits:
             return None
@@ -64,6 +68,10 @@ class Phraser:
             self._count(faq_as_written=1)
             return None
         passages = passages_from(hits, result.passage)
+        if language == "en" and not any(is_english(p.text) for p in passages):
+            # An English answer could not be checked word for word against German passages.
+            self._count(english_unchecked=1)
+            return None
         check = GroundingCheck(passages, language)
         text, shown = "", ""
         try:

@@ -9,14 +9,15 @@ from textwrap import shorten
 from typing import Awaitable, TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.constants import ChatType, ParseMode
+from telegram.error import RetryAfter, TelegramError
 
 from .sending import reply
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 EDIT_INTERVAL = 1.0  # seconds between edits: about the rate Telegram accepts for one chat
+GROUP_EDIT_INTERVAL = 3.0  # groups: Telegram accepts about 20 messages a minute
 WRITING = " ✍️"
 PREVIEW_CHARS = 3500  # a preview stays one message; the final answer may take several
 
@@ -25,9 +26,10 @@ class StreamingReply:
     """Receives the checked text so far from the worker thread and shows it in one reply message,
     at most once per `interval`; `finish` puts the final HTML in its place."""
 
-    def __init__(self, update: Update, interval: float = EDIT_INTERVAL) -> None:
+    def __init__(self, update: Update, interval: float | None = None) -> None:
         self._reply_to = update
-        self.interval = interval
+        private = update.effective_chat is None or update.effective_chat.type == ChatType.PRIVATE
+        self.interval = interval if interval is not None else EDIT_INTERVAL if private else GROUP_EDIT_INTERVAL
         self.message: Message | None = None
         self._latest = ""
         self._shown = ""
@@ -78,7 +80,12 @@ class StreamingReply:
             return
         first_markup = markup if len(parts) == 1 else None
         try:
-            await self.message.edit_text(parts[0], parse_mode=ParseMode.HTML, reply_markup=first_markup)
+            try:
+                await self.message.edit_text(parts[0], parse_mode=ParseMode.HTML, reply_markup=first_markup)
+            except RetryAfter as error:  # edited too often: the final answer waits its turn
+                await asyncio.sleep(error.retry_after if isinstance(error.retry_after, (int, float))
+                                    else error.retry_after.total_seconds())
+                await self.message.edit_text(parts[0], parse_mode=ParseMode.HTML, reply_markup=first_markup)
         except TelegramError as error:
             log.warning("Vorschau nicht durch die Antwort ersetzt, sie folgt neu: %s", error)
             await reply(self._reply_to, parts, markup)

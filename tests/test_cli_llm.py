@@ -7,6 +7,8 @@ from typing import Iterator
 
 import pytest
 
+from bot.catalogue_eval import QuestionResult, report
+from bot.cli_eval import comparison_text
 from openai_standin import Behaviour, OpenAIStandIn
 from test_cli import config_file, invoke
 from test_grounded_answers import cited, sentence
@@ -67,5 +69,11 @@ def test_eval_reports_figures_with_and_without_the_model(config, tmp_path: Path,
     assert report["with_model"]["overall"]["phrased"] == 1.0 and len(model.requests) == 2
     assert report["with_model"]["overall"]["source_at_1"] == report["without_model"]["overall"]["source_at_1"]
     assert "formuliert und geprüft: 2" in report["model"]
-    text = invoke("eval", str(catalogue), "--llm", "--config", path).output
-    assert "Ohne Sprachmodell" in text and "Mit Sprachmodell (geprüft), formuliert: 1.00" in text
+
+
+def test_comparison_table_shows_both_runs_and_what_the_model_did() -> None:
+    without = report([QuestionResult("T1", "direct", "Frage?", True, False, "Auszug.", [], True)])
+    phrased = report([QuestionResult("T1", "direct", "Frage?", True, False, "Satz [1].", [], True, phrased=True)])
+    text = comparison_text(without, phrased, "Modell: m · formuliert und geprüft: 1", details=False)
+    assert text.startswith("Ohne Sprachmodell (Auszug):\n") and "Mit Sprachmodell (geprüft), formuliert: 1.00" in text
+    assert text.endswith("Modell: m · formuliert und geprüft: 1")

@@ -88,6 +88,7 @@ class LlmSettings:
     max_tokens: int = 400
     temperature: float = 0.1
     faq_threshold: float = 0.75  # a reviewed FAQ entry matching at least this confidently is served as written
+    send_restricted: bool = False  # passages of restricted documents (access) go to the model server only if true
 
     @property
     def api_key(self) -> str:

@@ -85,7 +85,8 @@ class ChatCore:
     def __init__(self, config: Config, index: Index | None = None, interactions: Interactions | None = None,
                  phraser: Phraser | None = None):
         self.config = config
-        self.phraser = phraser or (Phraser(config.llm, config.handoff.faq_dir) if config.llm.enabled else None)
+        self.phraser = phraser or (Phraser(config.llm, config.handoff.faq_dir, restricted=self._restricted)
+                                   if config.llm.enabled else None)
         self.index = index or Index(config.index, config.search)
         self.interactions = interactions or Interactions(
             config.interactions_path, config.chat.retention_days, config.chat.store_questions)
@@ -156,6 +157,10 @@ class ChatCore:
             answer.actions.append("handoff")
         self._remember(asker, answer)
         return answer
+
+    def _restricted(self, path: str) -> bool:
+        document = self.index.document(path)
+        return document is None or bool(document.access)
 
     def topic_contact(self, question: str) -> str:
         """The topic expert whose keyword the question mentions ([handoff] topics), else the fallback."""

@@ -135,6 +135,18 @@ def test_english_question_on_german_passages_is_not_sent_to_the_model(cores, mod
     assert model.requests == [] and cores[0].phraser.stats.english_unchecked == 1
 
 
+def test_restricted_passages_do_not_go_to_the_model_unless_allowed(cores, model: OpenAIStandIn) -> None:
+    core, plain = cores
+    member = Asker("member", groups=frozenset({"sciu-intern"}))
+    model.behaviour = Behaviour(reply=lambda p: cited(sentence(p, 1), 1))
+    answer = core.ask("Was ist Projekt Nordlicht?", member)
+    assert answer.answered and "haushaltsnotiz-2026.md" in answer.sources[0].path
+    assert not answer.phrased and answer.text == plain.ask("Was ist Projekt Nordlicht?", member).text
+    assert model.requests == [] and core.phraser.stats.restricted_unsent == 1
+    core.config.llm.send_restricted = True  # the city decides its model server may see them
+    assert core.ask("Was ist Projekt Nordlicht?", member).phrased and len(model.requests) == 1
+
+
 def test_declined_question_never_reaches_the_model(cores, model: OpenAIStandIn) -> None:
     answer, extractive, _ = ask(cores, "Wie ist das Wetter morgen?")
     assert not answer.answered and answer.text == extractive.text

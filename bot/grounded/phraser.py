@@ -29,6 +29,7 @@ class PhraserStats:
     dropped_sentences: int = 0
     faq_as_written: int = 0
     english_unchecked: int = 0  # English questions with only German passages: not checkable, not asked
+    restricted_unsent: int = 0  # answers resting on restricted documents, kept from the model ([llm] send_restricted)
     fallbacks: Counter[str] = field(default_factory=Counter)
 
     def summary(self, model: str) -> str:
@@ -37,14 +38,17 @@ class PhraserStats:
         return (f"Modell: {model} · formuliert und geprüft: {self.phrased} · verworfene Sätze: "
                 f"{self.dropped_sentences} · FAQ wörtlich: {self.faq_as_written}"
                 + (f" · Englisch ohne englische Quelle: {self.english_unchecked}" if self.english_unchecked else "")
+                + (f" · eingeschränkt, nicht gesendet: {self.restricted_unsent}" if self.restricted_unsent else "")
                 + f" · Rückfall auf Auszug: {failed}" + (f" ({reasons})" if reasons else ""))
 
 
 class Phraser:
     """Phrases answers from the passages with an OpenAI-compatible model; thread-safe."""
 
-    def __init__(self, settings: LlmSettings, faq_dir: str = "faq", client: ChatClient | None = None) -> None:
+    def __init__(self, settings: LlmSettings, faq_dir: str = "faq", client: ChatClient | None = None,
+                 restricted: Callable[[str], bool] = lambda path: True) -> None:
         self.settings = settings
+        self.restricted = restricted  # whether the document at a path is restricted (unknown: assume so)
         self.faq_dir = faq_dir.strip("/") + "/"
         self.client = client or ChatClient(settings)
         self.stats = PhraserStats()
@@ -59,13 +63,16 @@ class Phraser:
     def phrase(self, question: str, result: SearchResult, hits: list[Hit], language: str,
                on_text: Callable[[str], None] | None = None) -> str | None:
         """The checked answer from `hits` (numbered as shown), or None for the extractive answer: when
-        retrieval declines, a reviewed FAQ entry fits, an English question has only German passages,
-        or the model fails or loses the check.
+        retrieval declines, a reviewed FAQ entry fits, a passage is restricted (unless `send_restricted`),
+        an English question has only German passages, or the model fails or loses the check.
         `on_text` receives the checked sentences so far while the model writes."""
         if not result.answerable or not hits:
             return None
         if self.serves_as_written(result):
             self._count(faq_as_written=1)
+            return None
+        if not self.settings.send_restricted and any(self.restricted(hit.source) for hit in hits):
+            self._count(restricted_unsent=1)  # fail closed: the model server and its logs are outside the group
             return None
         passages = passages_from(hits, result.passage)
         if language == "en" and not any(is_english(p.text) for p in passages):

@@ -2,11 +2,16 @@
 stand-in streaming over real HTTP/SSE. The preview grows by edits; the checked text replaces it."""
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime, timezone
 from typing import Callable, Iterator
 
 import pytest
+from telegram import Chat, Message, Update
+from telegram.constants import ChatType
 
 from bot.config import Config, LlmSettings
+from bot.telegram.streaming import EDIT_INTERVAL, GROUP_EDIT_INTERVAL, StreamingReply
 from openai_standin import Behaviour, OpenAIStandIn
 from telegram_standin import parse_html
 from test_grounded_answers import cited, passages_of, sentence
@@ -58,3 +63,14 @@ def test_failing_model_gives_the_usual_answer_and_counts_in_status(start_bot: Ca
     assert "Fehler" not in answer and "Sprachmodell" not in answer
     status = text_of(bot.send(ADMIN, "/status"))
     assert "Sprachmodell" in status and "Rückfall auf Auszug: 1 (Serverfehler 1)" in status
+
+
+def test_previews_are_edited_less_often_in_groups() -> None:
+    async def intervals() -> tuple[float, float]:
+        def update(chat: Chat) -> Update:
+            return Update(1, message=Message(1, datetime.now(timezone.utc), chat))
+        return (StreamingReply(update(Chat(5, ChatType.PRIVATE))).interval,
+                StreamingReply(update(Chat(-5, ChatType.GROUP))).interval)
+
+    assert asyncio.run(intervals()) == (EDIT_INTERVAL, GROUP_EDIT_INTERVAL)
+    assert EDIT_INTERVAL >= 1.0 and GROUP_EDIT_INTERVAL >= 3.0  # Telegram: ~1 message/s per chat, 20/min per group

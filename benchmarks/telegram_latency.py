@@ -30,7 +30,7 @@ from indexer import IndexSettings, build_index  # noqa: E402
 
 TOKEN = "123:BENCH"
 USER = 4242
-BOT_SCRIPT = "from bot.config import load_config; from bot.telegram import run_bot; run_bot(load_config({path!r}))"
+BOT_SCRIPT = "from bot.config import load_config; from bot.fronts.telegram import run_bot; run_bot(load_config({path!r}))"
 
 
 def percentile(values: list[float], share: float) -> float:

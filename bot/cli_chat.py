@@ -9,8 +9,8 @@ import click
 from .cli_options import require_model, with_config
 from .config import Config
 from .core import ChatCore, QuestionError
-from .plain import render_answer
-from .terminal import TerminalChat, terminal_asker
+from .fronts.plain import render_answer
+from .fronts.terminal import TerminalChat, terminal_asker
 
 
 SAMPLE_QUESTION = "Wer leitet die SCIU?"
@@ -80,7 +80,7 @@ def bot_command(config: Config) -> None:
 
     Beispiel: TELEGRAM_BOT_TOKEN=123:ABC lotse bot
     """
-    from .telegram import NO_TOKEN_HELP, BotSetupError, run_bot
+    from .fronts.telegram import NO_TOKEN_HELP, BotSetupError, run_bot
 
     if not config.telegram.token:
         click.echo(NO_TOKEN_HELP, err=True)

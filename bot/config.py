@@ -10,7 +10,10 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from indexer.settings import IndexSettings, SearchSettings
 
+from .ids import is_valid, qualify
 from .redaction import StoreQuestions
+
+ChatId = Union[int, str]  # a Telegram number, a Matrix ID or a prefixed id (bot.ids); checked on load
 
 
 class ConfigError(Exception):
@@ -31,7 +34,24 @@ class TelegramSettings:
     allowed_chats: list[int] = field(default_factory=list)
     admins: list[int] = field(default_factory=list)
     rate_limit_per_minute: int = 10
-    max_question_chars: int = 1000
+
+
+@dataclass
+class MatrixSettings:
+    """The Matrix front end (Element, openDesk): homeserver, the bot's account and who may ask.
+
+    The access token comes from MATRIX_ACCESS_TOKEN (never the repository); ids are Matrix IDs
+    such as "@anna:bochum.de" and room ids such as "!abc:bochum.de"."""
+
+    homeserver: str = ""  # e.g. "https://matrix.bochum.de"
+    user_id: str = ""  # the bot's account, e.g. "@wissenslotse:bochum.de"
+    access_token: str = ""
+    device_id: str = ""
+    allowed_users: list[str] = field(default_factory=list)
+    allowed_rooms: list[str] = field(default_factory=list)
+    admins: list[str] = field(default_factory=list)
+    rate_limit_per_minute: int = 10
+    sync_timeout_ms: int = 30000
 
 
 @dataclass
@@ -43,6 +63,7 @@ class ChatSettings:
     retention_days: int = 180  # personal data (questions, users, onboarding, hand-offs) is deleted after this
     store_questions: StoreQuestions = "redacted"  # full | redacted (no contact data) | none
     link_base: str = ""  # e.g. an intranet URL under which knowledge/ is published
+    max_question_chars: int = 1000
 
 
 @dataclass
@@ -58,9 +79,9 @@ class HandoffSettings:
     """Handing questions the bot cannot answer to people, and their answers back into the FAQ."""
 
     enabled: bool = True
-    experts: dict[str, int] = field(default_factory=dict)  # "@handle" = Telegram user id
+    experts: dict[str, ChatId] = field(default_factory=dict)  # "@handle" = Telegram id or "matrix:@id:server"
     topics: dict[str, str] = field(default_factory=dict)  # keyword = "@handle" of a topic expert
-    fallback_chat_id: int = 0  # SCIU fallback contact (user or group chat); 0 = the handle in [chat] fallback_contact
+    fallback_chat_id: ChatId = 0  # SCIU fallback contact (user, group or room); 0 = the handle in [chat] fallback_contact
     reminder_hours: float = 24.0  # one reminder to the expert after this long
     deadline_hours: float = 72.0  # after this long the asker is told nobody answered
     check_interval_seconds: float = 60.0  # how often reminders and deadlines are checked
@@ -103,17 +124,26 @@ class Config:
     index: IndexSettings = field(default_factory=IndexSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    matrix: MatrixSettings = field(default_factory=MatrixSettings)
     chat: ChatSettings = field(default_factory=ChatSettings)
     onboarding: OnboardingSettings = field(default_factory=OnboardingSettings)
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
     gaps: GapsSettings = field(default_factory=GapsSettings)
     llm: LlmSettings = field(default_factory=LlmSettings)
-    groups: dict[str, list[int]] = field(default_factory=dict)
+    groups: dict[str, list[ChatId]] = field(default_factory=dict)  # Telegram ids, Matrix IDs, prefixed ids
     source: Path | None = None
 
-    def groups_of(self, user_id: int | None) -> set[str]:
-        """The access groups a user belongs to (for `access` in front matter)."""
-        return {name for name, members in self.groups.items() if user_id in members}
+    def groups_of(self, user_id: int | str | None) -> set[str]:
+        """The access groups a user belongs to (for `access` in front matter); ids compare with
+        their front prefix, so 123 and "telegram:123" are the same person."""
+        if user_id is None:
+            return set()
+        wanted = qualify(user_id)
+        return {name for name, members in self.groups.items() if wanted in {qualify(m) for m in members}}
+
+    def members(self) -> set[str]:
+        """Every user id named in [groups], prefixed."""
+        return {qualify(m) for members in self.groups.values() for m in members}
 
     @property
     def interactions_path(self) -> Path:
@@ -121,6 +151,11 @@ class Config:
 
 
 def _coerce(value: Any, kind: Any, where: str) -> Any:
+    if kind == ChatId:
+        if not isinstance(value, (int, str)) or not is_valid(value):
+            raise ConfigError(f"{where}: erwartet wird eine ganze Zahl (Telegram-ID), eine Matrix-ID wie "
+                              f"„@anna:bochum.de“ oder eine ID wie „matrix:@anna:bochum.de“, gefunden: {value!r}")
+        return value
     origin = get_origin(kind)
     if origin is Literal:
         if value not in get_args(kind):
@@ -129,7 +164,9 @@ def _coerce(value: Any, kind: Any, where: str) -> Any:
         return value
     if origin in (Union, types.UnionType):
         options = [k for k in get_args(kind) if k is not type(None)]
-        return None if value is None else _coerce(value, options[0], where)
+        if value is None:
+            return None
+        return _coerce(value, options[0], where)
     if origin is list:
         if not isinstance(value, list):
             raise ConfigError(f"{where}: erwartet wird eine Liste, gefunden: {value!r}")
@@ -178,8 +215,11 @@ def load_config(path: Path | str | None = None) -> Config:
         for section, values in data.items():
             target = getattr(config, section, None) if section != "source" else None
             if section == "groups":
-                config.groups = _coerce(values, dict[str, list[int]], "[groups]")
+                config.groups = _coerce(values, dict[str, list[ChatId]], "[groups]")
             elif is_dataclass(target) and isinstance(values, dict):
+                if section == "telegram" and "max_question_chars" in values:  # its home before [chat]
+                    config.chat.max_question_chars = _coerce(values.pop("max_question_chars"), int,
+                                                             "[telegram] max_question_chars")
                 _fill(target, values, section)
             else:
                 raise ConfigError(f"Unbekannter Abschnitt [{section}] in {file}")
@@ -190,4 +230,5 @@ def load_config(path: Path | str | None = None) -> Config:
                 setattr(config.index, attr, base / value)
         config.source = file
     config.telegram.token = os.environ.get("TELEGRAM_BOT_TOKEN", "") or config.telegram.token
+    config.matrix.access_token = os.environ.get("MATRIX_ACCESS_TOKEN", "") or config.matrix.access_token
     return config

@@ -16,10 +16,10 @@ from indexer.question_form import is_english
 
 from .config import Config
 from .grounded import Phraser
+from .ids import qualify
 from .topics import topic_experts
 from .interactions import Interactions
 from .phrases import NOT_A_QUESTION, no_answer
-UNREVIEWED = "🕓 Noch nicht geprüft – diese Antwort stammt von einer Expertin oder einem Experten und wird noch vom SCIU-Team geprüft:\n"
 T = TypeVar("T")
 RECENT_ANSWERS = 2000  # answers kept for buttons such as "Mehr Quellen"
 
@@ -33,12 +33,16 @@ class QuestionError(ValueError):
 
 @dataclass(frozen=True)
 class Asker:
-    """Who asks: an id for logging and feedback, their access groups, and the channel."""
+    """Who asks: a prefixed id (bot.ids, e.g. "telegram:123") for logging and feedback, their
+    access groups, and the channel (the front)."""
 
-    user_id: int | str
+    user_id: str
     name: str = ""
     groups: frozenset[str] = frozenset()
     channel: str = "terminal"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "user_id", qualify(self.user_id))  # bare numbers: Telegram (bot.ids)
 
 
 @dataclass
@@ -71,11 +75,14 @@ class Answer:
     caveat: bool = False  # answered, but not sure: fronts show a caveat and offer the hand-off
     language: str = "de"  # "en" for English questions: fronts use English framing
     phrased: bool = False  # text written by the language model and checked sentence by sentence ([llm])
+    outdated: bool = False  # the passage comes from an outdated document: fronts warn before it
+    unreviewed: bool = False  # the passage is an expert answer not yet reviewed: fronts say so
 
 
 def owner_handle(owner: str | None) -> str | None:
-    """The Telegram handle in an owner string such as "Lena Hoffmann (@lena_hoffmann)"."""
-    match = re.search(r"@\w{3,}", owner or "")
+    """The handle in an owner string: "@lena_hoffmann" in "Lena Hoffmann (@lena_hoffmann)", or a whole
+    Matrix ID such as "@lena:bochum.de" (which is also how the bot reaches her on Matrix)."""
+    match = re.search(r"@\w[\w.=/-]{2,}:[\w.-]+\w(?::\d+)?|@\w{3,}", owner or "")
     return match.group(0) if match else None
 
 
@@ -108,7 +115,7 @@ class ChatCore:
         text = " ".join(question.split())
         if not text:
             raise QuestionError("Bitte stellen Sie eine Frage, z. B. „Wer leitet die SCIU?“")
-        limit = self.config.telegram.max_question_chars
+        limit = self.config.chat.max_question_chars
         if len(text) > limit:
             raise QuestionError(
                 f"Ihre Nachricht ist mit {len(text)} Zeichen zu lang (höchstens {limit}). "
@@ -138,14 +145,10 @@ class ChatCore:
         shown = self.config.chat.max_sources
         if result.answerable and top is not None:
             phrased = self.phraser.phrase(text, result, result.hits[:shown], language, on_text) if self.phraser else None
-            body = phrased or result.passage or top.text
-            if top.outdated:
-                body = "⚠️ Veraltet – es gibt nur eine ältere Fassung dazu:\n" + body
-            if sources[0].unreviewed:
-                body = UNREVIEWED + body
-            answer = Answer(text, body, True, result.confidence, sources[:shown], sources[shown:],
-                            sources[0].owner or self.config.chat.fallback_contact, question_id, ["feedback"],
-                            caveat=not result.certain, language=language, phrased=phrased is not None)
+            answer = Answer(text, phrased or result.passage or top.text, True, result.confidence, sources[:shown],
+                            sources[shown:], sources[0].owner or self.config.chat.fallback_contact, question_id,
+                            ["feedback"], caveat=not result.certain, language=language, phrased=phrased is not None,
+                            outdated=top.outdated, unreviewed=sources[0].unreviewed)
         else:
             # The nearest document is offered, but never its owner as the person to ask: it may be unrelated.
             contact = self.topic_contact(text)

@@ -1,9 +1,10 @@
 """Who can answer a question the bot could not: the owner of the best-matching document, a topic
-expert from the configuration, or the SCIU fallback contact, each with their Telegram chat id.
+expert from the configuration, or the SCIU fallback contact, each with a prefixed chat id (bot.ids).
 
 Telegram bots can only write to user ids, not handles. Ids come from the configuration
 (`[handoff.experts]`) or are learned when a person whose handle is an expert's writes to the bot;
-only handles that name an expert are stored, nobody else's.
+only handles that name an expert are stored, nobody else's. A handle that is a Matrix ID
+("@lena:bochum.de") is its own address.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from indexer import IndexNotReady
 from .clock import Clock, stamp, utc_now
 from .core import ChatCore, owner_handle
 from .topics import topic_experts
+from .ids import qualify
 
 
 @dataclass(frozen=True)
@@ -22,11 +24,11 @@ class Route:
 
     kind: str  # owner | topic | fallback
     label: str  # as shown to the asker and stored as the FAQ entry's owner, e.g. "Lena Hoffmann (@lena_hoffmann)"
-    chat_id: int
+    chat_id: str  # prefixed, e.g. "telegram:123" or "matrix:@lena:bochum.de"
 
 
 class ExpertDirectory:
-    """Handles → Telegram ids, and the routes for a question."""
+    """Handles → prefixed chat ids, and the routes for a question."""
 
     def __init__(self, core: ChatCore, clock: Clock = utc_now) -> None:
         self.core = core
@@ -56,28 +58,32 @@ class ExpertDirectory:
         except IndexNotReady:
             return 0
 
-    def learn(self, username: str | None, user_id: int) -> bool:
+    def learn(self, username: str | None, user_id: str) -> bool:
         """Remember the id of a person who wrote to the bot, if their handle is an expert's."""
         if not username:
             return False
         handle = "@" + username.lstrip("@").lower()
         if handle not in self.known_handles():
             return False
+        user_id = qualify(user_id)
         row = self.db.execute("SELECT user_id FROM expert_ids WHERE handle = ?", [handle]).fetchone()
         if row is None or row[0] != user_id:
             self.db["expert_ids"].upsert({"handle": handle, "user_id": user_id, "seen_at": stamp(self.clock())}, pk="handle")
         return True
 
-    def user_id(self, handle: str | None) -> int | None:
-        """The Telegram id for a handle: configured first, else learned; None if unknown."""
+    def user_id(self, handle: str | None) -> str | None:
+        """The prefixed id for a handle: configured first, else learned, else the handle itself if it
+        is a Matrix ID; None if unknown."""
         if not handle:
             return None
         wanted = "@" + handle.lstrip("@").lower()
         for configured, user_id in self.config.handoff.experts.items():
             if "@" + configured.lstrip("@").lower() == wanted:
-                return user_id
+                return qualify(user_id)
         row = self.db.execute("SELECT user_id FROM expert_ids WHERE handle = ?", [wanted]).fetchone()
-        return int(row[0]) if row else None
+        if row:
+            return qualify(row[0])
+        return qualify(handle) if ":" in handle else None
 
     def routes(self, question: str, top_source: str | None) -> list[Route]:
         # `top_source` is None for a declined question: the nearest document may be unrelated,
@@ -97,10 +103,11 @@ class ExpertDirectory:
         for handle in topic_experts(haystack, self.config.handoff.topics):
             candidates += self._route("topic", handle, handle)
         fallback = self.config.chat.fallback_contact
-        fallback_id = self.config.handoff.fallback_chat_id or self.user_id(owner_handle(fallback))
+        configured = self.config.handoff.fallback_chat_id
+        fallback_id = qualify(configured) if configured else self.user_id(owner_handle(fallback))
         if fallback_id:
             candidates.append(Route("fallback", fallback, fallback_id))
-        unique: dict[int, Route] = {}
+        unique: dict[str, Route] = {}
         for route in candidates:
             unique.setdefault(route.chat_id, route)
         return list(unique.values())

@@ -17,6 +17,7 @@ from indexer import IndexNotReady
 from .clock import Clock, parse_stamp, stamp, utc_now
 from .core import Asker, ChatCore
 from .experts import ExpertDirectory, Route
+from .ids import qualify
 from .faq_writer import ACCESS_TO_DECIDE, FaqEntry, FaqWriter
 from .redaction import redact
 
@@ -37,10 +38,10 @@ class Handoff:
     top_source: str | None
     status: str
     created_at: datetime
-    asker_chat_id: int | None = None
+    asker_chat_id: str | None = None  # prefixed (bot.ids), e.g. "telegram:123"
     asker_name: str | None = None
     expert: str | None = None
-    expert_chat_id: int | None = None
+    expert_chat_id: str | None = None
     sent_at: datetime | None = None
     reminded_at: datetime | None = None
     access: frozenset[str] = frozenset()  # the strictest access of what the asker saw (empty: public)
@@ -117,14 +118,14 @@ class HandoffDesk:
             raise HandoffError("Diese Frage kann ich nicht mehr weiterleiten. Bitte stellen Sie sie einfach noch einmal.")
         return redact(answer.question)
 
-    def open(self, question_id: int, asker: Asker, chat_id: int, name: str | None) -> Handoff:
+    def open(self, question_id: int, asker: Asker, chat_id: int | str, name: str | None) -> Handoff:
         """Record the hand-off the asker agreed to; `name` only if they chose to show it."""
         offer = self.offer(question_id, asker)
         row = self.core.interactions.question(question_id) or {}
         try:
             handoff_id = self.db["handoffs"].insert({
                 "question_id": question_id, "pseudonym": row.get("pseudonym"), "question": offer.question,
-                "top_source": row.get("top_source"), "status": OPEN, "asker_chat_id": chat_id,
+                "top_source": row.get("top_source"), "status": OPEN, "asker_chat_id": qualify(chat_id),
                 "asker_name": name or None, "created_at": stamp(self.clock()),
                 "access": ",".join(sorted(self._seen_access(question_id, asker, offer.question,
                                                             row.get("top_source")))),
@@ -156,7 +157,7 @@ class HandoffDesk:
             return frozenset({ACCESS_TO_DECIDE}) if paths else frozenset()
         return strictest_access(d.access for d in documents if d is not None)
 
-    def source_title(self, handoff: Handoff, reader_id: int) -> str:
+    def source_title(self, handoff: Handoff, reader_id: str) -> str:
         """Title of the best-matching document (to tell an owner why the question came to them);
         "" when the reader is not in a group that may see that document."""
         try:
@@ -179,14 +180,14 @@ class HandoffDesk:
             return routes[chats.index(handoff.expert_chat_id) + 1:]
         return [r for r in routes if r.kind == "fallback" and r.chat_id != handoff.expert_chat_id]
 
-    def sent(self, handoff_id: int, route: Route, message_id: int) -> None:
+    def sent(self, handoff_id: int, route: Route, message_id: int | str) -> None:
         """The question reached `route` as message `message_id`; replies to it are the answer."""
         self.db["handoffs"].update(handoff_id, {"expert": route.label, "expert_chat_id": route.chat_id,
                                                 "sent_at": stamp(self.clock()), "reminded_at": None})
         self._message(route.chat_id, message_id, handoff_id)
 
-    def _message(self, chat_id: int, message_id: int, handoff_id: int) -> None:
-        self.db["handoff_messages"].upsert({"chat_id": chat_id, "message_id": message_id, "handoff_id": handoff_id},
+    def _message(self, chat_id: str, message_id: int | str, handoff_id: int) -> None:
+        self.db["handoff_messages"].upsert({"chat_id": chat_id, "message_id": str(message_id), "handoff_id": handoff_id},
                                            pk=("chat_id", "message_id"))
 
     def unreachable(self, handoff_id: int) -> Handoff:
@@ -194,10 +195,10 @@ class HandoffDesk:
         return self._close(handoff_id, UNREACHABLE)
 
     # -- answering ------------------------------------------------------------------------------------
-    def find(self, chat_id: int, message_id: int) -> Handoff | None:
+    def find(self, chat_id: int | str, message_id: int | str) -> Handoff | None:
         """The hand-off a bot message (question or reminder) in `chat_id` belongs to."""
         row = self.db.execute("SELECT handoff_id FROM handoff_messages WHERE chat_id = ? AND message_id = ?",
-                              [chat_id, message_id]).fetchone()
+                              [qualify(chat_id), str(message_id)]).fetchone()
         return self.get(row[0]) if row else None
 
     def answer(self, handoff_id: int, text: str, author: str) -> ExpertAnswer:
@@ -238,7 +239,7 @@ class HandoffDesk:
                 work.reminders.append(handoff)
         return work
 
-    def reminded(self, handoff_id: int, chat_id: int, message_id: int) -> None:
+    def reminded(self, handoff_id: int, chat_id: str, message_id: int | str) -> None:
         """The reminder went out as `message_id`; a reply to it counts like a reply to the question."""
         self.db["handoffs"].update(handoff_id, {"reminded_at": stamp(self.clock())})
         self._message(chat_id, message_id, handoff_id)

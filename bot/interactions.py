@@ -23,6 +23,7 @@ from indexer.damage import is_damage
 from indexer.private_files import private_database, private_dir, private_file
 
 from .clock import Clock, stamp, utc_now
+from .ids import pseudonym_source, qualify
 from .redaction import StoreQuestions, stored_question
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,20 @@ def m003_handoff_access(db: sqlite_utils.Database) -> None:
     db["handoffs"].add_column("access", str)
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_knowledge_exchange, m003_handoff_access]
+def m004_prefixed_ids(db: sqlite_utils.Database) -> None:
+    """Chat, user and message ids become text with the front as prefix (bot.ids), so a Matrix ID or
+    event id fits beside a Telegram number; stored Telegram numbers become "telegram:123"."""
+    columns = {"handoffs": ["asker_chat_id", "expert_chat_id"], "handoff_messages": ["chat_id", "message_id"],
+               "expert_ids": ["user_id"]}
+    for table, names in columns.items():
+        db[table].transform(types={name: str for name in names})
+    for table, name in [("handoffs", "asker_chat_id"), ("handoffs", "expert_chat_id"),
+                        ("handoff_messages", "chat_id"), ("expert_ids", "user_id")]:
+        db.execute(f"UPDATE [{table}] SET [{name}] = 'telegram:' || [{name}] "
+                   f"WHERE [{name}] IS NOT NULL AND instr([{name}], ':') = 0")
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_knowledge_exchange, m003_handoff_access, m004_prefixed_ids]
 
 
 def migrate(db: sqlite_utils.Database, migrations: list[Migration]) -> None:
@@ -195,7 +209,9 @@ class Interactions:
                    for table in tables)
 
     def pseudonym(self, user_id: int | str) -> str:
-        return hmac.new(self.key, str(user_id).encode(), hashlib.sha256).hexdigest()[:24]
+        """The keyed hash of a user id; 123 and "telegram:123" are the same person (bot.ids)."""
+        source = pseudonym_source(qualify(user_id))
+        return hmac.new(self.key, source.encode(), hashlib.sha256).hexdigest()[:24]
 
     def seen(self, user_id: int | str) -> bool:
         """Record a user; returns True when they are new."""

@@ -21,13 +21,19 @@ def path_text(progress: Progress) -> str:
     return "\n".join(lines)
 
 
+def step_heading(step: Step, progress: Progress) -> str:
+    """A step's heading, e.g. "Schritt 2 von 6: Zugänge" (fronts may set it bold)."""
+    return f"Schritt {step.position} von {progress.total}: {step.title}"
+
+
+def step_body(step: Step) -> list[str]:
+    """A step's paragraphs under its heading: the summary from the document and where to read it."""
+    return [*([step.summary] if step.summary else []), f"📄 Vollständig lesen: {step.location}"]
+
+
 def step_text(step: Step, progress: Progress) -> str:
-    """One step: position, title, summary from the document and where to read it in full."""
-    parts = [f"Schritt {step.position} von {progress.total}: {step.title}"]
-    if step.summary:
-        parts.append(step.summary)
-    parts.append(f"📄 Vollständig lesen: {step.location}")
-    return "\n\n".join(parts)
+    """One step as plain text: heading, summary and where to read it in full."""
+    return "\n\n".join([step_heading(step, progress), *step_body(step)])
 
 
 def done_text(number: int, progress: Progress) -> str:

@@ -15,6 +15,11 @@ PHRASED = {
     "en": "Phrased by a language model; every sentence was checked against the source [n] it cites.",
 }
 ENGLISH_LEAD = "From the SCIU's documents (most of them are in German):"
+# Warnings before a passage, from Answer.outdated / Answer.unreviewed; each front renders them.
+OUTDATED_LEAD = "⚠️ Veraltet – es gibt nur eine ältere Fassung dazu:"
+UNREVIEWED_LEAD = ("🕓 Noch nicht geprüft – diese Antwort stammt von einer Expertin oder einem Experten "
+                   "und wird noch vom SCIU-Team geprüft:")
+OUTDATED_SOURCES = "⚠️ Achtung, veraltet: mindestens eine Quelle ist nicht mehr aktuell."
 NOT_A_QUESTION = (
     "Ich habe darin keine Frage erkannt. Schreiben Sie mir Ihre Frage einfach in Worten, "
     "z. B. „Wie beantrage ich ein Diensthandy?“"
@@ -33,3 +38,13 @@ def caveat(language: str) -> str:
 def phrased_note(language: str) -> str:
     """The note under an answer the model wrote ([llm]): people should know, and where to check."""
     return PHRASED[language]
+
+
+def leads(answer_outdated: bool, answer_unreviewed: bool, any_source_outdated: bool) -> list[str]:
+    """The warning lines a front shows before a passage, in order (plain text)."""
+    lines = [UNREVIEWED_LEAD] if answer_unreviewed else []
+    if answer_outdated:
+        lines.append(OUTDATED_LEAD)
+    elif any_source_outdated:
+        lines.append(OUTDATED_SOURCES)
+    return lines

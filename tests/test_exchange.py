@@ -19,7 +19,7 @@ from bot.exchange import build_exchange
 from bot.faq_writer import FaqWriter, slug
 from bot.gaps import _average_linkage
 from bot.interactions import Interactions, m001_initial, migrate
-from bot.terminal import TerminalChat
+from bot.fronts.terminal import TerminalChat
 from indexer import Index
 from indexer.embedder import Embedder
 
@@ -131,9 +131,9 @@ def test_faq_entries_are_plain_markdown(tmp_path: Path) -> None:
 def test_only_experts_handles_are_learned(core: ChatCore) -> None:
     core.config.handoff.experts = {"@Lena_Hoffmann": 42}
     experts = build_exchange(core).experts
-    assert experts.learn("jonas_becker", 7) and experts.user_id("@Jonas_Becker") == 7  # a document owner
+    assert experts.learn("jonas_becker", 7) and experts.user_id("@Jonas_Becker") == "telegram:7"  # a document owner
     assert not experts.learn("someone_else", 8) and experts.user_id("@someone_else") is None
-    assert experts.user_id("@lena_hoffmann") == 42  # configured
+    assert experts.user_id("@lena_hoffmann") == "telegram:42"  # configured
 
 
 def test_routes_owner_then_topic_expert_then_fallback(core: ChatCore) -> None:
@@ -142,7 +142,8 @@ def test_routes_owner_then_topic_expert_then_fallback(core: ChatCore) -> None:
     settings.fallback_chat_id = 3
     experts = build_exchange(core).experts
     question, vpn_guide = "Wo kann ich im Rathaus mein Fahrrad abstellen?", "anleitungen/vpn-anleitung-2025.md"
-    assert [(r.kind, r.chat_id) for r in experts.routes(question, vpn_guide)] == [("owner", 1), ("topic", 2), ("fallback", 3)]
+    assert [(r.kind, r.chat_id) for r in experts.routes(question, vpn_guide)] == [
+        ("owner", "telegram:1"), ("topic", "telegram:2"), ("fallback", "telegram:3")]
     assert experts.routes(question, vpn_guide)[0].label == "Jonas Becker (@jonas_becker)"
     welcome = "onboarding/01-willkommen.md"  # owner Lena Hoffmann: no id known
     assert [r.kind for r in experts.routes(question, welcome)] == ["topic", "fallback"]
@@ -175,7 +176,31 @@ def test_an_older_database_upgrades_itself(tmp_path: Path) -> None:
     assert {"handoffs", "onboarding", "onboarding_steps", "expert_ids", "handoff_messages"} <= set(interactions.db.table_names())
     assert interactions.question(5)["question"] == "Alt?"  # type: ignore[index]
     assert [r["name"] for r in interactions.db["_migrations"].rows] == ["m001_initial", "m002_knowledge_exchange",
-                                                                   "m003_handoff_access"]
+                                                                   "m003_handoff_access", "m004_prefixed_ids"]
+    interactions.close()
+
+
+def test_telegram_ids_stored_as_numbers_get_their_prefix(tmp_path: Path) -> None:
+    """An interactions.db from before prefixed ids: numbers become "telegram:…", open hand-offs are
+    still found by their messages, and pseudonyms (hence onboarding and feedback) stay the same."""
+    import sqlite_utils
+
+    from bot.interactions import m002_knowledge_exchange, m003_handoff_access
+
+    old = sqlite_utils.Database(sqlite3.connect(tmp_path / "interactions.db", isolation_level=None))
+    migrate(old, [m001_initial, m002_knowledge_exchange, m003_handoff_access])
+    old["handoffs"].insert({"id": 1, "question_id": 9, "question": "Wo parke ich?", "status": "open",
+                            "asker_chat_id": 1002, "expert_chat_id": -500, "created_at": "2099-01-01T00:00:00+00:00"})
+    old["handoff_messages"].insert({"chat_id": -500, "message_id": 77, "handoff_id": 1})
+    old["expert_ids"].insert({"handle": "@lena_hoffmann", "user_id": 42, "seen_at": "2099-01-01"})
+    old.conn.close()
+    interactions = Interactions(tmp_path / "interactions.db")
+    row = next(interactions.db["handoffs"].rows)
+    assert (row["asker_chat_id"], row["expert_chat_id"]) == ("telegram:1002", "telegram:-500")
+    assert interactions.db.execute("SELECT chat_id, message_id FROM handoff_messages").fetchall() == [("telegram:-500", "77")]
+    assert next(interactions.db["expert_ids"].rows)["user_id"] == "telegram:42"
+    assert interactions.pseudonym(1002) == interactions.pseudonym("telegram:1002")
+    assert interactions.pseudonym("matrix:@anna:bochum.de") != interactions.pseudonym("telegram:1002")
     interactions.close()
 
 

@@ -13,7 +13,7 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.core import ChatCore
 from bot.interactions import Interactions
-from bot.telegram import build_application
+from bot.fronts.telegram import build_application
 from indexer import Index
 from indexer.embedder import Embedder
 from telegram_standin import Call, StandIn, run_polling

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.config import Config, load_config
 from bot.core import ChatCore
-from bot.telegram import build_application
+from bot.fronts.telegram import build_application
 from indexer import Index, build_index
 from indexer.embedder import Embedder
 from telegram_standin import StandIn, run_polling

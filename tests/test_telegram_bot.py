@@ -17,13 +17,13 @@ from telegram.ext import Application
 
 from bot.config import Config, TelegramSettings
 from bot.core import Answer, ChatCore, Source
-from bot.telegram import BotSetupError, build_application, register_commands, run_bot, texts
-from bot.telegram.addressing import without_mention
-from bot.telegram.app import webhook_options
-from bot.telegram.buttons import ButtonPress, encode, parse
-from bot.telegram.context import SERVICES_KEY, Services
-from bot.telegram.ratelimit import SlidingWindowLimiter
-from bot.telegram.render import answer_html, pack, text_blocks
+from bot.fronts.telegram import BotSetupError, build_application, register_commands, run_bot, texts
+from bot.fronts.telegram.addressing import without_mention
+from bot.fronts.telegram.app import webhook_options
+from bot.fronts.telegram.buttons import ButtonPress, encode, parse
+from bot.fronts.telegram.context import SERVICES_KEY, Services
+from bot.ratelimit import SlidingWindowLimiter
+from bot.fronts.chat_html import answer_html, pack, text_blocks
 from indexer import Index
 from indexer.embedder import Embedder
 from indexer.generations import Generations
@@ -185,7 +185,7 @@ def test_groups_answer_only_when_addressed(bot: Harness) -> None:
 
 
 def test_strangers_are_refused_politely_and_logged(bot: Harness, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.telegram")
+    caplog.set_level(logging.WARNING, logger="bot.fronts.telegram")
     for chat_id, text in ((None, QUESTION), (OTHER_GROUP, f"@wissenslotse_bot {QUESTION}"), (None, "/start")):
         refusal = text_of(bot.send(STRANGER, text, chat_id=chat_id))
         assert "nicht freigeschaltet" in refusal and str(STRANGER) in refusal

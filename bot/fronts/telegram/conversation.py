@@ -13,8 +13,9 @@ from telegram.constants import ChatType, ParseMode
 
 from indexer import IndexNotReady
 
-from ..core import QuestionError
-from . import buttons, handoff, render, texts
+from ...core import QuestionError
+from .. import chat_html as render
+from . import buttons, handoff, texts
 from .addressing import is_addressed, without_mention
 from .context import LotseContext
 from .gate import admit, admit_button, within_limit
@@ -62,7 +63,7 @@ async def hilfe(update: Update, context: LotseContext) -> None:
     """Short instructions; admins also see their commands."""
     asker = await admit(update, context)
     if asker is not None:
-        admin = context.lotse.access.is_admin(int(asker.user_id))
+        admin = context.lotse.access.is_admin(asker.user_id)
         await reply(update, texts.help_text(f"@{context.bot.username}", admin))
 
 

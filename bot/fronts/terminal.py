@@ -1,4 +1,4 @@
-"""The terminal chat: the same chat core as Telegram, for a desk without a bot token."""
+"""The terminal chat: the same chat core as the messenger fronts, for a desk without a bot token."""
 from __future__ import annotations
 
 import getpass
@@ -6,9 +6,9 @@ from typing import Callable, TextIO
 
 from indexer import IndexNotReady
 
-from . import onboarding_text
-from .core import Answer, Asker, ChatCore, QuestionError
-from .onboarding import Onboarding
+from .. import onboarding_text
+from ..core import Asker, ChatCore, QuestionError
+from ..onboarding import Onboarding
 from .plain import render_answer, render_sources
 
 WELCOME = (
@@ -36,7 +36,6 @@ class TerminalChat:
         self.core = core
         self.asker = asker or terminal_asker()
         self.write = write
-        self.last: Answer | None = None
         self.onboarding = onboarding or Onboarding(core)
 
     def handle(self, line: str) -> bool:
@@ -51,25 +50,27 @@ class TerminalChat:
         if command in {"/hilfe", "/help", "?"}:
             self.write(HELP)
         elif command == "/quellen":
-            self.write(render_sources(self.last) if self.last else "Es gibt noch keine Antwort.")
+            last = self.core.last_answer(self.asker)
+            self.write(render_sources(last) if last else "Es gibt noch keine Antwort.")
         elif command.split()[0] in {"/onboarding", "/weiter", "/erledigt"}:
             try:
                 self.write(self._onboarding(command))
             except IndexNotReady as error:
                 self.write(str(error))
         elif command in {"+", "-", "👍", "👎"}:
-            if self.last is None or self.last.question_id is None:
+            last = self.core.last_answer(self.asker)
+            if last is None or last.question_id is None:
                 self.write("Es gibt noch keine Antwort, die Sie bewerten könnten.")
             else:
-                self.core.feedback(self.last.question_id, self.asker, positive=command in {"+", "👍"})
+                self.core.feedback(last.question_id, self.asker, positive=command in {"+", "👍"})
                 self.write("Danke für Ihre Rückmeldung!")
         else:
             try:
-                self.last = self.core.ask(text, self.asker)
+                answer = self.core.ask(text, self.asker)
             except QuestionError as error:
                 self.write(str(error))
                 return True
-            self.write(render_answer(self.last))
+            self.write(render_answer(answer))
         return True
 
     def _onboarding(self, command: str) -> str:

@@ -9,9 +9,10 @@ from html import escape
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from ..faq_writer import FaqEntry, may_read, parse_access
-from . import menus, render, texts
-from .context import LotseContext
+from ...faq_writer import FaqEntry, may_read, parse_access
+from .. import chat_html as render
+from . import menus, texts
+from .context import LotseContext, prefixed
 from .gate import admit_admin, admit_button
 from .sending import reply, send
 
@@ -46,7 +47,7 @@ async def review_button(update: Update, context: LotseContext) -> None:
         return
     query, asker, press, _ = pressed
     lotse = context.lotse
-    if not lotse.access.is_admin(int(asker.user_id)):
+    if not lotse.access.is_admin(asker.user_id):
         await query.answer(texts.ADMIN_ONLY, show_alert=True)
         return
     faq = lotse.exchange.faq
@@ -54,7 +55,7 @@ async def review_button(update: Update, context: LotseContext) -> None:
         if await asyncio.to_thread(faq.get, press.number) is None:
             await query.answer(texts.REVIEW_GONE, show_alert=True)
             return
-        lotse.editing[int(asker.user_id)] = (press.number, press.action)
+        lotse.editing[asker.user_id] = (press.number, press.action)
         await query.answer()
         if update.effective_chat is not None:
             prompt = texts.REVIEW_EDIT_PROMPT if press.action == "edit" else texts.REVIEW_ACCESS_PROMPT
@@ -75,15 +76,16 @@ async def edited_answer(update: Update, context: LotseContext) -> None:
     see it (unknown groups are refused and asked again); other messages pass on."""
     user, message = update.effective_user, update.effective_message
     lotse = context.lotse
-    if user is None or message is None or not message.text or user.id not in lotse.editing:
+    editor = prefixed(user.id if user else None)
+    if editor is None or message is None or not message.text or editor not in lotse.editing:
         return
-    handoff_id, action = lotse.editing.pop(user.id)
+    handoff_id, action = lotse.editing.pop(editor)
     faq = lotse.exchange.faq
     if action == "access":
         try:
             groups = parse_access(message.text, lotse.config.groups)
         except ValueError as error:
-            lotse.editing[user.id] = (handoff_id, action)
+            lotse.editing[editor] = (handoff_id, action)
             await reply(update, escape(str(error)))
             raise ApplicationHandlerStop from error
         entry = await asyncio.to_thread(faq.set_access, handoff_id, groups)

@@ -11,7 +11,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from . import texts
-from .context import SERVICES_KEY, LotseContext, Services
+from ... import ids
+from .context import SERVICES_KEY, LotseContext, Services, prefixed
 
 log = logging.getLogger(__name__)
 
@@ -20,11 +21,14 @@ def _everyone() -> list[BotCommand]:
     return [BotCommand(name, text) for name, text in texts.COMMANDS]
 
 
-async def _set_admin_menu(application: Application, services: Services, admin_id: int) -> bool:
+async def _set_admin_menu(application: Application, services: Services, admin_id: str) -> bool:
     """Publish the admin menu in `admin_id`'s private chat; remembers success, False on refusal."""
     commands = _everyone() + [BotCommand(name, text) for name, text in texts.ADMIN_COMMANDS]
+    chat = ids.telegram_id(admin_id)
+    if chat is None:
+        return False
     try:
-        await application.bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
+        await application.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat))
     except TelegramError as error:  # e.g. the admin has never opened a chat with the bot
         log.info("Admin-Befehlsmenü für %s noch nicht gesetzt (%s); folgt mit der ersten Nachricht", admin_id, error)
         return False
@@ -46,5 +50,6 @@ async def admin_menu_on_first_contact(update: Update, context: LotseContext) -> 
     user, chat, services = update.effective_user, update.effective_chat, context.lotse
     if user is None or chat is None or chat.type != ChatType.PRIVATE:
         return
-    if services.access.is_admin(user.id) and user.id not in services.admin_menus:
-        await _set_admin_menu(context.application, services, user.id)
+    admin = prefixed(user.id)
+    if services.access.is_admin(admin) and admin not in services.admin_menus:
+        await _set_admin_menu(context.application, services, admin)

@@ -1,86 +1,16 @@
-"""Every fixed German text the Telegram bot sends, in one place (Telegram HTML, already escaped)."""
+"""The fixed German texts every chat front sends, as HTML (Telegram's subset, which Matrix's
+formatted_body also accepts), already escaped. Texts that name a messenger or its commands live
+in the front's own texts module."""
 from __future__ import annotations
 
 from html import escape
 
-from ..faq_writer import ACCESS_TO_DECIDE
-
-NO_TOKEN_HELP = """\
-Für den Telegram-Bot fehlt das Bot-Token.
-
-So bekommen Sie eines:
-  1. In Telegram den @BotFather öffnen und /newbot senden.
-  2. Namen und Benutzernamen (endet auf „bot“) vergeben; BotFather nennt das Token.
-  3. Das Token als Umgebungsvariable setzen: export TELEGRAM_BOT_TOKEN="123456:ABC…"
-     (oder in der Konfiguration unter [telegram] token = "…").
-
-Ohne Telegram können Sie den Wissenslotsen im Terminal nutzen: lotse chat"""
-
-# (command, description) for setMyCommands: the menu for everyone, and the extra one for admins.
-COMMANDS: list[tuple[str, str]] = [
-    ("frage", "Eine Frage an die Wissensbasis stellen"),
-    ("quellen", "Alle Quellen der letzten Antwort zeigen"),
-    ("onboarding", "Ihr Onboarding-Pfad für den Einstieg"),
-    ("hilfe", "Kurze Anleitung"),
-    ("start", "Begrüßung und Überblick"),
-]
-ADMIN_COMMANDS: list[tuple[str, str]] = [
-    ("status", "Index, Nutzung und Onboarding anzeigen"),
-    ("reindex", "Wissensbasis neu einlesen"),
-    ("pruefen", "Antworten von Expert:innen prüfen"),
-    ("luecken", "Wissenslücken: häufige offene Fragen"),
-]
-
-HOW_TO_ASK = (
-    "<b>So fragen Sie:</b>\n"
-    "• Im Einzelchat schreiben Sie Ihre Frage einfach als Nachricht, z. B. "
-    "<i>Wer leitet die SCIU?</i> oder <i>Wie richte ich das VPN ein?</i>\n"
-    "• In Gruppen erwähnen Sie mich ({mention}), antworten auf eine meiner Nachrichten "
-    "oder schreiben /frage und Ihre Frage.\n"
-    "• /quellen zeigt alle Quellen der letzten Antwort, 👍/👎 unter einer Antwort hilft uns, "
-    "besser zu werden.\n"
-    "• Weiß ich etwas nicht sicher, leite ich Ihre Frage auf Wunsch an eine Expertin oder einen "
-    "Experten weiter – die Antwort bekommen Sie dann hier.\n"
-    "• Neu in der SCIU? /onboarding führt Sie Schritt für Schritt durch Ihre ersten Tage.\n"
-    "• Vertrauliche Dokumente zeige ich nur im Einzelchat und nur Berechtigten."
-)
-
-
-def welcome(first_name: str, documents: int | None, mention: str) -> str:
-    """The /start text: greeting, what the bot knows, how to ask."""
-    known = f"{documents} Dokumenten" if documents else "den Dokumenten"
-    return (
-        f"Guten Tag, {escape(first_name)}! Ich bin der <b>Wissenslotse</b> der "
-        "Smart City Innovation Unit Bochum.\n\n"
-        f"Ich beantworte Fragen aus {known} der SCIU-Wissensbasis: Onboarding, Zugänge und "
-        "Geräte, Projekte, Strategie, Anleitungen, Termine und Ansprechpersonen. Zu jeder Antwort "
-        "nenne ich die Quellen mit Stand und Ansprechperson.\n\n" + HOW_TO_ASK.format(mention=escape(mention))
-    )
-
-
-def help_text(mention: str, admin: bool) -> str:
-    """The /hilfe text; admins also see their commands."""
-    text = HOW_TO_ASK.format(mention=escape(mention))
-    if admin:
-        text += "\n\n<b>Für Admins:</b>\n" + "\n".join(f"/{name} – {label}" for name, label in ADMIN_COMMANDS)
-    return text
-
-
-def refusal(user_id: int | None) -> str:
-    """Polite refusal for someone not on the allow list; includes the id an admin needs."""
-    return (
-        "Entschuldigung, Sie sind für den Wissenslotsen noch nicht freigeschaltet.\n"
-        f"Ihre Telegram-ID lautet <code>{escape(str(user_id))}</code>. Bitte nennen Sie diese ID "
-        "einer Administratorin oder einem Administrator des SCIU-Teams, dann kann man Sie freischalten."
-    )
-
-
+from .faq_writer import ACCESS_TO_DECIDE
 ADMIN_ONLY = "Dieser Befehl ist nur für Administratorinnen und Administratoren des Wissenslotsen gedacht."
 NON_TEXT = (
     "Danke! Ich kann leider nur Textnachrichten lesen – Bilder, Sticker, Sprachnachrichten und "
     "Dateien verstehe ich nicht. Bitte schreiben Sie mir Ihre Frage als Text."
 )
-UNKNOWN_COMMAND = "Diesen Befehl kenne ich nicht. Eine Übersicht gibt es mit /hilfe."
 NO_LAST_ANSWER = (
     "Hier habe ich noch keine Antwort an Sie, zu der ich Quellen zeigen könnte. Fragen Sie einfach los, "
     "z. B. <i>Wer leitet die SCIU?</i> (Quellen aus vertraulichen Dokumenten zeige ich nur im Einzelchat.)"
@@ -107,7 +37,6 @@ def rate_limited(seconds: float) -> str:
 
 
 # -- onboarding -------------------------------------------------------------------------------------
-ONBOARDING_PRIVATE_ONLY = "Das Onboarding begleite ich im Einzelchat – schreiben Sie mir dort einfach /onboarding."
 ONBOARDING_OFFER = (
     "\n\n🧭 <b>Neu in der SCIU?</b> Der Onboarding-Pfad führt Sie Schritt für Schritt durch Ihre ersten "
     "Tage. Zwischendurch können Sie mir jederzeit Fragen stellen."

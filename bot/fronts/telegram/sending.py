@@ -1,13 +1,19 @@
-"""Sending helpers shared by all handlers: HTML replies and messages in parts, and the "typing…" indicator."""
+"""Sending helpers shared by all handlers: HTML replies and messages in parts, the "typing…"
+indicator, and the Messenger (bot.front) through which the core's flows reach Telegram chats."""
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
 from typing import AsyncIterator
 
 from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from ...front import Unreachable
+from ...html_blocks import pack
+from ...ids import TELEGRAM, telegram_id
 
 TYPING_EVERY = 4.5  # Telegram shows "typing…" for about 5 s per sendChatAction
 
@@ -56,3 +62,24 @@ async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+ANSWER_HERE = ForceReply(input_field_placeholder="Ihre Antwort …")
+
+
+@dataclass
+class TelegramMessenger:
+    """bot.front.Messenger for Telegram: prefixed chat ids, ForceReply where an answer is wanted."""
+
+    bot: Bot
+    front: str = TELEGRAM
+
+    async def send(self, chat_id: str, blocks: list[str], answer_here: bool = False) -> str:
+        chat = telegram_id(chat_id)
+        if chat is None:
+            raise Unreachable(f"keine Telegram-ID: {chat_id}")
+        try:
+            message = await send(self.bot, chat, pack(blocks), ANSWER_HERE if answer_here else None)
+        except (Forbidden, BadRequest) as error:  # blocked the bot, never started it, chat gone
+            raise Unreachable(str(error)) from error
+        return str(message.message_id)

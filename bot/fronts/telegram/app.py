@@ -16,15 +16,16 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
 
 from indexer import IndexNotReady
 
-from ..clock import Clock, utc_now
-from ..config import Config, TelegramSettings
-from ..core import ChatCore
-from ..exchange import build_exchange
+from ...clock import Clock, utc_now
+from ...config import Config, TelegramSettings
+from ...core import ChatCore
+from ...exchange import build_exchange
 from . import admin, buttons, conversation, handoff, menus, onboarding, review, texts
 from .commands import admin_menu_on_first_contact, register_commands
-from .access import AccessPolicy
+from ...access import AccessPolicy
+from ...ids import TELEGRAM
 from .context import SERVICES_KEY, LotseContext, Services
-from .ratelimit import SlidingWindowLimiter
+from ...ratelimit import SlidingWindowLimiter
 
 log = logging.getLogger(__name__)
 RETENTION_INTERVAL = 24 * 60 * 60  # personal data past the retention is deleted at start and then daily
@@ -55,7 +56,9 @@ def build_application(config: Config, core: ChatCore, clock: Clock = utc_now) ->
         .post_init(register_commands)
         .build()
     )
-    services = Services(config, core, AccessPolicy.from_settings(config.telegram),
+    telegram = config.telegram
+    access = AccessPolicy.from_lists(TELEGRAM, telegram.allowed_users, telegram.allowed_chats, telegram.admins)
+    services = Services(config, core, access,
                         SlidingWindowLimiter(config.telegram.rate_limit_per_minute, 60.0), build_exchange(core, clock))
     application.bot_data[SERVICES_KEY] = services
     if services.access.closed:

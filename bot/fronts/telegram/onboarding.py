@@ -10,9 +10,9 @@ from telegram.constants import ChatType, ParseMode
 
 from indexer import IndexNotReady
 
-from .. import onboarding_text
-from ..core import Asker
-from ..onboarding import Onboarding
+from ... import onboarding_text
+from ...core import Asker
+from ...onboarding import Onboarding
 from . import menus, texts
 from .context import LotseContext
 from .gate import admit, admit_button
@@ -37,8 +37,8 @@ def _next_message(onboarding: Onboarding, asker: Asker) -> tuple[str, InlineKeyb
     progress = onboarding.progress(asker)
     if step is None:
         return escape(onboarding_text.path_text(progress)), None
-    title, _, rest = onboarding_text.step_text(step, progress).partition("\n\n")
-    return f"<b>{escape(title)}</b>\n\n{escape(rest)}", menus.step_keyboard(step.number)
+    body = "\n\n".join(escape(part) for part in onboarding_text.step_body(step))
+    return f"<b>{escape(onboarding_text.step_heading(step, progress))}</b>\n\n{body}", menus.step_keyboard(step.number)
 
 
 def _done_message(onboarding: Onboarding, asker: Asker, number: int) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -1,6 +1,6 @@
 """The Telegram front end of Wissenslotse (python-telegram-bot v22, asyncio).
 
-    from bot.telegram import run_bot
+    from bot.fronts.telegram import run_bot
     run_bot(load_config())   # long polling, or a webhook if [telegram] mode = "webhook"
 
 Modules: app (factory, entry point, error handler, periodic hand-off check), conversation and

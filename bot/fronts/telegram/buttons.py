@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from ..core import Answer
+from ...core import Answer
 
 _DATA = re.compile(r"(f\+|f-|m|h|hn|ha|hx):([0-9]{1,12})")
 

@@ -1,8 +1,8 @@
 """Answers as plain text for the terminal chat and `lotse ask`."""
 from __future__ import annotations
 
-from .core import Answer, Source
-from .phrases import ENGLISH_LEAD, caveat, phrased_note
+from ..core import Answer, Source
+from ..phrases import ENGLISH_LEAD, caveat, leads, phrased_note
 
 
 def source_line(number: int, source: Source) -> str:
@@ -17,6 +17,8 @@ def render_answer(answer: Answer) -> str:
     lines = []
     if answer.answered and answer.language == "en":
         lines.append(ENGLISH_LEAD)
+    if answer.answered:
+        lines.extend(leads(answer.outdated, answer.unreviewed, any(s.outdated for s in answer.sources)))
     lines.append(answer.text)
     if answer.caveat:
         lines.append(f"({caveat(answer.language)})")

@@ -1,7 +1,7 @@
-"""Answers as Telegram HTML: every piece of document or user text escaped, split to fit 4096 chars.
+"""Answers as chat HTML: the tag subset Telegram accepts, which Matrix's formatted_body accepts too.
 
-Messages are built from blocks that are each valid HTML on their own, so a split between blocks
-can never land inside a tag or an entity.
+Every piece of document or user text is escaped; messages are packed from self-contained blocks
+(bot.html_blocks) to fit a front's limit (Telegram: 4096 characters).
 """
 from __future__ import annotations
 
@@ -10,57 +10,11 @@ from html import escape
 from textwrap import shorten
 
 from ..core import Answer, Source
-from ..phrases import ENGLISH_LEAD, caveat, phrased_note
+from ..html_blocks import MAX_MESSAGE, pack, text_blocks
+from ..phrases import ENGLISH_LEAD, caveat, leads, phrased_note
 
-MAX_MESSAGE = 4096
+__all__ = ["MAX_MESSAGE", "all_sources_html", "answer_html", "more_sources_html", "pack", "source_html", "text_blocks"]
 _LINK = re.compile(r"^https?://\S+$")
-
-
-def _escaped_pieces(text: str, limit: int) -> list[str]:
-    """`text` escaped in pieces of at most `limit` characters, cut in the plain text (at a space
-    where possible), so no cut can fall inside an entity such as &amp;."""
-    pieces: list[str] = []
-    rest = text.strip()
-    while rest:
-        cut = min(len(rest), limit)
-        while (overshoot := len(escape(rest[:cut])) - limit) > 0:
-            cut -= max(1, overshoot // 6)  # one character escapes to at most six
-        space = rest.rfind(" ", 0, cut + 1)
-        if cut < len(rest) and space > cut // 2:
-            cut = space
-        pieces.append(escape(rest[:cut].strip()))
-        rest = rest[cut:].strip()
-    return pieces
-
-
-def text_blocks(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Plain text as escaped blocks at paragraph boundaries, each at most `limit` characters."""
-    blocks: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text.strip()):
-        if len(escape(paragraph)) <= limit:
-            blocks.append(escape(paragraph))
-            continue
-        for line in paragraph.split("\n"):
-            blocks.extend(_escaped_pieces(line, limit))
-    return [b for b in blocks if b.strip()]
-
-
-def pack(blocks: list[str], limit: int = MAX_MESSAGE, separator: str = "\n\n") -> list[str]:
-    """Join self-contained HTML blocks into as few messages as possible, each within `limit`."""
-    parts: list[str] = []
-    current = ""
-    for block in blocks:
-        if len(block) > limit:
-            raise ValueError(f"HTML block of {len(block)} characters exceeds the limit of {limit}")
-        joined = f"{current}{separator}{block}" if current else block
-        if len(joined) <= limit:
-            current = joined
-        else:
-            parts.append(current)
-            current = block
-    if current:
-        parts.append(current)
-    return parts
 
 
 def _short(value: str, width: int = 300) -> str:
@@ -100,14 +54,15 @@ def sources_blocks(heading: str, sources: list[Source], start: int = 1) -> list[
 def answer_html(answer: Answer, limit: int = MAX_MESSAGE) -> list[str]:
     """The messages for one answer: the passage, a warning for outdated sources, the sources."""
     blocks = text_blocks(answer.text, limit)
+    if answer.answered:
+        warnings = leads(answer.outdated, answer.unreviewed, any(s.outdated for s in answer.sources))
+        blocks[:0] = [f"<b>{escape(line)}</b>" for line in warnings]
     if answer.answered and answer.language == "en":
         blocks.insert(0, f"<i>{escape(ENGLISH_LEAD)}</i>")
     if answer.caveat:
         blocks.append(f"<i>{escape(caveat(answer.language))}</i>")
     if answer.phrased:
         blocks.append(f"<i>🤖 {escape(phrased_note(answer.language))}</i>")
-    if any(s.outdated for s in answer.sources) and "veraltet" not in answer.text.lower():
-        blocks.insert(0, "⚠️ <b>Achtung, veraltet:</b> mindestens eine Quelle ist nicht mehr aktuell.")
     if answer.sources:
         blocks.extend(sources_blocks("Quellen", answer.sources))
     return pack(blocks, limit)

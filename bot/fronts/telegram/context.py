@@ -12,13 +12,19 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackContext, ExtBot
 
-from ..config import Config
-from ..core import Asker, ChatCore
-from ..exchange import KnowledgeExchange
-from .access import AccessPolicy
-from .ratelimit import SlidingWindowLimiter
+from ...config import Config
+from ...core import Asker, ChatCore
+from ...exchange import KnowledgeExchange
+from ...ids import TELEGRAM, qualify
+from ...access import AccessPolicy
+from ...ratelimit import SlidingWindowLimiter
 
 SERVICES_KEY = "lotse"
+
+
+def prefixed(value: int | None) -> str | None:
+    """A Telegram user or chat id as the core and the stores know it ("telegram:123")."""
+    return None if value is None else qualify(value, TELEGRAM)
 
 
 @dataclass
@@ -32,9 +38,9 @@ class Services:
     exchange: KnowledgeExchange
     reindexing: bool = False
     reindex_waiting: set[int] = field(default_factory=set)  # chats told "läuft bereits": they get the result too
-    # admin id → (hand-off, "edit" | "access"): whose FAQ answer or access their next text sets
-    editing: dict[int, tuple[int, str]] = field(default_factory=dict)
-    admin_menus: set[int] = field(default_factory=set)  # admins whose command menu is set
+    # admin id ("telegram:…") → (hand-off, "edit" | "access"): whose FAQ answer or access their next text sets
+    editing: dict[str, tuple[int, str]] = field(default_factory=dict)
+    admin_menus: set[str] = field(default_factory=set)  # admins ("telegram:…") whose command menu is set
     progress_interval: float = 1.5  # seconds between edits of the /reindex progress message
 
     def asker(self, update: Update) -> Asker:
@@ -45,7 +51,7 @@ class Services:
         chat = update.effective_chat
         private = chat is None or chat.type == ChatType.PRIVATE
         groups = frozenset(self.config.groups_of(user_id)) if private else frozenset()
-        return Asker(user_id, user.first_name if user else "", groups, "telegram")
+        return Asker(qualify(user_id, TELEGRAM), user.first_name if user else "", groups, TELEGRAM)
 
 
 class LotseContext(CallbackContext[ExtBot, dict, dict, dict]):

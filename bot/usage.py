@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from textwrap import shorten
 
-from ..interactions import UsageStats
-from ..reports import format_number
+from .interactions import UsageStats
+from .reports import format_number
 
 
 def usage_report(usage: UsageStats, question_width: int = 120) -> str:

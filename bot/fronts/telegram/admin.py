@@ -13,15 +13,16 @@ from telegram.error import TelegramError
 
 from indexer import IndexBusy, IndexingError, IndexNotReady
 
-from ..gaps import gaps_text, knowledge_gaps
-from ..onboarding_text import overview_text
-from ..reports import index_report, index_stats
-from . import render, texts
+from ...gaps import gaps_text, knowledge_gaps
+from ...onboarding_text import overview_text
+from ...reports import index_report, index_stats
+from .. import chat_html as render
+from . import texts
 from .context import LotseContext, Services
 from .gate import admit_admin
 from .progress import ProgressMessage
 from .sending import reply, send
-from .usage import usage_report
+from ...usage import usage_report
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from typing import Callable, Generic, NamedTuple, TypeVar
 
 from telegram import CallbackQuery, Chat, Update
 
-from ..core import Asker
+from ...core import Asker
 from . import texts
-from .context import LotseContext
+from .context import LotseContext, prefixed
 from .sending import reply
 
 P = TypeVar("P")
@@ -22,7 +22,7 @@ async def admit(update: Update, context: LotseContext) -> Asker | None:
     lotse = context.lotse
     user, chat = update.effective_user, update.effective_chat
     user_id, chat_id = (user.id if user else None), (chat.id if chat else None)
-    if lotse.access.admits(user_id, chat_id):
+    if lotse.access.admits(prefixed(user_id), prefixed(chat_id)):
         return lotse.asker(update)
     log.warning("Zugriff verweigert: Nutzer %s in Chat %s", user_id, chat_id)
     await reply(update, texts.refusal(user_id))
@@ -33,7 +33,7 @@ async def admit_press(update: Update, context: LotseContext) -> Asker | None:
     """Like admit, for button presses: a refusal is an alert on the button, and logged."""
     user, chat, query = update.effective_user, update.effective_chat, update.callback_query
     user_id = user.id if user else None
-    if context.lotse.access.admits(user_id, chat.id if chat else None):
+    if context.lotse.access.admits(prefixed(user_id), prefixed(chat.id if chat else None)):
         return context.lotse.asker(update)
     log.warning("Schaltfläche verweigert: Nutzer %s", user_id)
     if query is not None:
@@ -65,7 +65,7 @@ async def admit_admin(update: Update, context: LotseContext) -> Asker | None:
     asker = await admit(update, context)
     if asker is None:
         return None
-    if context.lotse.access.is_admin(int(asker.user_id)):
+    if context.lotse.access.is_admin(asker.user_id):
         return asker
     log.warning("Admin-Befehl verweigert: Nutzer %s", asker.user_id)
     await reply(update, texts.ADMIN_ONLY)

@@ -35,6 +35,7 @@ from indexer import build as build_module
 from indexer.analysis import Analyzer
 from indexer.build import _Run, build_index
 from indexer.cache import EmbeddingCache, text_key
+from indexer.chunking import embedding_text
 from indexer.embedder import load_embedder
 from indexer.generations import DB_NAME, Generations
 from indexer.parse_pool import ParsePool
@@ -86,8 +87,7 @@ def embedded_texts(settings: IndexSettings) -> list[str]:
         "SELECT c.vector_key, d.title, c.heading_path, c.text FROM chunks c JOIN documents d ON d.id = c.document_id"
     )
     for key, title, heading_path, text in rows:
-        label = " › ".join(part for part in (title, heading_path) if part)
-        texts.setdefault(key, f"{label}\n{text}" if label else text)
+        texts.setdefault(key, embedding_text(title, heading_path, text))
     store.close()
     mismatched = [key for key, text in texts.items() if text_key(text) != key]
     cache = EmbeddingCache(settings.cache_path)

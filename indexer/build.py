@@ -19,7 +19,7 @@ from tqdm import tqdm
 from .access import groups_of, narrow, sniff_access, widens
 from .analysis import ANALYSIS_VERSION, Analyzer
 from .cache import EmbeddingCache, text_key
-from .chunking import CHUNKING_VERSION, chunk_document, embedding_input
+from .chunking import CHUNKING_VERSION, chunk_document, embedding_input, embedding_text
 from .embedder import Embedder, load_embedder
 from .folders import FolderDefaults
 from .generations import DB_NAME, VECTORS_NAME, Generations
@@ -28,7 +28,7 @@ from .health import DamagedGeneration, file_digest, verify_generation
 from .lint import metadata_warnings
 from .parse_pool import ParsePool
 from .private_files import private_dir
-from .readers import READER_VERSION, UnreadableDocument
+from .readers import READER_VERSION, UnreadableDocument, supported_formats
 from .records import Chunk, IndexReport, IndexWarning, ParsedDocument, Skipped
 from .scan import SourceFile, read_source, scan_knowledge
 from .settings import IndexSettings
@@ -221,8 +221,7 @@ class _Run:
         )
         for key, title, heading_path, text in rows:
             if key in missing and key not in texts:
-                label = " › ".join(part for part in (title, heading_path) if part)
-                texts[key] = f"{label}\n{text}" if label else text
+                texts[key] = embedding_text(title, heading_path, text)
         keys = list(texts)
         size = self.settings.batch_size * 4
         bar = tqdm(total=len(keys), desc="Einbetten", unit="Abschnitt", disable=not self.settings.progress or None)
@@ -438,5 +437,5 @@ def _live_summary(generation: Path) -> tuple[int, list[tuple[str, dict, str | No
 
 def _nothing_indexed(report: IndexReport) -> str:
     if not report.seen:
-        return "Im Wissensordner liegen keine Dokumente (unterstützt: Markdown, Text, HTML, PDF, Word)."
+        return f"Im Wissensordner liegen keine Dokumente (unterstützt: {supported_formats()})."
     return f"Keines der {report.seen} Dokumente konnte indiziert werden; Gründe siehe Bericht."

@@ -12,10 +12,15 @@ TokenCounter = Callable[[Sequence[str]], list[int]]
 CHUNKING_VERSION = 3
 
 
-def embedding_input(title: str, chunk: Chunk) -> str:
+def embedding_text(title: str, heading_path: str, text: str) -> str:
     """The text the model embeds: title and section give a short passage its context."""
-    label = " › ".join(part for part in (title, chunk.heading_path) if part)
-    return f"{label}\n{chunk.text}" if label else chunk.text
+    label = " › ".join(part for part in (title, heading_path) if part)
+    return f"{label}\n{text}" if label else text
+
+
+def embedding_input(title: str, chunk: Chunk) -> str:
+    """The embedding text of a chunk of the document titled `title`."""
+    return embedding_text(title, chunk.heading_path, chunk.text)
 
 
 def _words(text: str) -> int:

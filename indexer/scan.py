@@ -15,7 +15,8 @@ from pathlib import Path
 
 from .readers.errors import UnreadableDocument
 from .records import Skipped
-from .settings import FOLDER_FILE, SUPPORTED_SUFFIXES
+from .readers import READERS
+from .settings import FOLDER_FILE
 
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _KINDS = {
@@ -108,7 +109,7 @@ def scan_knowledge(root: Path, max_bytes: int) -> tuple[list[SourceFile], list[S
             problem = _name_problem(_rel(path, root))
             if problem is None and path.is_symlink():
                 problem = _link_problem(path, root)
-            if problem is None and path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if problem is None and path.suffix.lower() not in READERS:
                 problem = f"Dateiformat {path.suffix or '(ohne Endung)'} wird nicht unterstützt"
             if problem:
                 skip(path, problem)

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_MODEL = "use-multilingual-v3"
-SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 # Folder defaults (access, owner, department) for every file below; visible on purpose, since
 # hidden files are never read.
 FOLDER_FILE = "_ordner.toml"

@@ -25,6 +25,12 @@ READERS: dict[str, tuple[str, str]] = {
     ".pdf": ("pdf", "read_pdf"),
     ".docx": ("docx", "read_docx"),
 }
+FORMAT_NAMES = {"markdown": "Markdown", "text": "Text", "html": "HTML", "pdf": "PDF", "docx": "Word"}
+
+
+def supported_formats() -> str:
+    """The readable formats for messages, e.g. "Markdown, Text, HTML, PDF, Word"."""
+    return ", ".join(dict.fromkeys(FORMAT_NAMES[module] for module, _ in READERS.values()))
 
 
 def _reader(suffix: str) -> Reader | None:
@@ -56,4 +62,4 @@ def read_document(data: bytes, path: Path) -> ParsedDocument:
     return document
 
 
-__all__ = ["READERS", "READER_VERSION", "UnreadableDocument", "read_document"]
+__all__ = ["READERS", "READER_VERSION", "UnreadableDocument", "read_document", "supported_formats"]

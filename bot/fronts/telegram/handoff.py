@@ -4,6 +4,7 @@ expiry are bot.handoff_flow's."""
 from __future__ import annotations
 
 import asyncio
+from html import escape
 
 from telegram import Update, User
 from telegram.ext import ApplicationHandlerStop

@@ -1,7 +1,9 @@
-"""The onboarding path as plain German text, shared by the terminal and Telegram (which escapes it)."""
+"""The onboarding path as plain German text, shared by every front (HTML fronts escape it), and the
+dialogue by typed commands for fronts without buttons (terminal, Matrix)."""
 from __future__ import annotations
 
-from .onboarding import OnboardingOverview, Progress, Step
+from .core import Asker
+from .onboarding import Onboarding, OnboardingOverview, Progress, Step
 
 INTRO = "Neu in der SCIU? Der Onboarding-Pfad führt Sie Schritt für Schritt durch Ihre ersten Tage."
 NO_PATH = "Zurzeit gibt es keinen Onboarding-Pfad in der Wissensbasis."
@@ -51,3 +53,32 @@ def overview_text(overview: OnboardingOverview) -> str:
     lines += [f"  bei Schritt {label}: {count}" for label, count in overview.at_step]
     lines += [f"  ⏳ Person {s.person} bei Schritt {s.step}, seit {s.days} Tagen" for s in overview.stuck]
     return "\n".join(lines)
+
+
+def onboarding_reply(onboarding: Onboarding, asker: Asker, words: list[str], prefix: str) -> str:
+    """The answer to a typed onboarding command: `onboarding [Bereich-Nummer]` (the path), `weiter`
+    (the next step), `erledigt` (tick it off); `prefix` is how the front writes commands ("/", "!")."""
+    departments = onboarding.departments(asker.groups)
+    if words[0] == "erledigt":
+        progress = onboarding.progress(asker)
+        if progress.next is None:
+            return path_text(progress)
+        number = progress.next.number
+        done = done_text(number, onboarding.complete(asker, number))
+        return done + "\n\n" + onboarding_reply(onboarding, asker, ["weiter"], prefix)
+    if words[0] == "weiter":
+        step = onboarding.next_step(asker)
+        progress = onboarding.progress(asker)
+        if step is None:
+            return path_text(progress)
+        return step_text(step, progress) + f"\n\nErledigt? Dann {prefix}erledigt eingeben."
+    if len(words) > 1 and words[1].isdigit() and int(words[1]) <= len(departments):
+        choice = int(words[1])
+        progress = onboarding.choose_department(asker, departments[choice - 1] if choice else None)
+    else:
+        progress = onboarding.start(asker)
+    text = path_text(progress)
+    if departments:
+        choices = ", ".join(f"{prefix}onboarding {n} – {name}" for n, name in enumerate(departments, start=1))
+        text += f"\n\nBereich wählen: {choices} ({prefix}onboarding 0 – nur die allgemeinen Schritte)"
+    return text + ("" if progress.finished else f"\n\nNächster Schritt: {prefix}weiter")

@@ -6,9 +6,9 @@ from typing import Callable, TextIO
 
 from indexer import IndexNotReady
 
-from .. import onboarding_text
 from ..core import Asker, ChatCore, QuestionError
 from ..onboarding import Onboarding
+from ..onboarding_text import onboarding_reply
 from .plain import render_answer, render_sources
 
 WELCOME = (
@@ -54,7 +54,7 @@ class TerminalChat:
             self.write(render_sources(last) if last else "Es gibt noch keine Antwort.")
         elif command.split()[0] in {"/onboarding", "/weiter", "/erledigt"}:
             try:
-                self.write(self._onboarding(command))
+                self.write(onboarding_reply(self.onboarding, self.asker, command[1:].split(), "/"))
             except IndexNotReady as error:
                 self.write(str(error))
         elif command in {"+", "-", "👍", "👎"}:
@@ -72,34 +72,6 @@ class TerminalChat:
                 return True
             self.write(render_answer(answer))
         return True
-
-    def _onboarding(self, command: str) -> str:
-        """/onboarding [Bereich-Nummer], /weiter and /erledigt: the onboarding path in plain text."""
-        asker, words = self.asker, command.split()
-        departments = self.onboarding.departments(asker.groups)
-        if words[0] == "/erledigt":
-            progress = self.onboarding.progress(asker)
-            if progress.next is None:
-                return onboarding_text.path_text(progress)
-            number = progress.next.number
-            done = onboarding_text.done_text(number, self.onboarding.complete(asker, number))
-            return done + "\n\n" + self._onboarding("/weiter")
-        if words[0] == "/weiter":
-            step = self.onboarding.next_step(asker)
-            progress = self.onboarding.progress(asker)
-            if step is None:
-                return onboarding_text.path_text(progress)
-            return onboarding_text.step_text(step, progress) + "\n\nErledigt? Dann /erledigt eingeben."
-        if len(words) > 1 and words[1].isdigit() and int(words[1]) <= len(departments):
-            choice = int(words[1])
-            progress = self.onboarding.choose_department(asker, departments[choice - 1] if choice else None)
-        else:
-            progress = self.onboarding.start(asker)
-        text = onboarding_text.path_text(progress)
-        if departments:
-            choices = ", ".join(f"/onboarding {n} – {name}" for n, name in enumerate(departments, start=1))
-            text += f"\n\nBereich wählen: {choices} (/onboarding 0 – nur die allgemeinen Schritte)"
-        return text + ("" if progress.finished else "\n\nNächster Schritt: /weiter")
 
     def run(self, stream: TextIO, interactive: bool) -> None:
         """Read questions until end of input or /ende."""

@@ -75,11 +75,22 @@ def warn_about_damage(core: ChatCore) -> None:
 
 @click.command("bot")
 @with_config
-def bot_command(config: Config) -> None:
-    """Den Telegram-Bot starten (Token aus TELEGRAM_BOT_TOKEN oder der Konfiguration).
+@click.option("--front", type=click.Choice(["telegram", "matrix"]), default="telegram", show_default=True,
+              help="Welcher Messenger: Telegram oder Matrix (Element, openDesk).")
+def bot_command(config: Config, front: str) -> None:
+    """Den Chat-Bot starten: Telegram (Token aus TELEGRAM_BOT_TOKEN) oder Matrix (MATRIX_ACCESS_TOKEN).
 
-    Beispiel: TELEGRAM_BOT_TOKEN=123:ABC lotse bot
+    Beispiele: TELEGRAM_BOT_TOKEN=123:ABC lotse bot · MATRIX_ACCESS_TOKEN=syt_… lotse bot --front matrix
     """
+    if front == "matrix":
+        from .fronts.matrix import MatrixSetupError, run_matrix_bot
+
+        try:
+            run_matrix_bot(config)
+        except MatrixSetupError as error:
+            click.echo(str(error), err=True)
+            sys.exit(2)
+        return
     from .fronts.telegram import NO_TOKEN_HELP, BotSetupError, run_bot
 
     if not config.telegram.token:

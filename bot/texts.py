@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
-from .faq_writer import ACCESS_TO_DECIDE
+from .faq_writer import ACCESS_TO_DECIDE, FaqEntry, may_read
+from .html_blocks import text_blocks
 ADMIN_ONLY = "Dieser Befehl ist nur für Administratorinnen und Administratoren des Wissenslotsen gedacht."
 NON_TEXT = (
     "Danke! Ich kann leider nur Textnachrichten lesen – Bilder, Sticker, Sprachnachrichten und "
@@ -160,3 +161,11 @@ def review_done(action: str, question: str, indexed: bool) -> str:
             "access": "🔒 Zugriff geändert"}[action]
     later = "" if indexed else " (die Suche übernimmt die Änderung in Kürze)"
     return f"{done}: „{escape(question)}“{later}"
+
+
+def review_blocks(entry: FaqEntry, viewer_groups: frozenset[str]) -> list[str]:
+    """A pending expert answer for review: head, then the text – a restricted answer's text only for an
+    admin in one of its groups; others see who may read it."""
+    head = review_head(entry.question, entry.author, entry.updated, entry.path, entry.access)
+    body = text_blocks(entry.answer) if may_read(entry, viewer_groups) else [review_hidden(entry.access)]
+    return [head, *body]

@@ -9,7 +9,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from ...faq_writer import FaqEntry, may_read, parse_access
+from ...faq_writer import FaqEntry, parse_access
 from .. import chat_html as render
 from . import menus, texts
 from .context import LotseContext, prefixed
@@ -18,11 +18,8 @@ from .sending import reply, send
 
 
 def _entry_parts(entry: FaqEntry, viewer_groups: frozenset[str], lead: str | None = None) -> list[str]:
-    """The entry as messages (buttons go on the last), optionally under a `lead` line. A restricted
-    answer's text only for an admin in one of its groups; others see who may read it."""
-    head = texts.review_head(entry.question, entry.author, entry.updated, entry.path, entry.access)
-    body = render.text_blocks(entry.answer) if may_read(entry, viewer_groups) else [texts.review_hidden(entry.access)]
-    return render.pack([*([lead] if lead else []), head, *body])
+    """The entry as messages (buttons go on the last), optionally under a `lead` line."""
+    return render.pack([*([lead] if lead else []), *texts.review_blocks(entry, viewer_groups)])
 
 
 async def pruefen(update: Update, context: LotseContext) -> None:

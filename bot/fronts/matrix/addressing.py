@@ -29,11 +29,17 @@ def is_addressed(message: Incoming, user_id: str, display_name: str | None = Non
     if user_id in unquote(message.formatted):
         return True  # a pill: <a href="https://matrix.to/#/@bot:server">
     lowered = message.text.lower()
-    return any(re.search(rf"(^|\W){re.escape(name.lower())}\b", lowered) for name in _names(user_id, display_name))
+    return any(re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered) for name in _names(user_id, display_name))
 
 
-def without_mention(text: str, user_id: str, display_name: str | None = None) -> str:
+def pill_texts(formatted: str, user_id: str) -> list[str]:
+    """The visible texts of pills (links to matrix.to) for `user_id`, e.g. ["Wissenslotse"]."""
+    found = re.findall(r'<a\s[^>]*href="https://matrix\.to/#/([^"]+)"[^>]*>(.*?)</a>', formatted, re.DOTALL)
+    return [re.sub(r"<[^>]+>", "", text) for target, text in found if unquote(target) == user_id]
+
+
+def without_mention(text: str, user_id: str, display_name: str | None = None, pills: list[str] = ()) -> str:
     """The text without the mention: "Wissenslotse: Wer leitet die SCIU?" → "Wer leitet die SCIU?"."""
-    for name in _names(user_id, display_name):
-        text = re.sub(rf"(?i)@?{re.escape(name.lstrip('@'))}\b[,:]?", " ", text)
+    for name in [*pills, *_names(user_id, display_name)]:
+        text = re.sub(rf"(?i)(?<!\w)@?{re.escape(name.lstrip('@'))}(?!\w)[,:]?", " ", text)
     return " ".join(text.split())

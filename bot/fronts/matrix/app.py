@@ -29,6 +29,7 @@ from .messenger import MatrixMessenger
 log = logging.getLogger(__name__)
 HANDLED = 5000  # event ids remembered against a double delivery within one run
 RETRY_SECONDS = 2.0  # wait after a failed sync before the next attempt
+AGE_TOLERANCE_MS = 250  # network delay between an event's age being measured and the bot reading it
 ENCRYPTED_NOTICE_EVERY = 60.0  # seconds: every encrypted message gets the notice, a burst only one
 
 
@@ -72,7 +73,8 @@ class MatrixBot:
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task] = set()
         self._encrypted_notice: dict[str, float] = {}  # room → when the bot last said it cannot read it
-        self.synced = asyncio.Event()  # set after every completed sync (tests wait on it)
+        self._resumed, self._started = False, time.monotonic()
+        self.syncs = 0  # completed syncs: 1 means the bot is up to date with its rooms
 
     @property
     def _token_path(self) -> Path:
@@ -95,6 +97,7 @@ class MatrixBot:
         """Sync until cancelled; a lost connection is retried (nio backs off), errors are logged."""
         since = self._saved_token()
         first = since is None
+        self._resumed, self._started = not first, time.monotonic()
         checker = asyncio.create_task(self._check_handoffs())
         try:
             while True:
@@ -107,8 +110,7 @@ class MatrixBot:
                 await self._dispatch(response, history=first)
                 since, first = response.next_batch, False
                 self._save_token(since)
-                self.synced.set()
-                self.synced.clear()
+                self.syncs += 1
         finally:
             checker.cancel()
             for task in list(self._tasks):
@@ -133,7 +135,7 @@ class MatrixBot:
             joined = await self.client.join(room_id)
             log.info("Einladung in %s angenommen: %s", room_id, joined)
         for room_id, info in response.rooms.join.items():
-            events = [] if history else info.timeline.events
+            events = [] if history else [e for e in info.timeline.events if self._new(e)]
             fresh = [e for e in events if getattr(e, "sender", None) != self.lotse.user_id and self._first_time(e)]
             if fresh or (not history and self._just_joined(info)):
                 self._spawn(room_id, fresh, greet=self._just_joined(info) and not history)
@@ -143,6 +145,15 @@ class MatrixBot:
         timeline = getattr(getattr(info, "timeline", None), "events", [])
         return any(getattr(e, "state_key", None) == self.lotse.user_id and getattr(e, "membership", None) == "join"
                    for e in timeline)
+
+    def _new(self, event: object) -> bool:
+        """Without a saved sync token, only events sent after the start count: the homeserver may
+        answer a fresh bot's first sync from its cache, with a position some minutes old. An event's
+        age is the homeserver's own measure, so clocks need not agree."""
+        if self._resumed:
+            return True
+        age = getattr(event, "source", {}).get("unsigned", {}).get("age")
+        return age is None or age <= (time.monotonic() - self._started) * 1000 + AGE_TOLERANCE_MS
 
     def _first_time(self, event: object) -> bool:
         event_id = getattr(event, "event_id", None)

@@ -2,6 +2,7 @@
 incoming message as the handlers see it."""
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -55,6 +56,7 @@ class MatrixServices:
     answers: OrderedDict[str, int] = field(default_factory=OrderedDict)  # answer event id → question id
     choosing: OrderedDict[tuple[str, str], int] = field(default_factory=OrderedDict)  # (user, room) → question id
     reindexing: bool = False
+    background: set[asyncio.Task] = field(default_factory=set)  # e.g. a re-index run, kept until done
     progress_interval: float = 1.5
 
     def asker(self, message_sender: str, room: MatrixRoom) -> Asker:

@@ -20,7 +20,7 @@ from ...progress import ProgressMessage, reindex_summary
 from ...status import gaps_blocks, status_blocks
 from .. import chat_html
 from . import texts
-from .addressing import command_of, is_addressed, without_mention
+from .addressing import command_of, is_addressed, pill_texts, without_mention
 from .context import Incoming, MatrixServices
 from .messenger import MAX_MESSAGE
 
@@ -42,7 +42,8 @@ async def on_message(lotse: MatrixServices, message: Incoming) -> None:
     else:
         name = message.room.user_name(lotse.user_id)
         if is_addressed(message, lotse.user_id, name):
-            await answer_question(lotse, message, without_mention(message.text, lotse.user_id, name))
+            pills = pill_texts(message.formatted, lotse.user_id)
+            await answer_question(lotse, message, without_mention(message.text, lotse.user_id, name, pills))
 
 
 async def reply(lotse: MatrixServices, message: Incoming, blocks: list[str] | str) -> str:
@@ -211,15 +212,26 @@ async def _reindex(lotse: MatrixServices, message: Incoming, asker: Asker, rest:
     if lotse.reindexing:
         await reply(lotse, message, shared.REINDEX_RUNNING)
         return
-    lotse.reindexing = True
-    room_id = message.room.room_id
+    lotse.reindexing = True  # before the first await: no second !reindex can slip in
     try:
         event_id = await reply(lotse, message, shared.REINDEX_STARTED)
+    except Exception:
+        lotse.reindexing = False
+        raise
+    task = asyncio.create_task(_run_reindex(lotse, message, event_id))  # the room goes on meanwhile
+    lotse.background.add(task)
+    task.add_done_callback(lotse.background.discard)
 
-        async def edit(html: str) -> bool:
-            return await lotse.messenger.edit(room_id, event_id, html)
 
-        progress = ProgressMessage(edit, shared.REINDEX_STARTED, lotse.progress_interval)
+async def _run_reindex(lotse: MatrixServices, message: Incoming, event_id: str) -> None:
+    """Index in a worker thread; the progress message is edited, and finally holds the report."""
+    room_id = message.room.room_id
+
+    async def edit(html: str) -> bool:
+        return await lotse.messenger.edit(room_id, event_id, html)
+
+    progress = ProgressMessage(edit, shared.REINDEX_STARTED, lotse.progress_interval)
+    try:
         summary = await reindex_summary(lotse.core, progress)
     finally:
         lotse.reindexing = False

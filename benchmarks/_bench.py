@@ -6,7 +6,9 @@ on sys.path when a script is run as `python benchmarks/<name>.py`).
 from __future__ import annotations
 
 import functools
+import signal
 import statistics
+import subprocess
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -128,3 +130,18 @@ def percentiles(samples: Sequence[float], points: Sequence[int] = (50, 95)) -> l
 
 def median(samples: Sequence[float]) -> float:
     return statistics.median(samples)
+
+
+def stop_bot(bot: "subprocess.Popen[bytes] | None", log: Path, show_log: bool) -> None:
+    """End a benchmarked bot process (Ctrl-C, then kill if it hangs) and optionally print its log."""
+    if bot is None:
+        return
+    if bot.poll() is None:
+        bot.send_signal(signal.SIGINT)
+        try:
+            bot.wait(30)
+        except subprocess.TimeoutExpired:
+            bot.kill()
+            bot.wait(10)
+    if show_log and log.exists():
+        print(log.read_text(errors="replace"))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -25,9 +24,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))  # the Synapse helper lives with the tests
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from _bench import percentiles  # noqa: E402
+from _bench import SAMPLE_QUESTIONS, percentiles, stop_bot  # noqa: E402
 from matrix_server import Synapse  # noqa: E402
-from telegram_latency import QUESTIONS, prepare  # noqa: E402
+from telegram_latency import prepare  # noqa: E402
 
 BOT_SCRIPT = "from bot.cli import cli; cli(['bot', '--front', 'matrix', '--config', {path!r}])"
 
@@ -66,20 +65,15 @@ def main() -> None:
         anna.wait_for(room, lambda e: e["sender"] == lotse.user_id, after=warm, what="the warm-up answer")
         latencies = []
         for number in range(args.questions):
-            asked = anna.say(room, QUESTIONS[number % len(QUESTIONS)])
+            asked = anna.say(room, SAMPLE_QUESTIONS[number % len(SAMPLE_QUESTIONS)])
             question = anna.wait_for(room, lambda e: e["event_id"] == asked, what="the question")
             reply = anna.wait_for(room, lambda e: e["sender"] == lotse.user_id, after=asked, what="the answer")
             latencies.append(reply["origin_server_ts"] - question["origin_server_ts"])
         p50, p95 = percentiles(latencies)
         print(f"Nachricht → Antwort (Zeitstempel des Homeservers): p50 {p50:.0f} ms · p95 {p95:.0f} ms · "
               f"Mittel {statistics.mean(latencies):.0f} ms · max {max(latencies):.0f} ms (n = {len(latencies)})")
-        bot.send_signal(signal.SIGINT)
-        bot.wait(30)
-        if args.log:
-            print((root / "bot.log").read_text(errors="replace"))
     finally:
-        if bot is not None and bot.poll() is None:
-            bot.kill()
+        stop_bot(bot, root / "bot.log", args.log)
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
 

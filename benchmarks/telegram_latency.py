@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -22,8 +21,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))  # the Bot API stand-in lives with the tests
+sys.path.insert(0, str(REPO / "benchmarks"))
 
-from _bench import SAMPLE_QUESTIONS  # noqa: E402
+from _bench import SAMPLE_QUESTIONS, stop_bot  # noqa: E402
 from telegram_standin import StandIn  # noqa: E402
 
 from indexer import IndexSettings, build_index  # noqa: E402
@@ -115,13 +115,8 @@ def main() -> None:
             report("Update → „schreibt…“ (sendChatAction)", to_typing)
             print(f"Speicher des Bot-Prozesses: {idle['VmRSS']:.0f} MB RSS nach dem Start, "
                   f"{busy['VmRSS']:.0f} MB nach {args.questions} Fragen, Spitze {busy['VmHWM']:.0f} MB")
-            bot.send_signal(signal.SIGINT)
-            bot.wait(30)
-        if args.log:
-            print((root / "bot.log").read_text(errors="replace"))
     finally:
-        if bot is not None and bot.poll() is None:
-            bot.kill()
+        stop_bot(bot, root / "bot.log", args.log)
         shutil.rmtree(root, ignore_errors=True)
 
 

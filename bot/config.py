@@ -46,7 +46,6 @@ class MatrixSettings:
     homeserver: str = ""  # e.g. "https://matrix.bochum.de"
     user_id: str = ""  # the bot's account, e.g. "@wissenslotse:bochum.de"
     access_token: str = ""
-    device_id: str = ""
     allowed_users: list[str] = field(default_factory=list)
     allowed_rooms: list[str] = field(default_factory=list)
     admins: list[str] = field(default_factory=list)

@@ -14,11 +14,11 @@ import pytest
 
 from bot import texts as shared
 from bot.config import Config
-from bot.core import ChatCore
 from bot.fronts.matrix import MatrixBot, texts
 from bot.fronts.matrix.messenger import plain_text
 from indexer import Index
 from indexer.embedder import Embedder
+from gated_core import GatedCore
 from matrix_server import MatrixUser, Synapse, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
@@ -46,19 +46,6 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Synapse,
                                                                   "expert")))
     finally:
         server.stop()
-
-
-class GatedCore(ChatCore):
-    """ChatCore whose reindex reports a first step, then waits for the test to open the gate."""
-
-    gate: threading.Event | None = None
-
-    def reindex(self, on_progress: Callable[[str, int, int], None] | None = None) -> Any:
-        if self.gate is not None:
-            if on_progress:
-                on_progress("lesen", 0, 1)
-            assert self.gate.wait(60), "test never opened the reindex gate"
-        return super().reindex(on_progress)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from bot.fronts.chat_html import answer_html, pack, text_blocks
 from indexer import Index
 from indexer.embedder import Embedder
 from indexer.generations import Generations
+from gated_core import GatedCore
 from telegram_standin import Call, StandIn, parse_html, run_polling
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
@@ -36,19 +37,6 @@ ADMIN, MEMBER, USER, STRANGER = 1001, 1002, 1003, 6666
 TEAM_GROUP, OTHER_GROUP = -500, -900  # TEAM_GROUP is allowed, OTHER_GROUP is not
 GROUP_ONLY = 2002  # not an allowed user, but may ask inside TEAM_GROUP
 QUESTION = "Wer leitet die SCIU?"
-
-
-class GatedCore(ChatCore):
-    """ChatCore whose reindex reports a first step, then waits for the test to open the gate."""
-
-    gate: threading.Event | None = None
-
-    def reindex(self, on_progress: Callable[[str, int, int], None] | None = None) -> Any:
-        if self.gate is not None:
-            if on_progress:
-                on_progress("lesen", 0, 1)
-            assert self.gate.wait(30), "test never opened the reindex gate"
-        return super().reindex(on_progress)
 
 
 @dataclass

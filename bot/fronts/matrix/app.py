@@ -12,14 +12,13 @@ from pathlib import Path
 from nio import (AsyncClient, AsyncClientConfig, MegolmEvent, ReactionEvent, RoomMessageMedia, RoomMessageText,
                  SyncResponse, UnknownEncryptedEvent)
 
-from indexer import IndexNotReady
-
 from ... import handoff_flow, texts as shared
 from ...access import AccessPolicy
 from ...clock import Clock, utc_now
-from ...config import Config
+from ...config import Config, MatrixSettings
 from ...core import ChatCore
 from ...exchange import build_exchange
+from ..startup import warmed_core
 from ...ids import MATRIX
 from ...ratelimit import SlidingWindowLimiter
 from . import handlers, texts
@@ -37,6 +36,13 @@ class MatrixSetupError(Exception):
     """The Matrix bot cannot start as configured; the message (German) says what to change."""
 
 
+def check_settings(settings: MatrixSettings) -> None:
+    """Raise MatrixSetupError (with how to fix it) if the homeserver, account or token is missing."""
+    missing = [name for name in ("homeserver", "user_id", "access_token") if not getattr(settings, name)]
+    if missing:
+        raise MatrixSetupError(texts.setup_help(missing))
+
+
 def _reply_fallback_removed(body: str) -> str:
     """A reply's body without the quoted original ("> <@a:b> …" lines and the blank line after them)."""
     lines = body.split("\n")
@@ -52,12 +58,10 @@ class MatrixBot:
 
     def __init__(self, config: Config, core: ChatCore, clock: Clock = utc_now) -> None:
         settings = config.matrix
-        missing = [name for name in ("homeserver", "user_id", "access_token") if not getattr(settings, name)]
-        if missing:
-            raise MatrixSetupError(texts.setup_help(missing))
+        check_settings(settings)
         self.state_dir = config.index.data_dir / "matrix"
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        client = AsyncClient(settings.homeserver, settings.user_id, settings.device_id or None,
+        client = AsyncClient(settings.homeserver, settings.user_id,
                              config=AsyncClientConfig(max_timeout_retry_wait_time=RETRY_SECONDS * 2,
                                                       store_sync_tokens=False, encryption_enabled=False))
         client.access_token = settings.access_token
@@ -222,14 +226,8 @@ class MatrixBot:
 
 def run_matrix_bot(config: Config) -> None:
     """Run the Matrix bot until interrupted."""
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
-    core = ChatCore(config)
-    bot = MatrixBot(config, core)
-    log.info("Lade Index und Modell …")
-    try:
-        core.index.search("Wissenslotse")  # warm up, so the first question is not slow
-    except IndexNotReady as error:
-        log.warning("%s Der Bot startet trotzdem; !reindex baut den Index.", error)
+    check_settings(config.matrix)  # before loading the model: a missing token is said at once
+    bot = MatrixBot(config, warmed_core(config, "!reindex"))
 
     async def main() -> None:
         try:

@@ -14,12 +14,11 @@ from telegram.error import TelegramError
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
                           ContextTypes, Defaults, MessageHandler, TypeHandler, filters)
 
-from indexer import IndexNotReady
-
 from ...clock import Clock, utc_now
 from ...config import Config, TelegramSettings
 from ...core import ChatCore
 from ...exchange import build_exchange
+from ..startup import warmed_core
 from . import admin, buttons, conversation, handoff, menus, onboarding, review, texts
 from .commands import admin_menu_on_first_contact, register_commands
 from ...access import AccessPolicy
@@ -153,15 +152,7 @@ def run_bot(config: Config) -> None:
         raise BotSetupError("Für mode = „webhook“ fehlt [telegram] webhook_url (die öffentliche HTTPS-Adresse).")
     if settings.mode == "webhook" and importlib.util.find_spec("tornado") is None:
         raise BotSetupError("Für den Webhook-Betrieb bitte python-telegram-bot[webhooks] installieren.")
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Bot API call is noise
-    core = ChatCore(config)
-    application = build_application(config, core)
-    log.info("Lade Index und Modell …")
-    try:
-        core.index.search("Wissenslotse")  # warm up, so the first question is not slow
-    except IndexNotReady as error:
-        log.warning("%s Der Bot startet trotzdem; /reindex baut den Index.", error)
+    application = build_application(config, warmed_core(config, "/reindex"))
     if settings.mode == "webhook":
         application.run_webhook(**webhook_options(settings), allowed_updates=ALLOWED_UPDATES)
     else:

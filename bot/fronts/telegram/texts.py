@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from html import escape
 
-from ...texts import (  # noqa: F401  re-exported
-    ADMIN_ONLY, NON_TEXT, NO_LAST_ANSWER, NO_SOURCES, FEEDBACK_THANKS, STALE_BUTTON, NOT_ALLOWED_BUTTON, SOMETHING_WENT_WRONG, REINDEX_STARTED, REINDEX_RUNNING, REINDEX_FAILED, rate_limited, ONBOARDING_OFFER, HANDOFF_AFTER_THUMBS_DOWN, HANDOFF_CANCELLED, ANSWER_TEXT_ONLY, duration, handoff_consent, handoff_sent, handoff_unreachable, expert_question, expert_reminder, expert_answer_head, UNREVIEWED_NOTE, expert_thanks, handoff_expired, NO_PENDING_REVIEWS, REVIEW_EDIT_PROMPT, REVIEW_GONE, REVIEW_ACCESS_PROMPT, access_text, review_hidden, review_head, review_done, review_blocks,
+from ...texts import (  # noqa: F401  re-exported for the handlers
+    ADMIN_ONLY, NON_TEXT, NO_LAST_ANSWER, NO_SOURCES, FEEDBACK_THANKS, STALE_BUTTON, NOT_ALLOWED_BUTTON,
+    SOMETHING_WENT_WRONG, REINDEX_STARTED, REINDEX_RUNNING, rate_limited, ONBOARDING_OFFER,
+    HANDOFF_AFTER_THUMBS_DOWN, HANDOFF_CANCELLED, ANSWER_TEXT_ONLY, handoff_consent, NO_PENDING_REVIEWS,
+    REVIEW_EDIT_PROMPT, REVIEW_GONE, REVIEW_ACCESS_PROMPT, review_done, review_blocks,
 )
+
 NO_TOKEN_HELP = """\
 Für den Telegram-Bot fehlt das Bot-Token.
 

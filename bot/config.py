@@ -51,6 +51,7 @@ class MatrixSettings:
     admins: list[str] = field(default_factory=list)
     rate_limit_per_minute: int = 10
     sync_timeout_ms: int = 30000
+    encryption: bool = True  # read and answer end-to-end encrypted rooms (crypto store in data_dir/matrix)
 
 
 @dataclass

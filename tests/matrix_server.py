@@ -2,6 +2,7 @@
 Matrix users driven over the Client-Server API with httpx, polling with timeouts."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -161,7 +162,7 @@ class Synapse:
                                               "admin": admin, "mac": mac.hexdigest()}, timeout=30)
         response.raise_for_status()
         body = response.json()
-        return MatrixUser(self, body["user_id"], body["access_token"])
+        return MatrixUser(self, body["user_id"], body["access_token"], body.get("device_id", ""))
 
 
 @dataclass
@@ -171,6 +172,7 @@ class MatrixUser:
     server: Synapse
     user_id: str
     token: str
+    device_id: str = ""
     _client: httpx.Client = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -245,3 +247,61 @@ class MatrixUser:
             return user_id in members
 
         wait_until(joined, timeout, f"{user_id} to join {room_id}", interval=0.1)
+
+
+class EncryptedClient:
+    """The same person with an end-to-end encrypting client (matrix-nio with its crypto store), as
+    Element would be: sends encrypted messages and reads the decrypted replies.
+
+    It runs on `loop`, the event loop thread of the bot under test: nio's stores switch a global
+    database binding per call, which is safe on one thread, not across two."""
+
+    def __init__(self, user: MatrixUser, store: Path, loop: asyncio.AbstractEventLoop) -> None:
+        from nio import AsyncClient, AsyncClientConfig
+
+        store.mkdir(parents=True, exist_ok=True)
+        self.user = user
+        self.loop = loop
+        self.client = AsyncClient(user.server.url, user.user_id, user.device_id, str(store),
+                                  config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False))
+        self._run(self._restore())
+        self.seen: list[Any] = []  # decrypted room events, oldest first
+        self.sync()
+
+    def _run(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(60)
+
+    def sync(self, timeout_ms: int = 0) -> None:
+        from nio import MegolmEvent, SyncResponse
+
+        client = self.client
+        response = self._run(client.sync(timeout=timeout_ms))
+        assert isinstance(response, SyncResponse), response
+        for info in response.rooms.join.values():
+            self.seen += [e for e in info.timeline.events if not isinstance(e, MegolmEvent)]
+        if client.should_upload_keys:
+            self._run(client.keys_upload())
+        if client.should_query_keys:
+            self._run(client.keys_query())
+        if client.should_claim_keys:
+            self._run(client.keys_claim(client.get_users_for_key_claiming()))
+        self._run(client.send_to_device_messages())
+
+    def say(self, room_id: str, text: str) -> str:
+        self.sync()
+        response = self._run(self.client.room_send(room_id, "m.room.message", {"msgtype": "m.text", "body": text},
+                                                   ignore_unverified_devices=True))
+        return response.event_id
+
+    def wait_for(self, match: Callable[[Any], bool], timeout: float = 60, what: str = "a decrypted message") -> Any:
+        def find() -> Any:
+            self.sync(timeout_ms=200)
+            return next((e for e in self.seen if match(e)), None)
+
+        return wait_until(find, timeout, what, interval=0)
+
+    async def _restore(self) -> None:
+        self.client.restore_login(self.user.user_id, self.user.device_id, self.user.token)
+
+    def close(self) -> None:
+        self._run(self.client.close())

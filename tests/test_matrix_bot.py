@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from bot.fronts.matrix.messenger import plain_text
 from indexer import Index
 from indexer.embedder import Embedder
 from gated_core import GatedCore
-from matrix_server import MatrixUser, Synapse, wait_until
+from matrix_server import EncryptedClient, MatrixUser, Synapse, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 QUESTION = "Wer leitet die SCIU?"
@@ -34,6 +35,7 @@ class People:
     admin: MatrixUser  # admin, in group sciu-intern
     stranger: MatrixUser  # on no list
     expert: MatrixUser  # gets hand-offs
+    carla: MatrixUser  # allowed user with an encrypting client
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +45,7 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Synapse,
     server.start()
     try:
         yield server, People(*(server.register(name) for name in ("lotse", "anna", "member", "admin", "stranger",
-                                                                  "expert")))
+                                                                  "expert", "carla")))
     finally:
         server.stop()
 
@@ -57,6 +59,7 @@ class Running:
     config: Config
     people: People
     server: Synapse
+    loop: asyncio.AbstractEventLoop
 
     def direct_room(self, person: MatrixUser, encrypted: bool = False) -> str:
         """A direct room `person` opens with the bot; returns once the bot has joined and greeted."""
@@ -122,7 +125,8 @@ def running(synapse: tuple[Synapse, People], config: Config, embedder: Embedder)
     server, people = synapse
     settings = config.matrix
     settings.homeserver, settings.user_id, settings.access_token = server.url, people.lotse.user_id, people.lotse.token
-    settings.allowed_users = [people.anna.user_id, people.member.user_id, people.expert.user_id]
+    settings.allowed_users = [people.anna.user_id, people.member.user_id, people.expert.user_id,
+                              people.carla.user_id]
     settings.admins = [people.admin.user_id]
     settings.rate_limit_per_minute = 1000
     settings.sync_timeout_ms = 1000
@@ -137,7 +141,7 @@ def running(synapse: tuple[Synapse, People], config: Config, embedder: Embedder)
     thread.start()
     try:
         wait_until(lambda: bot.syncs >= 1, 60, "the bot's first sync")
-        yield Running(bot, core, config, people, server)
+        yield Running(bot, core, config, people, server, loop)
     finally:
         loop.call_soon_threadsafe(task.cancel)
         thread.join(30)
@@ -300,15 +304,37 @@ def test_handoff_round_trip_to_an_expert(running: Running) -> None:
     assert len(faq) == 1 and "reviewed: false" in faq[0].read_text(encoding="utf-8")
 
 
-def test_encrypted_room_gets_a_clear_notice(running: Running) -> None:
+def test_encrypted_direct_room_answered(running: Running, tmp_path: Path) -> None:
+    """As in Element, which encrypts direct chats: the bot reads the question and answers encrypted."""
+    carla, lotse = running.people.carla, running.people.lotse
+    element = EncryptedClient(carla, tmp_path / "carla-store", running.loop)
+    try:
+        room = carla.create_room([lotse.user_id], direct=True, encrypted=True)
+        greeting = element.wait_for(lambda e: e.sender == lotse.user_id and hasattr(e, "body"), what="the greeting")
+        assert "Wissenslotse" in greeting.body and greeting.source["type"] == "m.room.message"
+        assert all(e["type"] == "m.room.encrypted" for e in carla.events(room) if e["sender"] == lotse.user_id)
+        asked = element.say(room, QUESTION)
+        answer = element.wait_for(lambda e: e.sender == lotse.user_id and "Quellen" in getattr(e, "body", ""),
+                                  what="the decrypted answer")
+        assert "Smart City Innovation Unit" in answer.body and asked
+    finally:
+        element.close()
+
+
+def test_undecryptable_message_gets_a_clear_notice(running: Running, tmp_path: Path) -> None:
+    """An encrypted message whose key the bot never got is not passed over in silence."""
     anna, lotse = running.people.anna, running.people.lotse
-    room = anna.create_room([lotse.user_id], direct=True, encrypted=True)
-    notice = running.greeting(anna, room)
-    assert "verschlüsselte Nachrichten kann ich nicht lesen" in body(notice)
-    encrypted = anna.send(room, {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEn", "sender_key": "k",
-                                 "session_id": "s", "device_id": "D"}, "m.room.encrypted")
-    again = anna.wait_for(room, lambda e: from_bot(e, lotse), after=encrypted, what="the notice for the message")
-    assert "verschlüsselte Nachrichten kann ich nicht lesen" in body(again)
+    element = EncryptedClient(anna, tmp_path / "anna-store", running.loop)
+    try:
+        room = anna.create_room([lotse.user_id], direct=True, encrypted=True)
+        element.wait_for(lambda e: e.sender == lotse.user_id and hasattr(e, "body"), what="the greeting")
+        anna.send(room, {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEn", "sender_key": "k",
+                         "session_id": "s", "device_id": "D"}, "m.room.encrypted")
+        notice = element.wait_for(lambda e: e.sender == lotse.user_id and "entschlüsseln" in getattr(e, "body", ""),
+                                  what="the notice for the message")
+        assert "noch einmal" in notice.body
+    finally:
+        element.close()
 
 
 def test_reconnect_after_a_synapse_restart_without_double_answers(running: Running) -> None:

@@ -10,7 +10,8 @@ from collections import OrderedDict
 from pathlib import Path
 
 from nio import (AsyncClient, AsyncClientConfig, MegolmEvent, ReactionEvent, RoomMessageMedia, RoomMessageText,
-                 SyncResponse, UnknownEncryptedEvent)
+                 SyncResponse, UnknownEncryptedEvent, WhoamiResponse)
+from nio.crypto import ENCRYPTION_ENABLED
 
 from ... import handoff_flow, texts as shared
 from ...access import AccessPolicy
@@ -61,9 +62,15 @@ class MatrixBot:
         check_settings(settings)
         self.state_dir = config.index.data_dir / "matrix"
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        client = AsyncClient(settings.homeserver, settings.user_id,
+        self.encrypted = settings.encryption and ENCRYPTION_ENABLED
+        if settings.encryption and not ENCRYPTION_ENABLED:
+            log.warning("matrix-nio ohne Verschlüsselung installiert (matrix-nio[e2e]): verschlüsselte Räume "
+                        "bekommen nur einen Hinweis.")
+        crypto = self.state_dir / "crypto"
+        crypto.mkdir(mode=0o700, exist_ok=True)
+        client = AsyncClient(settings.homeserver, settings.user_id, store_path=str(crypto),
                              config=AsyncClientConfig(max_timeout_retry_wait_time=RETRY_SECONDS * 2,
-                                                      store_sync_tokens=False, encryption_enabled=False))
+                                                      store_sync_tokens=False, encryption_enabled=self.encrypted))
         client.access_token = settings.access_token
         client.user_id = settings.user_id
         access = AccessPolicy.from_lists(MATRIX, settings.allowed_users, settings.allowed_rooms, settings.admins)
@@ -97,8 +104,33 @@ class MatrixBot:
         temporary.write_text(token)
         os.replace(temporary, self._token_path)
 
+    async def _login(self) -> None:
+        """With encryption: the device of the access token, and its keys from the crypto store in
+        data_dir (created on first start and uploaded), so encrypted rooms can be read and answered."""
+        if not self.encrypted:
+            return
+        whoami = await self.client.whoami()
+        if not isinstance(whoami, WhoamiResponse) or not whoami.device_id:
+            raise MatrixSetupError(texts.NO_DEVICE.format(error=getattr(whoami, "message", whoami)))
+        self.client.restore_login(self.lotse.user_id, whoami.device_id, self.lotse.config.matrix.access_token)
+        await self._keys()
+
+    async def _keys(self) -> None:
+        """Upload, query and claim encryption keys as nio asks, and send queued key shares."""
+        if not self.encrypted:
+            return
+        client = self.client
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+        await client.send_to_device_messages()
+
     async def run(self) -> None:
         """Sync until cancelled; a lost connection is retried (nio backs off), errors are logged."""
+        await self._login()
         since = self._saved_token()
         first = since is None
         self._resumed, self._started = not first, time.monotonic()
@@ -111,6 +143,7 @@ class MatrixBot:
                     log.warning("Matrix-Sync fehlgeschlagen: %s", getattr(response, "message", response))
                     await asyncio.sleep(RETRY_SECONDS)
                     continue
+                await self._keys()
                 await self._dispatch(response, history=first)
                 since, first = response.next_batch, False
                 self._save_token(since)
@@ -190,7 +223,8 @@ class MatrixBot:
 
     async def _greet(self, room) -> None:
         """After joining: a short introduction, and in an encrypted room the notice that the bot cannot read it."""
-        await self._tell(room.room_id, texts.ENCRYPTED if room.encrypted else texts.greeting(self.lotse.user_id))
+        unreadable = room.encrypted and not self.encrypted
+        await self._tell(room.room_id, texts.ENCRYPTED if unreadable else texts.greeting(self.lotse.user_id))
 
     async def _tell(self, room_id: str, html: str) -> None:
         try:
@@ -215,8 +249,8 @@ class MatrixBot:
             now = time.monotonic()
             if now - self._encrypted_notice.get(room.room_id, -ENCRYPTED_NOTICE_EVERY) >= ENCRYPTED_NOTICE_EVERY:
                 self._encrypted_notice[room.room_id] = now
-                log.info("Verschlüsselte Nachricht in %s: Hinweis gesendet", room.room_id)
-                await self._tell(room.room_id, texts.ENCRYPTED)
+                log.info("Nicht entschlüsselbare Nachricht in %s: Hinweis gesendet", room.room_id)
+                await self._tell(room.room_id, texts.UNDECRYPTABLE if self.encrypted else texts.ENCRYPTED)
         elif isinstance(event, RoomMessageMedia) and room.member_count <= 2:
             await self._tell(room.room_id, shared.NON_TEXT)
 

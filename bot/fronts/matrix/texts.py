@@ -58,6 +58,11 @@ ENCRYPTED = (
     "„Ende-zu-Ende-Verschlüsselung aktivieren“ ausschalten (bei Direktnachrichten: über „Raum erstellen“). "
     "Warum das so ist, steht in der Anleitung des Wissenslotsen."
 )
+UNDECRYPTABLE = (
+    "🔒 Diese Nachricht konnte ich nicht entschlüsseln – mir fehlt der Schlüssel dazu. Bitte senden Sie sie "
+    "noch einmal; hilft das nicht, erlauben Sie in Element das Senden an nicht verifizierte Sitzungen."
+)
+NO_DEVICE = "Das Matrix-Zugangstoken gehört zu keiner Sitzung (Gerät), Verschlüsselung ist so nicht möglich: {error}"
 HANDOFF_CHOICES = ("Antworten Sie mit <b>1</b> – mit meinem Namen, <b>2</b> – anonym, oder <b>0</b> – abbrechen.")
 NO_HANDOFF_QUESTION = "Es gibt hier noch keine Antwort von mir, die ich weiterleiten könnte."
 NOT_AN_ADMIN_ENTRY = "Bitte geben Sie die Nummer des Eintrags an, z. B. <code>!freigeben 3</code>."

@@ -8,7 +8,7 @@ import pytest
 from bot.config import Config
 from bot.core import Asker, ChatCore, QuestionError
 from bot.phrases import NOT_A_QUESTION
-from bot.plain import render_answer
+from bot.fronts.plain import render_answer
 from indexer import Index, IndexSettings, build_index
 from indexer.embedder import Embedder
 

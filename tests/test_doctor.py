@@ -11,7 +11,7 @@ from bot.config import Config
 from bot.core import ChatCore
 from bot.doctor import examine
 from bot.interactions import Interactions
-from bot.terminal import terminal_asker
+from bot.fronts.terminal import terminal_asker
 from indexer import Index
 from tests.fakes import FakeEmbedder
 

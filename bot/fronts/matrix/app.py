@@ -13,6 +13,8 @@ from nio import (AsyncClient, AsyncClientConfig, MegolmEvent, ReactionEvent, Roo
                  SyncResponse, UnknownEncryptedEvent, WhoamiResponse)
 from nio.crypto import ENCRYPTION_ENABLED
 
+from indexer.private_files import private_dir, private_file
+
 from ... import handoff_flow, texts as shared
 from ...access import AccessPolicy
 from ...clock import Clock, utc_now
@@ -60,14 +62,12 @@ class MatrixBot:
     def __init__(self, config: Config, core: ChatCore, clock: Clock = utc_now) -> None:
         settings = config.matrix
         check_settings(settings)
-        self.state_dir = config.index.data_dir / "matrix"
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir = private_dir(config.index.data_dir / "matrix")
         self.encrypted = settings.encryption and ENCRYPTION_ENABLED
         if settings.encryption and not ENCRYPTION_ENABLED:
             log.warning("matrix-nio ohne Verschlüsselung installiert (matrix-nio[e2e]): verschlüsselte Räume "
                         "bekommen nur einen Hinweis.")
-        crypto = self.state_dir / "crypto"
-        crypto.mkdir(mode=0o700, exist_ok=True)
+        crypto = private_dir(self.state_dir / "crypto")
         client = AsyncClient(settings.homeserver, settings.user_id, store_path=str(crypto),
                              config=AsyncClientConfig(max_timeout_retry_wait_time=RETRY_SECONDS * 2,
                                                       store_sync_tokens=False, encryption_enabled=self.encrypted))
@@ -100,7 +100,7 @@ class MatrixBot:
     def _save_token(self, token: str) -> None:
         """Kept in data_dir, so after a restart the bot goes on where it stopped: messages sent meanwhile
         are answered, none twice."""
-        temporary = self._token_path.with_suffix(".tmp")
+        temporary = private_file(self._token_path.with_suffix(".tmp"))
         temporary.write_text(token)
         os.replace(temporary, self._token_path)
 

@@ -16,6 +16,7 @@ import pytest
 from bot import texts as shared
 from bot.config import Config
 from bot.fronts.matrix import MatrixBot, texts
+from bot.fronts.matrix.addressing import command_of, pill_texts, without_mention
 from bot.fronts.matrix.messenger import plain_text
 from indexer import Index
 from indexer.embedder import Embedder
@@ -303,6 +304,14 @@ def test_handoff_round_trip_to_an_expert(running: Running) -> None:
     faq = [p for p in (running.config.index.knowledge_dir / "faq").glob("*.md") if "freitags ab 12" in p.read_text()]
     assert len(faq) == 1 and "reviewed: false" in faq[0].read_text(encoding="utf-8")
 
+    admin = running.people.admin
+    admin_room = running.direct_room(admin)
+    entry = running.ask(admin, admin_room, "!pruefen")
+    assert "freitags ab 12 Uhr" in body(entry) and "!freigeben" in body(entry)
+    number = body(entry).split("!freigeben ")[1].split()[0]
+    assert "Freigegeben" in body(running.ask(admin, admin_room, f"!freigeben {number}"))
+    assert "reviewed: true" in faq[0].read_text(encoding="utf-8")
+
 
 def test_encrypted_direct_room_answered(running: Running, tmp_path: Path) -> None:
     """As in Element, which encrypts direct chats: the bot reads the question and answers encrypted."""
@@ -350,3 +359,15 @@ def test_reconnect_after_a_synapse_restart_without_double_answers(running: Runni
     running.reply_to(anna, room, third)
     answered = [replies_to(e) for e in anna.events(room) if from_bot(e, lotse) and replies_to(e)]
     assert sorted(answered) == sorted([first, second, third])  # each once
+
+
+def test_commands_mentions_and_plain_bodies() -> None:
+    assert command_of("!quellen") == ("quellen", "") and command_of("/frage Wer leitet?") == ("frage", "Wer leitet?")
+    assert command_of("! nichts") is None and command_of("Wer leitet die SCIU?") is None
+    pills = pill_texts('<a href="https://matrix.to/#/%40lotse%3Abochum.de">Wissenslotse</a>: Wer?', "@lotse:bochum.de")
+    assert pills == ["Wissenslotse"]
+    assert without_mention("Wissenslotse: Wer leitet die SCIU?", "@lotse:bochum.de", "lotse", pills) == \
+        "Wer leitet die SCIU?"
+    assert without_mention("@lotse:bochum.de, wer leitet die SCIU?", "@lotse:bochum.de") == "wer leitet die SCIU?"
+    assert plain_text('1. <a href="https://x.example/a?b=1&amp;c=2">Titel &lt;i&gt;</a> <b>fett</b>') == \
+        "1. Titel <i> (https://x.example/a?b=1&c=2) fett"

@@ -248,7 +248,7 @@ async def _review(lotse: MatrixServices, message: Incoming, asker: Asker, rest: 
         await reply(lotse, message, shared.NO_PENDING_REVIEWS)
     for entry in entries:
         blocks = [*shared.review_blocks(entry, asker.groups), texts.review_footer(entry.handoff_id)]
-        await lotse.messenger.send_parts(message.room.room_id, blocks)
+        await reply(lotse, message, blocks)
 
 
 async def _decide(lotse: MatrixServices, message: Incoming, action: str, rest: str) -> None:

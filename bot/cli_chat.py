@@ -75,28 +75,37 @@ def warn_about_damage(core: ChatCore) -> None:
 
 @click.command("bot")
 @with_config
-@click.option("--front", type=click.Choice(["telegram", "matrix"]), default="telegram", show_default=True,
-              help="Welcher Messenger: Telegram oder Matrix (Element, openDesk).")
-def bot_command(config: Config, front: str) -> None:
-    """Den Chat-Bot starten: Telegram (Token aus TELEGRAM_BOT_TOKEN) oder Matrix (MATRIX_ACCESS_TOKEN).
+@click.option("--front", "fronts", type=click.Choice(["telegram", "matrix"]), multiple=True,
+              help="Welcher Messenger: telegram (Standard) oder matrix (Element, openDesk); zweimal für beide "
+                   "in einem Prozess.")
+def bot_command(config: Config, fronts: tuple[str, ...]) -> None:
+    """Den Chat-Bot starten: Telegram (Token aus TELEGRAM_BOT_TOKEN) und/oder Matrix (MATRIX_ACCESS_TOKEN).
 
-    Beispiele: TELEGRAM_BOT_TOKEN=123:ABC lotse bot · MATRIX_ACCESS_TOKEN=syt_… lotse bot --front matrix
+    Beispiele: lotse bot · lotse bot --front matrix · lotse bot --front telegram --front matrix
     """
-    if front == "matrix":
-        from .fronts.matrix import MatrixSetupError, run_matrix_bot
+    chosen = set(fronts) or {"telegram"}
+    from .fronts.matrix import MatrixSetupError
+    from .fronts.telegram import NO_TOKEN_HELP, BotSetupError
 
-        try:
-            run_matrix_bot(config)
-        except MatrixSetupError as error:
-            click.echo(str(error), err=True)
-            sys.exit(2)
-        return
-    from .fronts.telegram import NO_TOKEN_HELP, BotSetupError, run_bot
-
-    if not config.telegram.token:
-        click.echo(NO_TOKEN_HELP, err=True)
-        sys.exit(2)
     try:
-        run_bot(config)
+        if chosen == {"matrix"}:
+            from .fronts.matrix import run_matrix_bot
+
+            run_matrix_bot(config)
+            return
+        if not config.telegram.token:
+            click.echo(NO_TOKEN_HELP, err=True)
+            sys.exit(2)
+        if chosen == {"telegram"}:
+            from .fronts.telegram import run_bot
+
+            run_bot(config)
+        else:
+            from .fronts.together import run_together
+
+            run_together(config)
+    except MatrixSetupError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
     except BotSetupError as error:
         raise click.ClickException(str(error)) from error

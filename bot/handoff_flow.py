@@ -16,18 +16,17 @@ from .experts import Route
 from .front import Messenger, Unreachable
 from .handoff import Handoff
 from .html_blocks import text_blocks
-from .ids import front_of
 
 log = logging.getLogger(__name__)
 
 
 async def dispatch(messenger: Messenger, exchange: KnowledgeExchange, handoff: Handoff,
                    routes: list[Route]) -> Route | None:
-    """Send the question to the first route this front can reach; None if none could be reached.
-    Routes on another front are skipped (a process runs one front's client)."""
+    """Send the question to the first route `messenger` can reach; None if none could be reached.
+    Routes on a front not running in this process are skipped."""
     desk = exchange.handoffs
     for route in routes:
-        if front_of(route.chat_id) != messenger.front:
+        if not messenger.reaches(route.chat_id):
             log.info("Weiterleitung %s: %s ist über %s nicht erreichbar", handoff.id, route.label, messenger.front)
             continue
         title = await asyncio.to_thread(desk.source_title, handoff, route.chat_id)
@@ -94,7 +93,7 @@ async def _remind(messenger: Messenger, exchange: KnowledgeExchange, handoff: Ha
     """One reminder to the expert; if they cannot be reached any more, the next person gets the question."""
     desk = exchange.handoffs
     expert = handoff.expert_chat_id
-    if expert is not None and front_of(expert) == messenger.front:
+    if expert is not None and messenger.reaches(expert):
         try:
             message_id = await messenger.send(expert, [texts.expert_reminder(handoff.question)], answer_here=True)
         except Unreachable as error:

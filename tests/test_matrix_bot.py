@@ -15,13 +15,16 @@ import pytest
 
 from bot import texts as shared
 from bot.config import Config
+from bot.core import ChatCore
 from bot.fronts.matrix import MatrixBot, texts
 from bot.fronts.matrix.addressing import command_of, pill_texts, without_mention
 from bot.fronts.matrix.messenger import plain_text
+from bot.fronts.together import serve_together
 from indexer import Index
 from indexer.embedder import Embedder
 from gated_core import GatedCore
 from matrix_server import EncryptedClient, MatrixUser, Synapse, wait_until
+from telegram_standin import StandIn
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 QUESTION = "Wer leitet die SCIU?"
@@ -371,3 +374,75 @@ def test_commands_mentions_and_plain_bodies() -> None:
     assert without_mention("@lotse:bochum.de, wer leitet die SCIU?", "@lotse:bochum.de") == "wer leitet die SCIU?"
     assert plain_text('1. <a href="https://x.example/a?b=1&amp;c=2">Titel &lt;i&gt;</a> <b>fett</b>') == \
         "1. Titel <i> (https://x.example/a?b=1&c=2) fett"
+
+
+def test_both_fronts_in_one_process_hand_off_across_them(synapse: tuple[Synapse, People], config: Config,
+                                                          embedder: Embedder) -> None:
+    """A question from Telegram goes to an expert on Matrix; the expert's Matrix reply reaches Telegram."""
+    server, people = synapse
+    user = 1003
+    with StandIn("123:TEST", "wissenslotse_bot") as standin:
+        config.telegram.token, config.telegram.base_url = "123:TEST", standin.base_url
+        config.telegram.allowed_users = [user]
+        matrix = config.matrix
+        matrix.homeserver, matrix.user_id, matrix.access_token = server.url, people.lotse.user_id, people.lotse.token
+        matrix.allowed_users, matrix.sync_timeout_ms = [people.expert.user_id, people.anna.user_id], 1000
+        config.handoff.fallback_chat_id = f"matrix:{people.expert.user_id}"
+        config.handoff.check_interval_seconds = 3600
+        core = ChatCore(config, index=Index(config.index, config.search, embedder=embedder))
+        loop = asyncio.new_event_loop()
+        task = loop.create_task(serve_together(config, core, poll_timeout=1))
+        thread = threading.Thread(target=lambda: loop.run_until_complete(asyncio.wait([task])), daemon=True)
+        thread.start()
+        try:
+            standin.wait_for("getUpdates", timeout=60)
+            anna = people.anna
+            matrix_room = anna.create_room([people.lotse.user_id], direct=True)
+            anna.wait_for(matrix_room, lambda e: from_bot(e, people.lotse), what="the Matrix greeting")
+            assert "Quellen" in body(running_ask(anna, matrix_room, QUESTION, people.lotse))
+
+            mark = standin.mark()
+            standin.send_text(user, "Wann öffnet die Eisdiele auf dem Mars?")
+            answer = standin.wait_for(lambda c: c.method == "sendMessage" and c.params["chat_id"] == user, since=mark)
+            keyboard = answer.params["reply_markup"]["inline_keyboard"]
+            handoff = next(b["callback_data"] for row in keyboard for b in row if b["text"] == "An Expert:in weiterleiten")
+            mark = standin.mark()
+            standin.send_callback(user, user, answer.result["message_id"], handoff)
+            consent = standin.wait_for(lambda c: c.method == "sendMessage" and c.params["chat_id"] == user, since=mark)
+            anonymous = next(b["callback_data"] for row in consent.params["reply_markup"]["inline_keyboard"]
+                             for b in row if b["text"] == "Anonym")
+            mark = standin.mark()
+            standin.send_callback(user, user, consent.result["message_id"], anonymous)
+            edited = standin.wait_for(lambda c: c.method == "editMessageText", since=mark)
+            assert "weitergeleitet" in edited.params["text"]
+
+            room, asked = wait_until(lambda: inbox(people.expert, people.lotse, "Eisdiele auf dem Mars"), 30,
+                                     "the hand-off question on Matrix")
+            mark = standin.mark()
+            people.expert.say(room, "Auf dem Mars gibt es keine Eisdiele.", reply_to=asked["event_id"])
+            delivered = standin.wait_for(lambda c: c.method == "sendMessage" and c.params["chat_id"] == user
+                                         and "keine Eisdiele" in c.params["text"], since=mark)
+            assert "Antwort von" in delivered.result["text"]
+        finally:
+            loop.call_soon_threadsafe(task.cancel)
+            thread.join(30)
+            loop.close()
+            core.interactions.close()
+
+
+def inbox(expert: MatrixUser, lotse: MatrixUser, words: str) -> tuple[str, dict] | None:
+    """(room, event) of the bot's message containing `words` in any of the expert's rooms (joining
+    invitations: the bot opens a direct room unless it has one with the expert already)."""
+    for room in expert.call("GET", "/sync", timeout=0)["rooms"].get("invite", {}):
+        expert.join(room)
+    for room in expert.call("GET", "/joined_rooms")["joined_rooms"]:
+        found = [e for e in expert.events(room) if from_bot(e, lotse) and words in body(e)]
+        if found:
+            return room, found[-1]
+    return None
+
+
+def running_ask(person: MatrixUser, room: str, text: str, lotse: MatrixUser) -> dict:
+    event_id = person.say(room, text)
+    return person.wait_for(room, lambda e: from_bot(e, lotse) and replies_to(e) == event_id, after=event_id,
+                           what="the bot's reply")

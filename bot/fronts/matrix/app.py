@@ -15,12 +15,13 @@ from nio.crypto import ENCRYPTION_ENABLED
 
 from indexer.private_files import private_dir, private_file
 
-from ... import handoff_flow, texts as shared
+from ... import texts as shared
 from ...access import AccessPolicy
 from ...clock import Clock, utc_now
 from ...config import Config, MatrixSettings
 from ...core import ChatCore
-from ...exchange import build_exchange
+from ...exchange import KnowledgeExchange, build_exchange
+from ...periodic import run_periodic
 from ..startup import warmed_core
 from ...ids import MATRIX
 from ...ratelimit import SlidingWindowLimiter
@@ -59,7 +60,10 @@ def _reply_fallback_removed(body: str) -> str:
 class MatrixBot:
     """One Matrix account answering in its rooms; `run()` until cancelled."""
 
-    def __init__(self, config: Config, core: ChatCore, clock: Clock = utc_now) -> None:
+    def __init__(self, config: Config, core: ChatCore, clock: Clock = utc_now,
+                 exchange: KnowledgeExchange | None = None, periodic: bool = True) -> None:
+        """`exchange` is shared when fronts run in one process; then only one of them runs the
+        `periodic` work."""
         settings = config.matrix
         check_settings(settings)
         self.state_dir = private_dir(config.index.data_dir / "matrix")
@@ -77,9 +81,11 @@ class MatrixBot:
         if access.closed:
             log.warning("Keine allowed_users/allowed_rooms konfiguriert: nur Admins erhalten Antworten.")
         self.client = client
-        self.lotse = MatrixServices(config, core, build_exchange(core, clock), access,
+        self.lotse = MatrixServices(config, core, exchange or build_exchange(core, clock), access,
                                     SlidingWindowLimiter(settings.rate_limit_per_minute, 60.0),
                                     MatrixMessenger(client), settings.user_id)
+        self.lotse.flows = self.lotse.messenger
+        self.periodic = periodic
         self._handled: OrderedDict[str, None] = OrderedDict()
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task] = set()
@@ -134,7 +140,7 @@ class MatrixBot:
         since = self._saved_token()
         first = since is None
         self._resumed, self._started = not first, time.monotonic()
-        checker = asyncio.create_task(self._check_handoffs())
+        checker = asyncio.create_task(run_periodic(self.lotse.flows, self.lotse.exchange)) if self.periodic else None
         try:
             while True:
                 response = await self.client.sync(timeout=0 if first else self.lotse.config.matrix.sync_timeout_ms,
@@ -149,21 +155,10 @@ class MatrixBot:
                 self._save_token(since)
                 self.syncs += 1
         finally:
-            checker.cancel()
+            if checker is not None:
+                checker.cancel()
             for task in list(self._tasks):
                 task.cancel()
-
-    async def _check_handoffs(self) -> None:
-        """Reminders, deadlines and a pending re-index, every check_interval_seconds."""
-        settings = self.lotse.config.handoff
-        if not settings.enabled:
-            return
-        while True:
-            await asyncio.sleep(settings.check_interval_seconds)
-            try:
-                await handoff_flow.check_due(self.lotse.messenger, self.lotse.exchange)
-            except Exception:
-                log.exception("Prüfung der Weiterleitungen fehlgeschlagen")
 
     async def _dispatch(self, response: SyncResponse, history: bool) -> None:
         """Join invites; hand each new event to its room's queue (one room in order, rooms in parallel).

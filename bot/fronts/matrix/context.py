@@ -12,6 +12,7 @@ from ...access import AccessPolicy
 from ...config import Config
 from ...core import Asker, ChatCore
 from ...exchange import KnowledgeExchange
+from ...front import Messenger
 from ...ids import MATRIX, qualify
 from ...ratelimit import SlidingWindowLimiter
 from .messenger import MatrixMessenger
@@ -55,6 +56,7 @@ class MatrixServices:
     user_id: str  # the bot's own Matrix ID
     answers: OrderedDict[str, int] = field(default_factory=OrderedDict)  # answer event id → question id
     choosing: OrderedDict[tuple[str, str], int] = field(default_factory=OrderedDict)  # (user, room) → question id
+    flows: Messenger | None = None  # what the hand-off flow sends through: this bot, or every front running here
     reindexing: bool = False
     background: set[asyncio.Task] = field(default_factory=set)  # e.g. a re-index run, kept until done
     progress_interval: float = 1.5

@@ -128,7 +128,7 @@ async def _consent(lotse: MatrixServices, message: Incoming, question_id: int) -
         return
     name = f"{asker.name} ({message.sender})" if choice == "1" else None
     try:
-        told = await handoff_flow.hand_off(lotse.messenger, lotse.exchange, question_id, asker, message.chat_id, name)
+        told = await handoff_flow.hand_off(lotse.flows, lotse.exchange, question_id, asker, message.chat_id, name)
     except HandoffError as error:
         told = escape(str(error))
     await reply(lotse, message, told)
@@ -146,7 +146,7 @@ async def _expert_reply(lotse: MatrixServices, message: Incoming) -> bool:
         return False
     author = f"{message.room.user_name(message.sender) or message.sender} ({message.sender})"
     try:
-        thanks = await handoff_flow.take_reply(lotse.messenger, lotse.exchange, handoff, message.text, author)
+        thanks = await handoff_flow.take_reply(lotse.flows, lotse.exchange, handoff, message.text, author)
     except HandoffError as error:
         thanks = escape(str(error))
     await reply(lotse, message, thanks)

@@ -43,6 +43,9 @@ class MatrixMessenger:
         self.client = client
         self._direct: dict[str, str] = {}  # user id → direct room id
 
+    def reaches(self, chat_id: str) -> bool:
+        return front_of(chat_id) == MATRIX
+
     async def send(self, chat_id: str, blocks: list[str], answer_here: bool = False) -> str:
         """bot.front.Messenger.send; a person is written to in a direct room (created if needed)."""
         if front_of(chat_id) != MATRIX:

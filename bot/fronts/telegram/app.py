@@ -1,7 +1,6 @@
 """The Application factory and the bot's entry point (long polling or webhook)."""
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import importlib.util
 import logging
@@ -17,17 +16,18 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
 from ...clock import Clock, utc_now
 from ...config import Config, TelegramSettings
 from ...core import ChatCore
-from ...exchange import build_exchange
+from ... import periodic
+from ...exchange import KnowledgeExchange, build_exchange
 from ..startup import warmed_core
 from . import admin, buttons, conversation, handoff, menus, onboarding, review, texts
 from .commands import admin_menu_on_first_contact, register_commands
 from ...access import AccessPolicy
 from ...ids import TELEGRAM
 from .context import SERVICES_KEY, LotseContext, Services
+from .sending import TelegramMessenger
 from ...ratelimit import SlidingWindowLimiter
 
 log = logging.getLogger(__name__)
-RETENTION_INTERVAL = 24 * 60 * 60  # personal data past the retention is deleted at start and then daily
 CONCURRENT_UPDATES = 8  # answers for different people do not wait for each other
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]  # all the bot reacts to
 
@@ -40,7 +40,8 @@ class BotSetupError(Exception):
     """The bot cannot start as configured; the message (German) says what to change."""
 
 
-def build_application(config: Config, core: ChatCore, clock: Clock = utc_now) -> Application:
+def build_application(config: Config, core: ChatCore, clock: Clock = utc_now,
+                      exchange: KnowledgeExchange | None = None) -> Application:
     """The bot's Application: token and Bot API server from `config`, every handler registered, and
     the periodic hand-off check (reminders, deadlines) on the JobQueue; `clock` is injectable for tests."""
     if not config.telegram.token:
@@ -58,7 +59,9 @@ def build_application(config: Config, core: ChatCore, clock: Clock = utc_now) ->
     telegram = config.telegram
     access = AccessPolicy.from_lists(TELEGRAM, telegram.allowed_users, telegram.allowed_chats, telegram.admins)
     services = Services(config, core, access,
-                        SlidingWindowLimiter(config.telegram.rate_limit_per_minute, 60.0), build_exchange(core, clock))
+                        SlidingWindowLimiter(config.telegram.rate_limit_per_minute, 60.0),
+                        exchange or build_exchange(core, clock))
+    services.flows = TelegramMessenger(application.bot)
     application.bot_data[SERVICES_KEY] = services
     if services.access.closed:
         log.warning("Keine allowed_users/allowed_chats konfiguriert: nur Admins erhalten Antworten.")
@@ -105,7 +108,7 @@ def schedule_checks(application: Application, config: Config) -> None:
         log.warning("Ohne python-telegram-bot[job-queue] werden alte Daten nur beim Start gelöscht und es gibt "
                     "keine Erinnerungen und Fristen für Weiterleitungen.")
         return
-    application.job_queue.run_repeating(purge_old_data, interval=RETENTION_INTERVAL, first=RETENTION_INTERVAL,
+    application.job_queue.run_repeating(purge_old_data, interval=periodic.RETENTION_INTERVAL, first=periodic.RETENTION_INTERVAL,
                                         name="retention")
     if not config.handoff.enabled:
         return
@@ -114,9 +117,8 @@ def schedule_checks(application: Application, config: Config) -> None:
 
 
 async def purge_old_data(context: LotseContext) -> None:
-    """The daily job: delete personal data older than `[chat] retention_days` (start-up did it once already)."""
-    deleted = await asyncio.to_thread(context.lotse.core.interactions.purge)
-    log.info("Aufbewahrungsfrist: %d alte Einträge gelöscht.", deleted)
+    """The daily job: bot.periodic.purge_old_data."""
+    await periodic.purge_old_data(context.lotse.core)
 
 
 async def on_error(update: object, context: LotseContext) -> None:

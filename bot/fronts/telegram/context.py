@@ -15,6 +15,7 @@ from telegram.ext import CallbackContext, ExtBot
 from ...config import Config
 from ...core import Asker, ChatCore
 from ...exchange import KnowledgeExchange
+from ...front import Messenger
 from ...ids import TELEGRAM, qualify
 from ...access import AccessPolicy
 from ...ratelimit import SlidingWindowLimiter
@@ -42,6 +43,8 @@ class Services:
     editing: dict[str, tuple[int, str]] = field(default_factory=dict)
     admin_menus: set[str] = field(default_factory=set)  # admins ("telegram:…") whose command menu is set
     progress_interval: float = 1.5  # seconds between edits of the /reindex progress message
+    # what the hand-off flow sends through: this bot, or every front running in this process
+    flows: Messenger | None = None
 
     def asker(self, update: Update) -> Asker:
         """The Asker for an update; restricted documents only in private chats (a group may

@@ -15,7 +15,7 @@ from ...handoff import HandoffError
 from . import buttons, texts
 from .context import LotseContext, prefixed
 from .gate import admit_button
-from .sending import TelegramMessenger, reply, send
+from .sending import reply, send
 
 
 def display_name(user: User | None) -> str:
@@ -64,7 +64,7 @@ async def consent_button(update: Update, context: LotseContext) -> None:
         return
     name = display_name(update.effective_user) if press.action == "named" else None
     try:
-        told = await handoff_flow.hand_off(TelegramMessenger(context.bot), context.lotse.exchange, press.question_id,
+        told = await handoff_flow.hand_off(context.lotse.flows, context.lotse.exchange, press.question_id,
                                            asker, prefixed(chat.id), name)
     except HandoffError as error:
         await query.answer(str(error), show_alert=True)
@@ -89,7 +89,7 @@ async def expert_reply(update: Update, context: LotseContext) -> None:
         raise ApplicationHandlerStop
     author = display_name(update.effective_user) or (handoff.expert or "")
     try:
-        thanks = await handoff_flow.take_reply(TelegramMessenger(context.bot), exchange, handoff, message.text, author)
+        thanks = await handoff_flow.take_reply(context.lotse.flows, exchange, handoff, message.text, author)
     except HandoffError as error:
         await reply(update, escape(str(error)))
         raise ApplicationHandlerStop from error
@@ -99,7 +99,7 @@ async def expert_reply(update: Update, context: LotseContext) -> None:
 
 async def check_due(context: LotseContext) -> None:
     """The periodic job: reminders, deadlines and a pending re-index (bot.handoff_flow)."""
-    await handoff_flow.check_due(TelegramMessenger(context.bot), context.lotse.exchange)
+    await handoff_flow.check_due(context.lotse.flows, context.lotse.exchange)
 
 
 async def learn_expert(update: Update, context: LotseContext) -> None:

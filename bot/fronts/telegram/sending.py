@@ -74,6 +74,9 @@ class TelegramMessenger:
     bot: Bot
     front: str = TELEGRAM
 
+    def reaches(self, chat_id: str) -> bool:
+        return telegram_id(chat_id) is not None
+
     async def send(self, chat_id: str, blocks: list[str], answer_here: bool = False) -> str:
         chat = telegram_id(chat_id)
         if chat is None:

@@ -192,7 +192,7 @@ def run_telegram_benchmark(config: Config, index: Index, questions: list[str]) -
     from telegram_standin import StandIn, run_polling
 
     from bot.core import ChatCore
-    from bot.telegram import build_application
+    from bot.fronts.telegram import build_application
 
     first_edit, final = [], []
     with OpenAIStandIn() as model, StandIn("123:BENCH", "wissenslotse_bot") as telegram:

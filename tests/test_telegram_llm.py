@@ -11,7 +11,7 @@ from telegram import Chat, Message, Update
 from telegram.constants import ChatType
 
 from bot.config import Config, LlmSettings
-from bot.telegram.streaming import EDIT_INTERVAL, GROUP_EDIT_INTERVAL, StreamingReply
+from bot.fronts.telegram.streaming import EDIT_INTERVAL, GROUP_EDIT_INTERVAL, StreamingReply
 from openai_standin import Behaviour, OpenAIStandIn
 from telegram_standin import parse_html
 from test_grounded_answers import cited, passages_of, sentence

@@ -73,15 +73,23 @@ def _parse(data: bytes, path: Path, memory_mb: float) -> tuple[str, Any]:
         return "ok", bound_document(read_document(data, path))
     except (UnreadableDocument, MemoryError) as error:
         if isinstance(error, MemoryError) or isinstance(error.__cause__, MemoryError):
-            return "skip", f"braucht beim Lesen mehr als {memory_mb:.0f} MB Speicher (max_parse_mb)"
+            return "skip", _over_budget(memory_mb)
         return "skip", str(error)
+
+
+def _over_budget(memory_mb: float) -> str:
+    return f"braucht beim Lesen mehr als {memory_mb:.0f} MB Speicher (max_parse_mb)"
 
 
 def _serve(connection: Connection, memory_mb: float) -> None:
     """The worker's loop: (bytes, path) in, ("ok", document) or ("skip", reason) out; None ends it."""
     _limit_memory(memory_mb)
     while True:
-        request = connection.recv()
+        try:
+            request = connection.recv()
+        except MemoryError:  # the file alone fills the budget while it arrives: the same skip
+            connection.send(("skip", _over_budget(memory_mb)))
+            continue
         if request is None:
             return
         answer = _parse(*request, memory_mb)

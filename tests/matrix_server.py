@@ -3,6 +3,7 @@ Matrix users driven over the Client-Server API with httpx, polling with timeouts
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import hashlib
 import hmac
 import json
@@ -86,6 +87,14 @@ disable_existing_loggers: false
 """
 
 
+def _die_with_parent() -> None:
+    """In the homeserver's process: end when the test run ends, even if it is killed (Linux)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:  # not Linux: the session fixture's stop() still ends it
+        pass
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -125,7 +134,8 @@ class Synapse:
         log = open(self.directory / "stdout.log", "ab")
         self.process = subprocess.Popen([sys.executable, "-m", "synapse.app.homeserver", "--config-path",
                                          str(self.config)], stdout=log, stderr=subprocess.STDOUT,
-                                        env={**os.environ, "SYNAPSE_ASYNC_IO_REACTOR": "0"})
+                                        env={**os.environ, "SYNAPSE_ASYNC_IO_REACTOR": "0"},
+                                        preexec_fn=_die_with_parent)
         log.close()
 
         def ready() -> bool:

@@ -249,7 +249,7 @@ class _Run:
         ids = np.array([chunk_id for chunk_id, _ in pairs], dtype=np.int64)
         dimension = next(iter(found.values())).shape[0] if found else 0
         vectors = np.vstack([found[key] for _, key in pairs]) if pairs else np.zeros((0, dimension), np.float32)
-        index, params = build_vectors(ids, vectors, self.settings.approximate_above)
+        index, params = build_vectors(ids, vectors, self.settings.approximate_above, self.settings.compact_above)
         save_vectors(index, directory / VECTORS_NAME)
         params["dimension"] = int(dimension)
         params["sha256"] = file_digest(directory / VECTORS_NAME)

@@ -20,6 +20,7 @@ from .access import groups_of, narrow, sniff_access, widens
 from .analysis import ANALYSIS_VERSION, Analyzer
 from .cache import EmbeddingCache, text_key
 from .chunking import CHUNKING_VERSION, chunk_document, embedding_input, embedding_text
+from .embed_stream import EmbedStream
 from .embedder import Embedder, load_embedder
 from .folders import FolderDefaults
 from .generations import DB_NAME, VECTORS_NAME, Generations
@@ -173,6 +174,29 @@ class _Run:
         )
         return _Parsed(source, digest, document, chunks)
 
+    def parse_all(self, files: list[tuple[SourceFile, str]], max_bytes: int, stored: dict, report: IndexReport,
+                  cache: EmbeddingCache) -> list[_Parsed]:
+        """Parse and chunk every file; with `embed_while_reading` the chunks are embedded meanwhile."""
+        parsed: list[_Parsed] = []
+        stream: EmbedStream | None = None
+        bar = tqdm(files, desc="Lesen", unit="Datei", disable=not self.settings.progress or None)
+        try:
+            with ParsePool(self.settings.max_parse_seconds, self.settings.max_parse_mb) as pool:
+                for done, (source, _) in enumerate(bar, start=1):
+                    item = self.parse(pool, source, max_bytes, stored, report)
+                    if item is not None:
+                        parsed.append(item)
+                        if self.settings.embed_while_reading:
+                            stream = stream or EmbedStream(self.embedder, cache, self.settings.model, self.settings.batch_size)
+                            stream.add([embedding_input(item.document.title, chunk) for chunk in item.chunks])
+                    self.progress("lesen", done, len(files))
+            if stream is not None:
+                report.chunks_embedded += stream.finish()
+        finally:
+            if stream is not None:
+                stream.close()
+        return parsed
+
     def unreadable(self, source: SourceFile, data: bytes | None, reason: str, stored: dict, report: IndexReport) -> None:
         """Skip a file; its previous version stays, unless that would show it to people the file
         (or its folder) now excludes: then it is withdrawn (fail closed) and the report says so."""
@@ -313,14 +337,13 @@ def build_index(
             store.move_document(old_path, source.rel, source.size, source.mtime_ns)
         for source in changes.touched:
             store.touch_document(source.rel, source.size, source.mtime_ns)
-        parsed: list[_Parsed] = []
-        bar = tqdm(changes.parse, desc="Lesen", unit="Datei", disable=not settings.progress or None)
-        with ParsePool(settings.max_parse_seconds, settings.max_parse_mb) as pool:
-            for done, (source, _) in enumerate(bar, start=1):
-                item = run.parse(pool, source, max_bytes, stored, report)
-                if item is not None:
-                    parsed.append(item)
-                run.progress("lesen", done, len(changes.parse))
+        cache = EmbeddingCache(settings.cache_path)
+        try:
+            parsed = run.parse_all(changes.parse, max_bytes, stored, report, cache)
+        except BaseException:
+            cache.close()
+            store.close()
+            raise
         replaced = [item.source.rel for item in parsed if item.source.rel in stored]
         analyzer = _update_vocabulary(store, [*changes.removed, *replaced, *report.withdrawn], parsed)
         for item in parsed:
@@ -329,8 +352,8 @@ def build_index(
         report.warnings.extend(metadata_warnings(store.document_metadata(), known_groups))
         if counts["documents"] == 0:
             store.close()
+            cache.close()
             raise IndexingError(_nothing_indexed(report), report)
-        cache = EmbeddingCache(settings.cache_path)
         try:
             run.embed_missing(store, cache, report)
             vector_params = run.write_vectors(store, cache, building)

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 from tqdm import tqdm
@@ -21,6 +21,7 @@ from .analysis import ANALYSIS_VERSION, Analyzer
 from .cache import EmbeddingCache, text_key
 from .chunking import CHUNKING_VERSION, chunk_document, embedding_input, embedding_text
 from .embed_stream import EmbedStream
+from .read_ahead import read_ahead
 from .embedder import Embedder, load_embedder
 from .folders import FolderDefaults
 from .generations import DB_NAME, VECTORS_NAME, Generations
@@ -39,6 +40,9 @@ from .supersede import resolve, target
 from .vectors import build_vectors, save_vectors
 
 log = logging.getLogger(__name__)
+
+# Documents parsed ahead of the one being embedded (bounds what reading holds beyond `parsed`).
+READ_AHEAD = 8
 
 Progress = Callable[[str, int, int], None]
 """Called as (stage, done, total) while a run works; stages: 'lesen', 'einbetten'."""
@@ -176,25 +180,28 @@ class _Run:
 
     def parse_all(self, files: list[tuple[SourceFile, str]], max_bytes: int, stored: dict, report: IndexReport,
                   cache: EmbeddingCache) -> list[_Parsed]:
-        """Parse and chunk every file; with `embed_while_reading` the chunks are embedded meanwhile."""
-        parsed: list[_Parsed] = []
-        stream: EmbedStream | None = None
-        bar = tqdm(files, desc="Lesen", unit="Datei", disable=not self.settings.progress or None)
-        try:
+        """Parse and chunk every file; with `embed_while_reading` a thread reads ahead while this
+        one embeds the chunks read so far."""
+        def produce() -> Iterator[_Parsed | None]:
             with ParsePool(self.settings.max_parse_seconds, self.settings.max_parse_mb) as pool:
-                for done, (source, _) in enumerate(bar, start=1):
-                    item = self.parse(pool, source, max_bytes, stored, report)
-                    if item is not None:
-                        parsed.append(item)
-                        if self.settings.embed_while_reading:
-                            stream = stream or EmbedStream(self.embedder, cache, self.settings.model, self.settings.batch_size)
-                            stream.add([embedding_input(item.document.title, chunk) for chunk in item.chunks])
-                    self.progress("lesen", done, len(files))
-            if stream is not None:
-                report.chunks_embedded += stream.finish()
-        finally:
-            if stream is not None:
-                stream.close()
+                for source, _ in files:
+                    yield self.parse(pool, source, max_bytes, stored, report)
+
+        overlapped = self.settings.embed_while_reading
+        items = read_ahead(produce, READ_AHEAD) if overlapped else produce()
+        stream = EmbedStream(self.embedder, cache, self.settings.model, self.settings.batch_size) if overlapped and files else None
+        parsed: list[_Parsed] = []
+        bar = tqdm(total=len(files), desc="Lesen", unit="Datei", disable=not self.settings.progress or None)
+        for done, item in enumerate(items, start=1):
+            if item is not None:
+                parsed.append(item)
+                if stream is not None:
+                    stream.add([embedding_input(item.document.title, chunk) for chunk in item.chunks])
+            bar.update(1)
+            self.progress("lesen", done, len(files))
+        bar.close()
+        if stream is not None:
+            report.chunks_embedded += stream.finish()
         return parsed
 
     def unreadable(self, source: SourceFile, data: bytes | None, reason: str, stored: dict, report: IndexReport) -> None:

@@ -74,8 +74,10 @@ TOP_LEVEL = ["scan", "classify", "read", "chunk", "vocabulary", "vocabulary_stor
 
 
 def settings_for(knowledge: Path, data: Path, batch_size: int, overlapped: bool = True) -> IndexSettings:
+    """Answer-unit vectors off: they are a second embedding pass over other texts (sentences), not
+    chunks, and would count as pipeline time without counting as chunks."""
     return IndexSettings(knowledge_dir=knowledge, data_dir=data, batch_size=batch_size, progress=False,
-                         embed_while_reading=overlapped)
+                         embed_while_reading=overlapped, unit_vectors_up_to=0)
 
 
 def embedded_texts(settings: IndexSettings) -> list[str]:

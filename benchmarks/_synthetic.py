@@ -12,9 +12,14 @@ vocabulary, Analyzer, IndexStore (SQLite + FTS5), `build_vectors` (HNSW above
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import random
+import tempfile
 import time
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -25,6 +30,7 @@ from indexer.build import signature
 from indexer.cache import text_key
 from indexer.embedder import load_embedder
 from indexer.generations import DB_NAME, VECTORS_NAME, Generations
+from indexer.health import file_digest
 from indexer.readers import read_document
 from indexer.sentences import split_sentences
 from indexer.settings import IndexSettings
@@ -55,62 +61,112 @@ def law_material(rng: random.Random) -> tuple[list[str], list[str], list[str], l
     return [u for u in units if len(u.split()) >= 4], titles, headings, questions
 
 
-def compose(rng: random.Random, units: list[str], words: int = 150) -> list[str]:
-    """Random units until the chunk has at least `words` words."""
-    parts: list[str] = []
-    while sum(len(p.split()) for p in parts) < words:
-        parts.append(rng.choice(units))
+def compose(rng: random.Random, lengths: list[int], words: int = 150) -> list[int]:
+    """Indices of random units until the chunk has at least `words` words."""
+    parts: list[int] = []
+    total = 0
+    while total < words:
+        parts.append(rng.randrange(len(lengths)))
+        total += lengths[parts[-1]]
     return parts
 
 
+def embed_bases(settings: IndexSettings, inputs: list[str]) -> np.ndarray:
+    """The real chunks' embeddings, kept in the system's temp folder between runs (same seed,
+    same text, same model: same vectors), so repeated runs skip the minute of encoding."""
+    digest = hashlib.sha256("\x00".join([settings.model, *inputs]).encode()).hexdigest()[:16]
+    cached = Path(tempfile.gettempdir()) / f"wissenslotse-bench-{digest}.npy"
+    if cached.is_file():
+        print(f"  embeddings of {len(inputs)} real chunks from {cached}")
+        return np.load(cached)
+    embedder, start = load_embedder(settings.model), time.perf_counter()
+    base = embedder.encode(inputs, batch_size=settings.batch_size)
+    seconds = time.perf_counter() - start
+    print(f"  embedded {len(inputs)} real chunks in {seconds:.1f} s ({len(inputs) / seconds:.1f} chunks/s)")
+    np.save(cached, base)
+    return base
+
+
+def word_counts(units: list[str], chunk_parts: Iterable[list[int]], other_texts: list[str]) -> Counter:
+    """`Analyzer.count_words` of every chunk text plus `other_texts`, as indexer/build.py counts
+    them: a chunk is a sequence of whole units and counts add up, so each unit is counted once
+    and weighted by how often chunks use it."""
+    uses = Counter(u for one in chunk_parts for u in one)
+    counts = Analyzer.count_words(other_texts)
+    for unit, times in uses.items():
+        for key, n in Analyzer.count_words([units[unit]]).items():
+            counts[key] += n * times
+    return counts
+
+
 def build_synthetic(settings: IndexSettings, chunks: int, embedded: int, rng: random.Random) -> list[str]:
-    """Write the synthetic index as a published generation; returns the law-style questions."""
+    """Write the synthetic index as a published generation; returns the law-style questions.
+
+    Streams: a chunk is a list of unit indices until its document is written, so 1,000,000 chunks
+    hold no more text in memory than one document's.
+    """
     start = time.perf_counter()
     units, titles, headings, questions = law_material(rng)
-    bases = [compose(rng, units) for _ in range(embedded)]
-    pairs = [rng.sample(range(embedded), 2) for _ in range(chunks - embedded)]
-    parts = bases + [bases[p][: len(bases[p]) // 2] + bases[q][len(bases[q]) // 2:] for p, q in pairs]
-    texts = ["\n".join(p) for p in parts]
+    lengths = [len(u.split()) for u in units]
+    bases = [compose(rng, lengths) for _ in range(embedded)]
+    pairs = np.array([rng.sample(range(embedded), 2) for _ in range(chunks - embedded)], dtype=np.int64).reshape(-1, 2)
     doc_titles = [f"{rng.choice(titles)} ({n})" for n in range(-(-chunks // PER_DOCUMENT))]
     chunk_heads = [rng.choice(headings) for _ in range(chunks)]
-    inputs = [f"{doc_titles[i // PER_DOCUMENT]} › {chunk_heads[i]}\n{texts[i]}" for i in range(chunks)]
-    print(f"  material: {len(units)} law paragraphs/sentences, {time.perf_counter() - start:.1f} s")
 
-    embedder, start = load_embedder(settings.model), time.perf_counter()
-    base = embedder.encode(inputs[:embedded], batch_size=settings.batch_size)
-    seconds = time.perf_counter() - start
-    print(f"  embedded {embedded} real chunks in {seconds:.1f} s ({embedded / seconds:.1f} chunks/s)")
-    index_pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-    noise = np.random.default_rng(7).standard_normal((len(pairs), base.shape[1])).astype(np.float32)
-    mixed = base[index_pairs[:, 0]] + base[index_pairs[:, 1]] + 0.1 * noise / np.sqrt(base.shape[1])
-    vectors = np.vstack([base, mixed / np.linalg.norm(mixed, axis=1, keepdims=True)])
+    def parts(i: int) -> list[int]:
+        if i < embedded:
+            return bases[i]
+        p, q = bases[pairs[i - embedded, 0]], bases[pairs[i - embedded, 1]]
+        return p[: len(p) // 2] + q[len(q) // 2:]
+
+    def text(i: int) -> str:
+        return "\n".join(units[u] for u in parts(i))
+
+    def embedded_text(i: int) -> str:
+        return f"{doc_titles[i // PER_DOCUMENT]} › {chunk_heads[i]}\n{text(i)}"
+
+    print(f"  material: {len(units)} law paragraphs/sentences, {time.perf_counter() - start:.1f} s")
+    base = embed_bases(settings, [embedded_text(i) for i in range(embedded)])
+    vectors = np.empty((chunks, base.shape[1]), dtype=np.float32)
+    vectors[:embedded] = base
+    noise_rng, step = np.random.default_rng(7), 100_000
+    for first in range(0, len(pairs), step):
+        batch = pairs[first : first + step]
+        noise = noise_rng.standard_normal((len(batch), base.shape[1])).astype(np.float32)
+        mixed = base[batch[:, 0]] + base[batch[:, 1]] + 0.1 * noise / np.sqrt(base.shape[1])
+        vectors[embedded + first : embedded + first + len(batch)] = mixed / np.linalg.norm(mixed, axis=1, keepdims=True)
 
     start = time.perf_counter()
     generations = Generations(settings.index_dir)
     with generations.lock():
         building = generations.begin()
         store = IndexStore.create(building / DB_NAME)
-        vocabulary = Analyzer.build_vocabulary([*doc_titles, *set(chunk_heads), *texts])
-        store.set_vocabulary(vocabulary)
-        analyzer = Analyzer(vocabulary)
+        store.adjust_word_counts(word_counts(units, [parts(i) for i in range(chunks)], [*doc_titles, *chunk_heads]))
+        analyzer = Analyzer(store.vocabulary())
         for d, title in enumerate(doc_titles):
             span = range(d * PER_DOCUMENT, min(chunks, (d + 1) * PER_DOCUMENT))
-            rows = [NewChunk(i - span.start, texts[i], chunk_heads[i], text_key(inputs[i]), analyzer.index_text(title),
-                             analyzer.index_text(chunk_heads[i]), analyzer.index_text(texts[i])) for i in span]
+            rows = [NewChunk(i - span.start, text(i), chunk_heads[i], text_key(embedded_text(i)), analyzer.index_text(title),
+                             analyzer.index_text(chunk_heads[i]), analyzer.index_text(text(i))) for i in span]
             meta = {"type": "glossar"} if d == 0 else {}
             store.add_document(f"synthetisch/{d:05d}.md", title, f"{d:064x}", 0, 0, meta, rows)
+            if d % 2000 == 1999:
+                print(f"  stored {span.stop} chunks, {time.perf_counter() - start:.0f} s", flush=True)
         ids = np.array([chunk_id for chunk_id, _ in store.chunk_vector_keys()], dtype=np.int64)
         stored = time.perf_counter()
-        index, params = build_vectors(ids, vectors, settings.approximate_above)
+        index, params = build_vectors(ids, vectors, settings.approximate_above, settings.compact_above)
+        del vectors
+        built = time.perf_counter()
         save_vectors(index, building / VECTORS_NAME)
-        store.set_manifest(signature=signature(settings), model=settings.model, dimension=int(vectors.shape[1]),
-                           vectors={**params, "dimension": int(vectors.shape[1])}, generation=1,
+        digest = file_digest(building / VECTORS_NAME)
+        store.set_manifest(signature=signature(settings), model=settings.model, dimension=int(index.d),
+                           vectors={**params, "dimension": int(index.d), "sha256": digest}, generation=1,
                            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), documents=len(doc_titles), chunks=chunks)
         store.commit()
         store.close()
+        del index
         generations.publish(building)
-    print(f"  analysis + SQLite/FTS5 {stored - start:.1f} s, {params['kind']} vectors "
-          f"{time.perf_counter() - stored:.1f} s ({params.get('count')} vectors)")
+    print(f"  analysis + SQLite/FTS5 {stored - start:.1f} s, {params['kind']} vectors: build {built - stored:.1f} s, "
+          f"save + SHA-256 {time.perf_counter() - built:.1f} s ({params.get('count')} vectors)")
     return questions
 
 

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 from tqdm import tqdm
@@ -20,6 +20,8 @@ from .access import groups_of, narrow, sniff_access, widens
 from .analysis import ANALYSIS_VERSION, Analyzer
 from .cache import EmbeddingCache, text_key
 from .chunking import CHUNKING_VERSION, chunk_document, embedding_input, embedding_text
+from .embed_stream import EmbedStream
+from .read_ahead import read_ahead
 from .embedder import Embedder, load_embedder
 from .folders import FolderDefaults
 from .generations import DB_NAME, VECTORS_NAME, Generations
@@ -38,6 +40,9 @@ from .supersede import resolve, target
 from .vectors import build_vectors, save_vectors
 
 log = logging.getLogger(__name__)
+
+# Documents parsed ahead of the one being embedded (bounds what reading holds beyond `parsed`).
+READ_AHEAD = 8
 
 Progress = Callable[[str, int, int], None]
 """Called as (stage, done, total) while a run works; stages: 'lesen', 'einbetten'."""
@@ -173,6 +178,32 @@ class _Run:
         )
         return _Parsed(source, digest, document, chunks)
 
+    def parse_all(self, files: list[tuple[SourceFile, str]], max_bytes: int, stored: dict, report: IndexReport,
+                  cache: EmbeddingCache) -> list[_Parsed]:
+        """Parse and chunk every file; with `embed_while_reading` a thread reads ahead while this
+        one embeds the chunks read so far."""
+        def produce() -> Iterator[_Parsed | None]:
+            with ParsePool(self.settings.max_parse_seconds, self.settings.max_parse_mb) as pool:
+                for source, _ in files:
+                    yield self.parse(pool, source, max_bytes, stored, report)
+
+        overlapped = self.settings.embed_while_reading
+        items = read_ahead(produce, READ_AHEAD) if overlapped else produce()
+        stream = EmbedStream(self.embedder, cache, self.settings.model, self.settings.batch_size) if overlapped and files else None
+        parsed: list[_Parsed] = []
+        bar = tqdm(total=len(files), desc="Lesen", unit="Datei", disable=not self.settings.progress or None)
+        for done, item in enumerate(items, start=1):
+            if item is not None:
+                parsed.append(item)
+                if stream is not None:
+                    stream.add([embedding_input(item.document.title, chunk) for chunk in item.chunks])
+            bar.update(1)
+            self.progress("lesen", done, len(files))
+        bar.close()
+        if stream is not None:
+            report.chunks_embedded += stream.finish()
+        return parsed
+
     def unreadable(self, source: SourceFile, data: bytes | None, reason: str, stored: dict, report: IndexReport) -> None:
         """Skip a file; its previous version stays, unless that would show it to people the file
         (or its folder) now excludes: then it is withdrawn (fail closed) and the report says so."""
@@ -249,7 +280,7 @@ class _Run:
         ids = np.array([chunk_id for chunk_id, _ in pairs], dtype=np.int64)
         dimension = next(iter(found.values())).shape[0] if found else 0
         vectors = np.vstack([found[key] for _, key in pairs]) if pairs else np.zeros((0, dimension), np.float32)
-        index, params = build_vectors(ids, vectors, self.settings.approximate_above)
+        index, params = build_vectors(ids, vectors, self.settings.approximate_above, self.settings.compact_above)
         save_vectors(index, directory / VECTORS_NAME)
         params["dimension"] = int(dimension)
         params["sha256"] = file_digest(directory / VECTORS_NAME)
@@ -313,14 +344,13 @@ def build_index(
             store.move_document(old_path, source.rel, source.size, source.mtime_ns)
         for source in changes.touched:
             store.touch_document(source.rel, source.size, source.mtime_ns)
-        parsed: list[_Parsed] = []
-        bar = tqdm(changes.parse, desc="Lesen", unit="Datei", disable=not settings.progress or None)
-        with ParsePool(settings.max_parse_seconds, settings.max_parse_mb) as pool:
-            for done, (source, _) in enumerate(bar, start=1):
-                item = run.parse(pool, source, max_bytes, stored, report)
-                if item is not None:
-                    parsed.append(item)
-                run.progress("lesen", done, len(changes.parse))
+        cache = EmbeddingCache(settings.cache_path)
+        try:
+            parsed = run.parse_all(changes.parse, max_bytes, stored, report, cache)
+        except BaseException:
+            cache.close()
+            store.close()
+            raise
         replaced = [item.source.rel for item in parsed if item.source.rel in stored]
         analyzer = _update_vocabulary(store, [*changes.removed, *replaced, *report.withdrawn], parsed)
         for item in parsed:
@@ -329,8 +359,8 @@ def build_index(
         report.warnings.extend(metadata_warnings(store.document_metadata(), known_groups))
         if counts["documents"] == 0:
             store.close()
+            cache.close()
             raise IndexingError(_nothing_indexed(report), report)
-        cache = EmbeddingCache(settings.cache_path)
         try:
             run.embed_missing(store, cache, report)
             vector_params = run.write_vectors(store, cache, building)

@@ -145,6 +145,7 @@ class Snapshot:
         self.settings = settings
         self._lock = threading.Lock()
         self._excluded_cache: dict[tuple[frozenset[str], bool], np.ndarray] = {}
+        self._fallback_cache: dict[frozenset[str], bool] = {}
         db = self.store.db
         today = date.today()
         self.documents: dict[int, _Document] = {}
@@ -222,6 +223,16 @@ class Snapshot:
                 self._excluded_cache[key] = cached
         return cached
 
+    def _has_fallback(self, groups: frozenset[str]) -> bool:
+        """Whether outdated documents this caller could fall back on exist; cached per caller kind,
+        since the scan over all documents costs milliseconds in a large index."""
+        cached = self._fallback_cache.get(groups)
+        if cached is None:
+            cached = any(doc.outdated and not self._replaced(doc, groups) for doc in self.documents.values())
+            if len(self._fallback_cache) < 256:
+                self._fallback_cache[groups] = cached
+        return cached
+
     def _bm25(self, query: str, limit: int, excluded: np.ndarray, extra: Iterable[str] = ()) -> dict[int, float]:
         expression = self.analyzer.match_expression(query, exclude=self.frequent_terms, extra=extra)
         if not expression:
@@ -282,8 +293,7 @@ class Snapshot:
         per_document = self.settings.one_chunk_per_document if per_document is None else per_document
         expansions = self.glossary.expansions(query)
         result = self._search(query, expansions, k, groups, per_document, include_outdated=False)
-        fallback_exists = any(doc.outdated and not self._replaced(doc, groups) for doc in self.documents.values())
-        if not result.answerable and fallback_exists:
+        if not result.answerable and self._has_fallback(groups):
             fallback = self._search(query, expansions, k, groups, per_document, include_outdated=True)
             if fallback.answerable:
                 result = fallback

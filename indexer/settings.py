@@ -25,9 +25,15 @@ class IndexSettings:
     max_parse_seconds: float = 60.0
     max_parse_mb: float = 1024.0
     batch_size: int = 32
+    # Embed chunks on a background thread while later files are still read and chunked (same
+    # vectors, same index as embedding after reading; see indexer/embed_stream.py).
+    embed_while_reading: bool = True
     keep_generations: int = 2
     # Above this many chunks the dense side uses HNSW instead of exact search.
     approximate_above: int = 50_000
+    # Above this many chunks HNSW keeps its vectors as float16: half the memory, recall measured
+    # by benchmarks/search_latency.py (see indexer/vectors.py).
+    compact_above: int = 500_000
     # Up to this many chunks every answer unit (sentence, list item, table row) is embedded too:
     # it finds paraphrased sentences and spares embedding at question time. Costs index time.
     unit_vectors_up_to: int = 5_000

@@ -1,7 +1,7 @@
 """The dense side: exact and HNSW search keyed by chunk id, with exclusions applied inside FAISS."""
 import numpy as np
 
-from indexer.vectors import build_vectors, load_vectors, save_vectors, search_vectors
+from indexer.vectors import build_vectors, load_vectors, save_vectors, search_vectors, vector_kind
 
 
 def unit_rows(n: int, dim: int = 32, seed: int = 1) -> np.ndarray:
@@ -61,3 +61,34 @@ def test_hnsw_recall_when_all_vectors_share_a_direction():
         hits += len(found.keys() & truth.keys())
         assert all(abs(found[i] - truth[i]) < 1e-4 for i in found.keys() & truth.keys())  # still cosines
     assert hits / (10 * len(queries)) >= 0.99
+
+
+def test_index_kind_follows_the_size():
+    assert [vector_kind(n, approximate_above=1000, compact_above=5000) for n in (1000, 1001, 5000, 5001)] == [
+        "flat", "hnsw", "hnsw", "hnsw-fp16"]
+
+
+def test_float16_hnsw_against_exact_search_after_a_round_trip(tmp_path):
+    """Every approximate kind keeps recall@10 ≥ 0.99 and true cosines, with exclusions, after save/load."""
+    rng = np.random.default_rng(4)
+    common = rng.normal(size=64)
+    common /= np.linalg.norm(common)
+    vectors = (rng.normal(size=(6000, 64)) / 8 + common).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids, excluded = np.arange(6000) * 3 + 1, np.arange(1, 3000, 6)
+    exact, _ = build_vectors(ids, vectors, approximate_above=100_000)
+    approximate, params = build_vectors(ids, vectors, approximate_above=1000, compact_above=5000)
+    assert params["kind"] == "hnsw-fp16" and params["count"] == 6000
+    save_vectors(approximate, tmp_path / "v.faiss")
+    approximate = load_vectors(tmp_path / "v.faiss")
+    save_vectors(build_vectors(ids, vectors, approximate_above=1000)[0], tmp_path / "f32.faiss")
+    saved = (tmp_path / "f32.faiss").stat().st_size - (tmp_path / "v.faiss").stat().st_size
+    assert saved >= 0.99 * 6000 * 64 * 2  # two bytes less per dimension than the float32 HNSW
+    center, hits = np.asarray(params["center"], dtype=np.float32), 0
+    for query in unit_rows(100, dim=64, seed=5):
+        found = dict(search_vectors(approximate, query, 10, excluded, center=center))
+        truth = dict(search_vectors(exact, query, 10, excluded))
+        assert not found.keys() & set(excluded.tolist())
+        hits += len(found.keys() & truth.keys())
+        assert all(abs(found[i] - truth[i]) < 2e-3 for i in found.keys() & truth.keys())
+    assert hits / 1000 >= 0.99

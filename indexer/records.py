@@ -107,7 +107,6 @@ class IndexReport:
     renamed: int = 0
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)  # previous versions taken out: they would widen access
     warnings: list[IndexWarning] = field(default_factory=list)
     chunks_embedded: int = 0

@@ -8,6 +8,7 @@ import pytest
 from bot.config import Config
 from bot.core import Asker, ChatCore, QuestionError
 from bot.phrases import NOT_A_QUESTION
+from bot.fronts.chat_html import more_sources_html
 from bot.fronts.plain import render_answer
 from indexer import Index, IndexSettings, build_index
 from indexer.embedder import Embedder
@@ -119,9 +120,15 @@ def test_typos_and_spelled_out_umlauts_still_find_the_document(core: ChatCore):
 def test_english_questions_get_english_framing(core: ChatCore):
     answer = core.ask("Which open standard does the digital twin use?", ASKER)
     assert answer.language == "en" and answer.answered and "CityGML" in answer.text
-    assert render_answer(answer).startswith("From the SCIU's documents")
+    shown = render_answer(answer)
+    assert shown.startswith("From the SCIU's documents") and "\nSources:" in shown and "as of " in shown
+    assert "Quellen" not in shown and "Stand " not in shown
+    assert "More sources" in "".join(more_sources_html(answer)) and "Weitere Quellen" not in "".join(more_sources_html(answer))
     declined = core.ask("How much per diem do I get for a trip to Berlin?", ASKER)
     assert declined.language == "en" and not declined.answered and declined.text.startswith("I could not find")
+    assert "Closest document:" in render_answer(declined)
+    german = render_answer(core.ask("Auf welchem Standard basiert der digitale Zwilling?", ASKER))
+    assert "\nQuellen:" in german and "Stand " in german and "Sources" not in german
 
 
 def test_a_decline_names_the_topic_expert_or_the_fallback_never_an_unrelated_owner(core: ChatCore):

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from ..core import Answer, Source
-from ..phrases import ENGLISH_LEAD, caveat, leads, phrased_note
+from ..phrases import ENGLISH_LEAD, caveat, label, leads, phrased_note
 
 
-def source_line(number: int, source: Source) -> str:
+def source_line(number: int, source: Source, language: str = "de") -> str:
     section = f" › {source.section}" if source.section else ""
-    details = [f"Stand {source.updated}" if source.updated else None, f"Ansprechperson {source.owner}" if source.owner else None]
+    details = [f"{label('as_of', language)} {source.updated}" if source.updated else None,
+               f"{label('contact', language)} {source.owner}" if source.owner else None]
     extra = ", ".join(d for d in details if d)
-    flag = " [veraltet]" if source.outdated else ""
+    flag = f" [{label('outdated', language)}]" if source.outdated else ""
     return f"  [{number}] {source.title}{section}{flag}\n      {source.location}" + (f" ({extra})" if extra else "")
 
 
@@ -18,18 +19,18 @@ def render_answer(answer: Answer) -> str:
     if answer.answered and answer.language == "en":
         lines.append(ENGLISH_LEAD)
     if answer.answered:
-        lines.extend(leads(answer.outdated, answer.unreviewed, any(s.outdated for s in answer.sources)))
+        lines.extend(leads(answer.outdated, answer.unreviewed, any(s.outdated for s in answer.sources), answer.language))
     lines.append(answer.text)
     if answer.caveat:
         lines.append(f"({caveat(answer.language)})")
     if answer.phrased:
         lines.append(f"({phrased_note(answer.language)})")
     if answer.sources:
-        lines.append("\nQuellen:")
-        lines.extend(source_line(n, s) for n, s in enumerate(answer.sources, start=1))
+        lines.append(f"\n{label('sources', answer.language)}:")
+        lines.extend(source_line(n, s, answer.language) for n, s in enumerate(answer.sources, start=1))
     elif answer.more_sources:
-        lines.append("\nNächstliegendes Dokument:")
-        lines.append(source_line(1, answer.more_sources[0]))
+        lines.append(f"\n{label('closest', answer.language)}:")
+        lines.append(source_line(1, answer.more_sources[0], answer.language))
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from ...core import Answer
+from ...phrases import label
 
 ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("status", "Index, Nutzung, Onboarding und Weiterleitungen anzeigen"),
@@ -70,11 +71,12 @@ NOT_AN_ADMIN_ENTRY = "Bitte geben Sie die Nummer des Eintrags an, z. B. <code>!f
 
 def answer_footer(answer: Answer) -> str:
     """What can be done with an answer, as text (Matrix has no buttons): reactions and commands."""
-    hints = ["👍/👎 als Reaktion"] if answer.question_id is not None and "feedback" in answer.actions else []
+    language = answer.language
+    hints = [label("reaction_hint", language)] if answer.question_id is not None and "feedback" in answer.actions else []
     if answer.more_sources:
-        hints.append("<code>!quellen</code> – alle Quellen")
+        hints.append(f"<code>!quellen</code> – {label('sources_hint', language)}")
     if "handoff" in answer.actions:
-        hints.append("<code>!weiterleiten</code> – an eine Expertin oder einen Experten")
+        hints.append(f"<code>!weiterleiten</code> – {label('handoff_hint', language)}")
     return f"<i>{' · '.join(hints)}</i>" if hints else ""
 
 

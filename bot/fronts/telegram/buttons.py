@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from ...core import Answer
+from ...phrases import label
 
 _DATA = re.compile(r"(f\+|f-|m|h|hn|ha|hx):([0-9]{1,12})")
 
@@ -26,7 +27,7 @@ class ButtonPress:
 
 
 _ACTIONS = {"f+": "up", "f-": "down", "m": "more", "h": "handoff", "hn": "named", "ha": "anonymous", "hx": "cancel"}
-HANDOFF = "An Expert:in weiterleiten"
+HANDOFF = label("handoff_button")
 _CODES = {action: code for code, action in _ACTIONS.items()}
 
 
@@ -89,7 +90,8 @@ def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
         rows.append([InlineKeyboardButton("👍", callback_data=encode("up", answer.question_id)),
                      InlineKeyboardButton("👎", callback_data=encode("down", answer.question_id))])
     if "more_sources" in answer.actions and answer.more_sources:
-        rows.append([InlineKeyboardButton("Mehr Quellen", callback_data=encode("more", answer.question_id))])
+        rows.append([InlineKeyboardButton(label("more_button", answer.language), callback_data=encode("more", answer.question_id))])
     if "handoff" in answer.actions:
-        rows.append([InlineKeyboardButton(HANDOFF, callback_data=encode("handoff", answer.question_id))])
+        rows.append([InlineKeyboardButton(label("handoff_button", answer.language),
+                                          callback_data=encode("handoff", answer.question_id))])
     return InlineKeyboardMarkup(rows) if rows else None

@@ -26,6 +26,7 @@ SWITCH_MARGIN = 0.15  # a unit from a lower-ranked document wins only with this 
 MAX_COMPANIONS = 3  # units shown besides the best one
 COMPANION_MARGIN = 0.4  # ... when they score at most this much below it
 COMPANION_WORDS = 80  # ... and the answer stays within this many words
+WHOLE_KINDS = frozenset({"whole", "steps", "listing"})  # units that answer alone, without companions
 
 
 @dataclass
@@ -98,7 +99,7 @@ def whole_text(units: list[Unit]) -> str:
     lines: list[str] = []
     previous: Unit | None = None
     for unit in units:
-        if unit.kind == "item" and listed:
+        if (unit.kind == "item" and listed) or unit.kind == "listing":
             continue
         text = unit.text
         if previous is not None and unit.kind == "sentence" and previous.kind == "sentence" and previous.line == unit.line:
@@ -202,19 +203,18 @@ class AnswerPicker:
 
     @staticmethod
     def _companions(best: _Scored, scored: list[_Scored]) -> list[_Scored]:
-        """More units of the same document, within a word budget: the sentence after the best one
-        in its paragraph (answers often continue there), then up to one that scores nearly as well."""
-        if best.unit.kind in {"whole", "steps"}:
+        """More units of the same document that score nearly as well, within a word budget.
+
+        (Adding the sentence after the best one by position was measured too: on kb-dev it crowded
+        out better companions, key fact 0.68 → 0.67.)"""
+        if best.unit.kind in WHOLE_KINDS:
             return []
-        same = [s for s in scored if s.candidate is best.candidate]
-        following = next((s for s in same if best.unit.kind == "sentence" and s.unit.line == best.unit.line
-                          and s.unit.position == best.unit.position + 1), None)
-        chosen: list[_Scored] = [following] if following and _words(following) + _words(best) <= COMPANION_WORDS else []
-        words = sum(_words(item) for item in [best, *chosen])
+        chosen: list[_Scored] = []
+        words = _words(best)
         for item in scored[1:]:
             if len(chosen) == MAX_COMPANIONS or item.score < best.score - COMPANION_MARGIN:
                 break
-            if item.candidate.document_id != best.candidate.document_id or item.unit.kind in {"whole", "steps"}:
+            if item.candidate.document_id != best.candidate.document_id or item.unit.kind in WHOLE_KINDS:
                 continue
             if any(item.unit.text in other.unit.text or other.unit.text in item.unit.text for other in [best, *chosen]):
                 continue
@@ -238,10 +238,12 @@ UNIT_WEIGHTS = np.array([0.5, 0.45, 0.2, 0.25, 0.15, -0.15, 0.1, 0.0, 0.0, -0.1,
 def unit_features(item: _Scored, form: QuestionForm) -> np.ndarray:
     """The features a unit is ranked by, in the order of FEATURES."""
     kind, words = item.unit.kind, len(item.unit.text.split())
+    # A list answers how-to and enumeration questions; a table's first column only enumeration ones.
+    asked = (kind == "steps" and (form.steps or form.listing)) or (kind == "listing" and form.listing)
     return np.array([
         item.coverage, item.similarity, item.candidate.prior, item.fit,
-        float(kind == "steps" and form.steps), float(kind == "steps" and not form.steps), float(kind == "whole"),
-        float(kind == "row"), float(kind == "item"), float(words < 4), float(words > 60 and kind not in {"steps", "whole"}),
+        float(asked), float(kind in {"steps", "listing"} and not asked), float(kind == "whole"),
+        float(kind == "row"), float(kind == "item"), float(words < 4), float(words > 60 and kind not in WHOLE_KINDS),
     ])
 
 

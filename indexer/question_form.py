@@ -25,6 +25,10 @@ STEPS = re.compile(
     r"was (?:tun|nun|jetzt|mache ich)|vorgehen|vorgehensweise|schritt\w*|ablauf|how (?:do|can|should) (?:i|we)|"
     r"how to|procedure|steps)\b", re.I)
 
+LISTING = re.compile(
+    r"\b(?:welche|was für)\b.{0,60}\b(?:gibt es|gibt's|gibts|existieren|stehen zur (?:auswahl|verfügung))\b|"
+    r"\b(?:which|what)\b.{0,60}\b(?:are there|exist|are available)\b|\bwelche (?:arten|sorten|typen|formen)\b", re.I)
+
 _ENGLISH = frozenset(
     "the a an is are was were do does did what who whom which where when why how can could should would "
     "i you we my your our to of for in on at with from about there this that it have has get much many "
@@ -44,6 +48,7 @@ class QuestionForm:
     amount: bool = False
     place: bool = False
     steps: bool = False
+    listing: bool = False  # "welche … gibt es": several things named at once
     parts: int = 1  # "… und wie viele …": two questions in one
     english: bool = False
 
@@ -70,6 +75,7 @@ def question_form(question: str) -> QuestionForm:
         amount=bool(AMOUNT.search(question)),
         place=bool(PLACE.search(question)),
         steps=bool(STEPS.search(question)),
+        listing=bool(LISTING.search(question)),
         parts=1 + len(_SECOND_QUESTION.findall(question)),
         english=is_english(question),
     )

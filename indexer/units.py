@@ -15,8 +15,8 @@ from .sentences import split_sentences
 
 _ITEM = re.compile(r"^(?:[-*•]\s+(?:\[[ xX]\]\s+)?|\d{1,2}[.)]\s+)")
 _RULE = re.compile(r"\s*[-=_~*#]{4,}\s*")
-_FINAL = (".", "!", ":", ";", "…", ")", "“", "\"", "»")
-MAX_STEPS = 10  # items of one list shown as steps
+_FINAL = (".", "!", ":", ";", "…", "“", "\"", "»")  # a heading may end in ")": "Kompetenzen (Profilbereiche)"
+MAX_STEPS = 10  # items of one list shown as steps (or first cells of a table shown as a listing)
 MAX_HEADING_WORDS = 12
 
 
@@ -24,7 +24,7 @@ MAX_HEADING_WORDS = 12
 class Unit:
     """One readable piece of a chunk, with the heading it stands under."""
 
-    kind: str  # sentence | item | steps | row
+    kind: str  # sentence | item | steps | row | listing
     text: str
     heading: str
     position: int  # order within the chunk
@@ -86,10 +86,17 @@ def split_units(text: str, heading_path: str = "") -> list[Unit]:
                 n += 1
                 run.append(lines[n])
             header = _cells(run[0]) if len(run) > 1 else None
+            firsts = []
             for row in run[1:] if header else run:
                 cells = _cells(row)
                 if cells != header and not all(set(c) <= set("-: ") for c in cells):
                     units.append(Unit("row", render_row(header, cells), heading, len(units)))
+                    firsts.append(cells[0])
+            if header and len(header) > 1 and len(firsts) > 1 and all(firsts):
+                # "Welche Kompetenzen gibt es?": the table's first column is the answer.
+                title = lead or heading.split(" › ")[-1] or header[0]
+                listing = "\n".join(f"- {cell}" for cell in firsts[:MAX_STEPS])
+                units.append(Unit("listing", f"{title}\n{listing}", heading, len(units)))
         elif _ITEM.match(line):
             run = [line]
             while n + 1 < len(lines) and _ITEM.match(lines[n + 1]):
@@ -108,7 +115,8 @@ def split_units(text: str, heading_path: str = "") -> list[Unit]:
             continue
         else:
             sentences = split_sentences(line)
-            units.extend(Unit("sentence", s, heading, len(units) + i, n) for i, s in enumerate(sentences))
+            first = len(units)
+            units.extend(Unit("sentence", s, heading, first + i, n) for i, s in enumerate(sentences))
             lead = sentences[-1] if sentences and sentences[-1].endswith(":") else ""
             n += 1
             continue

@@ -49,6 +49,28 @@ Stellplätzen melden, ob ein Platz frei ist. Die Daten fließen in die Parkleits
 Ein Digitaler Zwilling ist ein virtuelles Abbild der Stadt. Das Modell basiert auf dem offenen
 Standard CityGML. Das Bürgerbüro nutzt die Ansicht für Auskünfte zu Bauvorhaben.
 """),
+    "strategie/stadtstrategie.md": ("Stadtstrategie 2030", "Katharina Nowak (@katharina_nowak)", """
+Die Stadtstrategie beschreibt, wofür die Stadt im Jahr 2030 stehen will. Sie wurde 2018 beschlossen
+und wird jährlich überprüft.
+
+## Die vier Kompetenzen (Profilbereiche)
+
+Um ihren Kern herum ordnet die Strategie vier Kompetenzen an.
+
+| Kompetenz | Kurzbeschreibung |
+| --- | --- |
+| Vorreiterin modernen Stadtmanagements | Verwaltung und Unternehmen arbeiten bürgernah und digital. |
+| Talentschmiede im Ruhrgebiet | Gute Bildungsangebote von der Kita bis zur Hochschule. |
+| Hotspot der Live-Kultur | Theater, Konzerte und Festivals prägen das Bild der Stadt. |
+| Großstadt mit Lebensgefühl | Eine lebendige Innenstadt und viel Grün. |
+
+## Umsetzung
+
+Die Strategie wird über Kernaktivitäten umgesetzt. Das sind konkrete Projekte mit Steckbriefen, Zielen,
+Meilensteinen und Ansprechpersonen. Die Ideen dafür stammen aus Bürgerkonferenzen, Workshops mit
+Unternehmen und Vereinen und aus einem offenen Markt der Ideen, zu dem alle Bürgerinnen und Bürger
+eingeladen sind.
+"""),
 }
 
 
@@ -93,6 +115,13 @@ def test_a_table_row_answers_with_its_column_header(core: ChatCore):
     answer = core.ask("Wann ist die Funktionszeit?", ASKER)
     assert answer.answered and "Funktionszeit: 9:00–15:00 Uhr" in answer.text
     assert " | " not in answer.text
+
+
+def test_which_things_are_there_is_answered_with_the_table_s_first_column(core: ChatCore):
+    answer = core.ask("Welche Kompetenzen gibt es in der Stadtstrategie?", ASKER)
+    assert answer.answered and answer.sources[0].path == "strategie/stadtstrategie.md"
+    assert answer.text.startswith("Die vier Kompetenzen (Profilbereiche)\n- Vorreiterin")
+    assert all(name in answer.text for name in ("Talentschmiede", "Hotspot der Live-Kultur", "Großstadt mit Lebensgefühl"))
 
 
 def test_a_short_expert_answer_is_served_whole(core: ChatCore):

@@ -28,7 +28,19 @@ def test_a_table_row_is_rendered_with_its_column_headers():
 
 def test_a_repeated_header_and_a_separator_row_are_no_units():
     table = "Thema | Person\n--- | ---\nVPN | Jonas Becker\nThema | Person\nParken | Daniel Yilmaz"
-    assert texts(table) == [("row", "VPN: Jonas Becker"), ("row", "Parken: Daniel Yilmaz")]
+    assert [unit for unit in texts(table) if unit[0] == "row"] == [("row", "VPN: Jonas Becker"), ("row", "Parken: Daniel Yilmaz")]
+
+
+def test_a_table_s_first_column_is_a_listing_under_its_heading():
+    text = "Die fünf Kompetenzen (Profilbereiche)\nKompetenz | Kurzbeschreibung\nTalentschmiede | Bildung.\nHotspot der Live-Kultur | Theater."
+    units = texts(text)
+    assert ("listing", "Die fünf Kompetenzen (Profilbereiche)\n- Talentschmiede\n- Hotspot der Live-Kultur") in units
+    assert ("sentence", "Die fünf Kompetenzen (Profilbereiche)") not in units  # a heading may end in ")"
+
+
+def test_sentences_of_a_paragraph_are_numbered_in_reading_order():
+    units = split_units("Eins ist gut. Zwei ist besser. Drei ist am besten.\nVier folgt.")
+    assert [u.position for u in units] == [0, 1, 2, 3] and [u.line for u in units] == [0, 0, 0, 1]
 
 
 def test_steps_under_their_heading_are_one_unit_and_each_item_one_more():
@@ -59,6 +71,9 @@ def test_question_forms():
     assert question_form("Bis wann muss der Bericht vorliegen?").time
     assert question_form("Wie viele Datensätze hat das Portal?").amount
     assert question_form("Wie beantrage ich ein Diensthandy?").steps
+    assert question_form("welche kompetenzen gibts in der strategie").listing
+    assert question_form("Which formats are there for open data?").listing
+    assert not question_form("Welche Durchwahl hat das Sekretariat?").listing
     assert question_form("Wie viele Gleittage gibt es, und wie viele Minusstunden darf ich haben?").parts == 2
     assert question_form("Who is the contact person for parking?").english
     assert not question_form("Wer leitet die SCIU?").english

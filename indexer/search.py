@@ -21,7 +21,7 @@ from .question_form import is_english, question_form
 from .health import check_store, open_store, open_vectors
 from .records import Hit
 from .sentences import split_sentences
-from .spelling import Speller
+from .spelling import Speller, real_word_terms, word_list
 from .settings import SearchSettings
 from .supersede import resolve, target
 from .unit_vectors import UnitVectors
@@ -142,6 +142,7 @@ class Snapshot:
         self.analyzer = Analyzer(self.store.vocabulary())
         frequency = self.store.term_frequencies()
         self.speller = Speller(frequency)
+        word_list("de")  # starts loading the German word list while the rest opens
         self.settings = settings
         self._lock = threading.Lock()
         self._excluded_cache: dict[tuple[frozenset[str], bool], np.ndarray] = {}
@@ -320,8 +321,9 @@ class Snapshot:
         excluded = self._excluded(groups, include_outdated)
         limit = self.settings.candidates
         query_terms = set(self.analyzer.question_terms(query))
-        corrections = self.speller.corrections(query_terms)
         english = is_english(query)
+        # English words meet their German index terms by any edit ("program" → "Programm").
+        corrections = self.speller.corrections(query_terms, () if english else real_word_terms(query, self.analyzer))
         # English words are unknown to a German index by nature: that says nothing about an answer.
         unknown = 0.0 if english else sum(not self.speller.known(t) and t not in corrections for t in query_terms) / max(1, len(query_terms))
         query_terms |= set(corrections.values())

@@ -1,0 +1,44 @@
+"""Spelling tolerance: typos meet the index's terms, real words the index lacks stay what they are."""
+from __future__ import annotations
+
+from indexer.analysis import Analyzer
+from indexer.spelling import Speller, real_word_terms
+
+TEXT = ("Der digitale Zwilling zeigt die Stadt. Der Verfall droht erst "
+        "nach sechs Monaten. Genommen wird das Formular im Bürgerbüro. Die Datei wird erstellt. "
+        "Lunch & Learn findet donnerstags statt. Frank Osterkamp meldet sich.")
+
+
+def speller_and_analyzer() -> tuple[Speller, Analyzer]:
+    analyzer = Analyzer(Analyzer.build_vocabulary([TEXT]))
+    frequency: dict[str, int] = {}
+    for term in analyzer.terms(TEXT):
+        frequency[term] = frequency.get(term, 0) + 1
+    return Speller(frequency), analyzer
+
+
+def corrections(question: str) -> dict[str, str]:
+    speller, analyzer = speller_and_analyzer()
+    return speller.corrections(analyzer.question_terms(question), real_word_terms(question, analyzer))
+
+
+def test_typos_meet_the_index_terms():
+    found = corrections("was ist ein digitalr zwiling")
+    assert found.get(Analyzer().terms("zwiling")[0]) == Analyzer().terms("Zwilling")[0]
+
+
+def test_a_real_word_the_index_lacks_is_not_turned_into_another_word():
+    # "Nummer" is no typo of "genommen", "München" none of "Lunch", "krank" none of "Frank" –
+    # without knowing real words the speller would make exactly these corrections:
+    speller, analyzer = speller_and_analyzer()
+    assert speller.corrections(analyzer.question_terms("Nummer in München, krank")) == {
+        "numm": "nomm", "munch": "lunch", "krank": "frank"}
+    assert corrections("Unter welcher Nummer erreiche ich das Bürgerbüro?") == {}
+    assert corrections("Wie komme ich nach München?") == {}
+    assert corrections("Was tun, wenn ich krank bin?") == {}
+
+
+def test_a_real_word_still_meets_its_inflected_form():
+    speller, analyzer = speller_and_analyzer()
+    (verfaellt,) = analyzer.terms("verfällt")
+    assert corrections("Wann verfällt der Anspruch?").get(verfaellt) == analyzer.terms("Verfall")[0]

@@ -27,6 +27,7 @@ MAX_COMPANIONS = 3  # units shown besides the best one
 COMPANION_MARGIN = 0.4  # ... when they score at most this much below it
 COMPANION_WORDS = 80  # ... and the answer stays within this many words
 WHOLE_KINDS = frozenset({"whole", "steps", "listing"})  # units that answer alone, without companions
+PROSE = frozenset({"sentence", "question"})  # sentences of a paragraph, joined on one line in a whole text
 
 
 @dataclass
@@ -101,11 +102,14 @@ def whole_text(units: list[Unit]) -> str:
     for unit in units:
         if (unit.kind == "item" and listed) or unit.kind == "listing":
             continue
-        text = unit.text
-        if previous is not None and unit.kind == "sentence" and previous.kind == "sentence" and previous.line == unit.line:
-            lines[-1] += " " + text
-        else:
-            lines.append(text)
+        if previous is not None and unit.kind in PROSE and previous.line == unit.line:
+            if previous.kind == "qa":
+                continue  # already part of the question-and-answer paragraph
+            if previous.kind in PROSE:
+                lines[-1] += " " + unit.text
+                previous = unit
+                continue
+        lines.append(unit.text)
         previous = unit
     return "\n".join(lines)
 
@@ -151,6 +155,8 @@ class AnswerPicker:
                 units.append(Unit("whole", whole_text(units), candidate.heading_path, len(units)))
             title_terms = set(self.analyzer.terms(candidate.title))
             for n, unit in enumerate(units):
+                if unit.kind == "question":
+                    continue  # a question answers nothing
                 terms = set(self.analyzer.terms(unit.text))
                 context = title_terms | set(self.analyzer.terms(unit.heading))
                 item = _Scored(unit, candidate, terms, self._coverage(query, terms, context),

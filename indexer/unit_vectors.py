@@ -20,9 +20,9 @@ from .cache import EmbeddingCache, text_key
 from .embedder import Embedder
 from .private_files import private_file
 from .store import IndexStore
-from .units import split_units
+from .units import Unit, split_units
 
-UNITS_VERSION = 3  # bump when split_units or the embedded text of a unit changes
+UNITS_VERSION = 4  # bump when split_units or the embedded text of a unit changes
 _QUOTED = re.compile(r"[„“\"»«]([^„“”\"»«]{3,200})[“”\"«»]")
 VECTORS_FILE = "units.npy"
 CHUNKS_FILE = "unit_chunks.npy"
@@ -45,8 +45,16 @@ def chunk_unit_texts(store: IndexStore) -> list[tuple[int, list[str]]]:
         key = _title_key(title)
         titles |= {key, key.split(" ", 1)[-1]}  # also without a leading label such as "FAQ:"
     rows = store.db.execute("SELECT id, text, heading_path FROM chunks ORDER BY id")
-    return [(chunk_id, [without_references(unit.text, titles) or unit.text for unit in split_units(text, heading_path)])
+    return [(chunk_id, [_embedded(unit, titles) for unit in split_units(text, heading_path)])
             for chunk_id, text, heading_path in rows]
+
+
+def _embedded(unit: Unit, titles: set[str]) -> str:
+    """The text a unit is embedded as; "" for a question inside a paragraph, which answers nothing
+    and gets a zero vector, so a question that resembles the asker's never ranks a document."""
+    if unit.kind == "question":
+        return ""
+    return without_references(unit.text, titles) or unit.text
 
 
 def build_unit_vectors(
@@ -55,7 +63,7 @@ def build_unit_vectors(
 ) -> int:
     """Embed the units the cache lacks, write the generation's unit files; returns the unit count."""
     chunks = chunk_unit_texts(store)
-    texts = {text_key(text): text for _, unit_texts in chunks for text in unit_texts}
+    texts = {text_key(text): text for _, unit_texts in chunks for text in unit_texts if text}
     missing = cache.missing(model, list(texts))
     size = batch_size * 4
     for start in range(0, len(missing), size):
@@ -64,9 +72,11 @@ def build_unit_vectors(
         if progress is not None:
             progress(min(start + size, len(missing)), len(missing))
     found = cache.get_many(model, list(texts))
-    keys = [text_key(text) for _, unit_texts in chunks for text in unit_texts]
+    keys = [text_key(text) if text else None for _, unit_texts in chunks for text in unit_texts]
     dimension = embedder.dimension
-    vectors = np.vstack([found[key] for key in keys]).astype(np.float32) if keys else np.zeros((0, dimension), np.float32)
+    zero = np.zeros(dimension, np.float32)
+    vectors = (np.vstack([found[key] if key else zero for key in keys]).astype(np.float32) if keys
+               else np.zeros((0, dimension), np.float32))
     owners = np.array([chunk_id for chunk_id, unit_texts in chunks for _ in unit_texts], dtype=np.int64)
     _save(directory / VECTORS_FILE, vectors)
     _save(directory / CHUNKS_FILE, owners)

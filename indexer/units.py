@@ -3,8 +3,10 @@
 A chunk's text keeps its document's layout line by line (see `chunking`): paragraphs, list items
 ("- …"), table rows ("a | b | c", the first row of a table being its header) and the headings of
 merged sections. From that layout come the units a person can read on their own: a sentence, a
-list item, the whole list of steps under a heading, a table row rendered with its column headers.
-Never a bare heading, a raw `|` row or a rule line.
+question with its answer ("**Kostet das etwas?** Nein, …"), a list item, the whole list of steps
+under a heading, a table row rendered with its column headers, a table's first column as a listing.
+Never a bare heading, a raw `|` row or a rule line; a question inside a paragraph ("Wo gibt es den
+besten Kaffee?") is kept as kind "question", which is never an answer on its own.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ MAX_HEADING_WORDS = 12
 class Unit:
     """One readable piece of a chunk, with the heading it stands under."""
 
-    kind: str  # sentence | item | steps | row | listing
+    kind: str  # sentence | qa | question | item | steps | row | listing
     text: str
     heading: str
     position: int  # order within the chunk
@@ -115,8 +117,13 @@ def split_units(text: str, heading_path: str = "") -> list[Unit]:
             continue
         else:
             sentences = split_sentences(line)
+            if len(sentences) > 1 and sentences[0].endswith("?") and ":" not in sentences[0]:
+                # "**Kostet das etwas?** Nein, …": the question is read with its answer.
+                units.append(Unit("qa", " ".join(sentences), heading, len(units), n))
+                sentences = sentences[1:]
             first = len(units)
-            units.extend(Unit("sentence", s, heading, first + i, n) for i, s in enumerate(sentences))
+            units.extend(Unit("question" if s.endswith("?") else "sentence", s, heading, first + i, n)
+                         for i, s in enumerate(sentences))
             lead = sentences[-1] if sentences and sentences[-1].endswith(":") else ""
             n += 1
             continue

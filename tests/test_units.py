@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from indexer.question_form import question_form, unit_fits
+from indexer.answer import whole_text
 from indexer.units import render_row, split_units
 
 PHONE_LIST = """Zentrale Erreichbarkeit
@@ -36,6 +37,18 @@ def test_a_table_s_first_column_is_a_listing_under_its_heading():
     units = texts(text)
     assert ("listing", "Die fünf Kompetenzen (Profilbereiche)\n- Talentschmiede\n- Hotspot der Live-Kultur") in units
     assert ("sentence", "Die fünf Kompetenzen (Profilbereiche)") not in units  # a heading may end in ")"
+
+
+def test_a_question_starting_a_paragraph_is_read_with_its_answer():
+    units = texts("Kostet das etwas? Für Fachbereiche entstehen keine Kosten.\nDie Patenschaft hilft. Wo gibt es Kaffee? Im Foyer.")
+    assert ("qa", "Kostet das etwas? Für Fachbereiche entstehen keine Kosten.") in units
+    assert ("sentence", "Für Fachbereiche entstehen keine Kosten.") in units  # the answer alone, too
+    assert ("question", "Wo gibt es Kaffee?") in units and ("sentence", "Wo gibt es Kaffee?") not in units
+
+
+def test_a_whole_short_document_reads_each_paragraph_once():
+    units = split_units("Kostet das etwas? Nein. Es ist frei.\nWo gibt es Kaffee? Im Foyer.\n- Erstens\n- Zweitens")
+    assert whole_text(units) == "Kostet das etwas? Nein. Es ist frei.\nWo gibt es Kaffee? Im Foyer.\n- Erstens\n- Zweitens"
 
 
 def test_sentences_of_a_paragraph_are_numbered_in_reading_order():

@@ -51,7 +51,7 @@ MAX_COMPOUND_CHARS = 80
 # "Wie reiche ich … ein", "melde ich mich … an": a finite verb after the question word, its particle
 # at the end of the clause.
 _SEPARATED_VERB = re.compile(
-    r"^\s*(?:wie|wo|wann|was|wohin|womit|warum|wozu|wieso)?\s*(?:\w+\s+)??(?P<verb>[a-zäöüß]+e|[a-zäöüß]+[^e\s]t)\s+"
+    r"^\s*(?:wie|wo|wann|was|wohin|womit|warum|wozu|wieso)?\s*(?:\w+\s+)??(?P<verb>[a-zäöüß]+e|[a-zäöüß]+en|[a-zäöüß]+[^e\s]t)\s+"
     r"(?:ich|wir|man|sie|du|er)\b.*?\b(?P<particle>an|ab|auf|aus|ein|mit|nach|vor|zu|zurück|fest|weg|um|her|hin|los|"
     r"zusammen|frei|bereit|durch|hoch|weiter)\s*$", re.IGNORECASE)
 

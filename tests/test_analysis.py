@@ -208,3 +208,12 @@ def test_overlong_words_are_not_split_and_real_compounds_still_are() -> None:
     longest = "Verwaltungs" * ((MAX_COMPOUND_CHARS - 9) // 11) + "strategie"
     assert analyzer.split_compound(longest)[-1] == "strategie"
     assert analyzer.split_compound("Verwaltungs" * 10_000 + "strategie") == []
+
+
+@pytest.mark.parametrize("question, verb", [
+    ("Wie reiche ich die Idee ein?", "Einreichung"),
+    ("Wie melde ich mich zum Seminar an?", "anmelden"),
+    ("Wie gehen wir vor, wenn eine Leistung online gehen soll?", "Vorgehen"),
+])
+def test_a_separated_verb_is_also_searched_whole(analyzer: Analyzer, question: str, verb: str) -> None:
+    assert analyzer.terms(verb)[0] in analyzer.question_terms(question)

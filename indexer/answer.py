@@ -69,6 +69,7 @@ class _Scored:
     similarity: float = 0.0
     score: float = 0.0
     embedded: bool = False  # similarity known from the index
+    names_asked: bool = False  # a list whose title names the things asked for ("Die fünf Kompetenzen")
 
 
 class VectorMemory:
@@ -161,6 +162,9 @@ class AnswerPicker:
                 context = title_terms | set(self.analyzer.terms(unit.heading))
                 item = _Scored(unit, candidate, terms, self._coverage(query, terms, context),
                                unit_fits(form, unit.text, self.people))
+                if form.listing and unit.kind in {"steps", "listing"}:
+                    title = set(self.analyzer.terms(f"{unit.heading} {unit.text.split(chr(10), 1)[0]}"))
+                    item.names_asked = bool(set(self.analyzer.terms(form.listing)) & title)
                 if known is not None and len(known):
                     item.similarity = float(known.max() if unit.kind == "whole" else known[n])
                     item.embedded = True
@@ -236,20 +240,22 @@ def _words(item: _Scored) -> int:
 
 
 FEATURES = ("coverage", "similarity", "prior", "fit", "steps_asked", "steps_unasked", "whole", "row", "item",
-            "short", "long")
+            "short", "long", "named_list")
 # Fitted by benchmarks/fit_answer_units.py (logistic regression: does the unit hold the answer?).
-UNIT_WEIGHTS = np.array([0.5, 0.45, 0.2, 0.25, 0.15, -0.15, 0.1, 0.0, 0.0, -0.1, -0.1])
+# named_list is set by hand (kb-dev has one such question): a list whose heading names the things an
+# enumeration question asks for ("Welche Kompetenzen gibt es?" – "Die fünf Kompetenzen") is its answer.
+UNIT_WEIGHTS = np.array([0.5, 0.45, 0.2, 0.25, 0.15, -0.15, 0.1, 0.0, 0.0, -0.1, -0.1, 0.3])
 
 
 def unit_features(item: _Scored, form: QuestionForm) -> np.ndarray:
     """The features a unit is ranked by, in the order of FEATURES."""
     kind, words = item.unit.kind, len(item.unit.text.split())
-    # A list answers how-to and enumeration questions; a table's first column only enumeration ones.
-    asked = (kind == "steps" and (form.steps or form.listing)) or (kind == "listing" and form.listing)
+    asked = kind == "steps" and form.steps
     return np.array([
         item.coverage, item.similarity, item.candidate.prior, item.fit,
-        float(asked), float(kind in {"steps", "listing"} and not asked), float(kind == "whole"),
+        float(asked), float(kind in {"steps", "listing"} and not asked and not item.names_asked), float(kind == "whole"),
         float(kind == "row"), float(kind == "item"), float(words < 4), float(words > 60 and kind not in WHOLE_KINDS),
+        float(item.names_asked),
     ])
 
 

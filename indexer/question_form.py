@@ -26,8 +26,8 @@ STEPS = re.compile(
     r"how to|procedure|steps)\b", re.I)
 
 LISTING = re.compile(
-    r"\b(?:welche|was für)\b.{0,60}\b(?:gibt es|gibt's|gibts|existieren|stehen zur (?:auswahl|verfügung))\b|"
-    r"\b(?:which|what)\b.{0,60}\b(?:are there|exist|are available)\b|\bwelche (?:arten|sorten|typen|formen)\b", re.I)
+    r"\b(?:welche|was für|which|what)\s+(?P<what>[^\W\d_]+).{0,60}\b(?:gibt es|gibt's|gibts|existieren|"
+    r"stehen zur (?:auswahl|verfügung)|are there|exist|are available)\b", re.I)
 
 _ENGLISH = frozenset(
     "the a an is are was were do does did what who whom which where when why how can could should would "
@@ -48,7 +48,7 @@ class QuestionForm:
     amount: bool = False
     place: bool = False
     steps: bool = False
-    listing: bool = False  # "welche … gibt es": several things named at once
+    listing: str = ""  # "welche Formate gibt es": the word for the things to be named ("Formate")
     parts: int = 1  # "… und wie viele …": two questions in one
     english: bool = False
 
@@ -59,6 +59,11 @@ def is_english(text: str) -> bool:
     english = sum(w in _ENGLISH for w in words)
     german = sum(w in _GERMAN for w in words)
     return english >= 2 and english > german
+
+
+def _listed(question: str) -> str:
+    match = LISTING.search(question)
+    return match.group("what") if match else ""
 
 
 _SECOND_QUESTION = re.compile(
@@ -75,7 +80,7 @@ def question_form(question: str) -> QuestionForm:
         amount=bool(AMOUNT.search(question)),
         place=bool(PLACE.search(question)),
         steps=bool(STEPS.search(question)),
-        listing=bool(LISTING.search(question)),
+        listing=_listed(question),
         parts=1 + len(_SECOND_QUESTION.findall(question)),
         english=is_english(question),
     )

@@ -84,7 +84,7 @@ def test_question_forms():
     assert question_form("Bis wann muss der Bericht vorliegen?").time
     assert question_form("Wie viele Datensätze hat das Portal?").amount
     assert question_form("Wie beantrage ich ein Diensthandy?").steps
-    assert question_form("welche kompetenzen gibts in der strategie").listing
+    assert question_form("welche kompetenzen gibts in der strategie").listing == "kompetenzen"
     assert question_form("Which formats are there for open data?").listing
     assert not question_form("Welche Durchwahl hat das Sekretariat?").listing
     assert question_form("Wie viele Gleittage gibt es, und wie viele Minusstunden darf ich haben?").parts == 2

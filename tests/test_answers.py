@@ -124,6 +124,12 @@ def test_which_things_are_there_is_answered_with_the_table_s_first_column(core: 
     assert all(name in answer.text for name in ("Talentschmiede", "Hotspot der Live-Kultur", "Großstadt mit Lebensgefühl"))
 
 
+def test_a_year_the_document_never_mentions_is_declined(core: ChatCore):
+    assert "2018" in core.ask("Wann wurde die Stadtstrategie 2030 beschlossen?", ASKER).text
+    other_year = core.ask("Wann wurde die Stadtstrategie 2035 beschlossen?", ASKER)
+    assert not other_year.answered and "2018" not in other_year.text
+
+
 def test_a_short_expert_answer_is_served_whole(core: ChatCore):
     answer = core.ask("Wo kann ich mein Fahrrad abstellen?", ASKER)
     assert "Innenhof des Rathauses" in answer.text and "ab 6 Uhr" in answer.text

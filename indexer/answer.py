@@ -200,7 +200,8 @@ class AnswerPicker:
         best = scored[0]
         # The search's first document keeps its place unless another one clearly answers better.
         leader = next((s for s in scored if s.candidate.document_id == candidates[0].document_id), best)
-        if best.score - leader.score < SWITCH_MARGIN:
+        # ... or names the person a "wer ist zuständig" question asks for where the first one does not.
+        if best.score - leader.score < (0.0 if form.person and best.fit > leader.fit else SWITCH_MARGIN):
             best = leader
         parts = [best] + self._companions(best, scored)
         parts.sort(key=lambda s: (s.candidate.chunk_id, s.unit.position))  # reading order

@@ -364,7 +364,7 @@ class Snapshot:
         evidence = Evidence(
             dense=top.scores.get("dense", 0.0),
             coverage=_coverage(query_terms, set(self.analyzer.terms(f"{top.title} {top.heading_path} {top.text}"))),
-            margin=top.score - (hits[1].score if len(hits) > 1 else min(s for _, s in fused)),
+            margin=max(0.0, top.score - (hits[1].score if len(hits) > 1 else min(s for _, s in fused))),
             agreement=float(bool(lexical) and bool(dense) and max(lexical, key=lexical.get) == max(dense, key=dense.get) == top.chunk_id),
             answer_coverage=choice.coverage if choice else 0.0,
             answer_similarity=choice.similarity if choice else 0.0,

@@ -141,7 +141,7 @@ class ParsePool:
         return self._connection
 
     def _kill(self) -> None:
-        if self._process is not None:
+        if self._process is not None and self._process.pid is not None:  # a worker that failed to start has none
             self._process.kill()
             self._process.join()
         if self._connection is not None:

@@ -28,9 +28,9 @@ def use_delta(settings: IndexSettings, previous: IndexStore | None, rebuild: boo
     base_chunks, base_documents = int(base.get("chunks") or 0), int(base.get("documents") or 0)
     if base_chunks < max(settings.delta_above, 1):
         return False
+    if int(manifest.get("chunks") or 0) <= settings.unit_vectors_up_to:
+        return False  # a whole index of this size gets answer units: build it as one
     estimate = changed_documents * base_chunks / max(base_documents, 1)
-    if int(manifest.get("chunks") or 0) - estimate <= settings.unit_vectors_up_to:
-        return False  # a whole index of this size gets answer units: rebuild it as one
     pending = previous.delta_size() if isinstance(previous, MergedStore) else 0
     return pending + estimate <= settings.delta_share * base_chunks
 

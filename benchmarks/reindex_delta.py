@@ -36,9 +36,12 @@ from indexer.generations import DB_NAME, Generations
 from indexer.settings import IndexSettings
 
 
+DELTA_ABOVE = IndexSettings().delta_above
+
+
 def settings_for(root: Path) -> IndexSettings:
     return IndexSettings(knowledge_dir=root / "knowledge", data_dir=root / "data", progress=False,
-                         approximate_above=10**9, keep_generations=2)
+                         approximate_above=10**9, keep_generations=2, delta_above=DELTA_ABOVE)
 
 
 def ensure_base(root: Path, chunks: int, embed: int) -> None:
@@ -98,12 +101,15 @@ def timed_run(label: str, settings: IndexSettings, embedder) -> float:
 
 
 def main() -> None:
+    global DELTA_ABOVE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=1_000_000)
     parser.add_argument("--embed", type=int, default=6_000, help="chunks of the base embedded by the real model")
     parser.add_argument("--root", type=Path, default=Path("/tmp/delta-bench"))
     parser.add_argument("--base-only", action="store_true", help="build the base and stop")
+    parser.add_argument("--delta-above", type=int, default=IndexSettings().delta_above, help="for a quick run on a small base")
     args = parser.parse_args()
+    DELTA_ABOVE = args.delta_above
     ensure_base(args.root, args.chunks, args.embed)
     if args.base_only:
         return

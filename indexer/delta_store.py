@@ -3,9 +3,11 @@
 Files of a delta generation: `base.db` and `base.faiss` are hard links to the `index.db` and
 `vectors.faiss` of the generation the base was built as (never written again); `index.db` holds
 the documents added or changed since, in the same schema with its own FTS5 table, plus
-- `withdrawn`: base documents that no longer count (deleted, changed, moved or re-analysed);
+- `withdrawn`: base documents that no longer count (deleted, changed or moved);
+- `reanalysed`: base chunks whose compounds split differently now: their FTS row in the base no
+  longer counts, the delta's FTS table holds the new one under the same id (chunk and vector stay);
 - `vocabulary`: signed changes to the base's word counts;
-- `withdrawn_terms`: in how many withdrawn base chunks each FTS term occurs (corpus statistics);
+- `withdrawn_terms`: in how many withdrawn base FTS rows each term occurs (corpus statistics);
 and `vectors.faiss` the delta's vectors. Each run links the base and copies the previous delta
 (small), so a published generation is self-contained and never changes.
 """
@@ -34,6 +36,7 @@ _MERGED = {
                   "HAVING SUM(lower) + SUM(upper) > 0",
 }
 _WITHDRAWN_CHUNKS = "SELECT id FROM base.chunks WHERE document_id IN (SELECT document_id FROM main.withdrawn)"
+_REANALYSED = "SELECT chunk_id FROM main.reanalysed"
 
 
 def has_base(directory: Path) -> bool:
@@ -74,6 +77,18 @@ def row_terms(columns: Iterable[str | None]) -> list[str]:
     return [term for column in columns for term in (column or "").split()]
 
 
+def merged_counts(db: sqlite3.Connection, base: dict) -> dict[str, int]:
+    """Documents, chunks and glossary entries of base + delta, from the base's checked manifest
+    counts and the (indexed) withdrawn rows: no scan over a million chunks."""
+    def count(sql: str) -> int:
+        return db.execute(f"SELECT COUNT(*) FROM {sql}").fetchone()[0]
+    return {
+        "documents": base["documents"] - count("main.withdrawn") + count("main.documents"),
+        "chunks": base["chunks"] - count(f"({_WITHDRAWN_CHUNKS})") + count("main.chunks"),
+        "glossary": count("base.glossary WHERE " + _KEPT) + count("main.glossary"),
+    }
+
+
 class MergedStore(IndexStore):
     """A delta generation read as one index, read-only. Temporary views named like the tables
     show the base without its withdrawn documents plus the delta, so the read side's queries work
@@ -84,13 +99,19 @@ class MergedStore(IndexStore):
         _attach_base(self.db.conn, directory, prefix="")
         self._frequencies: dict[str, int] | None = None
 
+    def counts(self) -> dict[str, int]:
+        return merged_counts(self.db.conn, self.manifest()["base"])
+
     def withdrawn_chunk_ids(self) -> list[int]:
         return [row[0] for row in self.db.execute(_WITHDRAWN_CHUNKS)]
 
+    def reanalysed_chunk_ids(self) -> list[int]:
+        return [row[0] for row in self.db.execute(_REANALYSED)]
+
     def fts_count(self) -> int:
         base_rows, _ = fts_totals(self.db.conn, "base")
-        withdrawn = self.db.execute(f"SELECT COUNT(*) FROM ({_WITHDRAWN_CHUNKS})").fetchone()[0]
-        return base_rows - withdrawn + self.db.execute("SELECT COUNT(*) FROM main.chunks_fts").fetchone()[0]
+        out = self.db.execute(f"SELECT (SELECT COUNT(*) FROM ({_WITHDRAWN_CHUNKS})) + (SELECT COUNT(*) FROM main.reanalysed)")
+        return base_rows - out.fetchone()[0] + self.db.execute("SELECT COUNT(*) FROM main.chunks_fts").fetchone()[0]
 
     def fts_stats(self) -> tuple[int, int]:
         """(rows, tokens) of the merged full-text index, as one FTS5 table of the same rows would count them."""
@@ -141,6 +162,7 @@ class DeltaStore(IndexStore):
         os.link(live / VECTORS_NAME, building / BASE_VECTORS)
         store = IndexStore.create(building / DB_NAME)
         store.db.execute("CREATE TABLE withdrawn (document_id INTEGER PRIMARY KEY)")
+        store.db.execute("CREATE TABLE reanalysed (chunk_id INTEGER PRIMARY KEY)")
         store.db.execute("CREATE TABLE withdrawn_terms (term TEXT PRIMARY KEY, docs INTEGER NOT NULL)")
         base = IndexStore(building / BASE_DB, readonly=True)
         try:
@@ -157,6 +179,9 @@ class DeltaStore(IndexStore):
         store.close()
         return cls(building)
 
+    def counts(self) -> dict[str, int]:
+        return merged_counts(self.db.conn, self.manifest()["base"])
+
     def next_id(self, table: str) -> int:
         return max(super().next_id(table), self._floor[table] + 1)
 
@@ -169,28 +194,48 @@ class DeltaStore(IndexStore):
         ).fetchone()
         return row[0] if row else None
 
-    def _withdraw(self, document_id: int) -> None:
-        """Take a base document out of the index; its rows leave the corpus statistics too."""
-        rows = self.db.execute(
-            "SELECT title, headings, body FROM base.chunks_fts WHERE rowid IN "
-            "(SELECT id FROM base.chunks WHERE document_id = ?)", [document_id]).fetchall()
+    def _withdraw_rows(self, chunk_ids: list[int]) -> None:
+        """Take base FTS rows out of the corpus statistics (they no longer count)."""
         terms: Counter[str] = Counter()
         tokens = 0
-        for row in rows:
-            found = row_terms(row)
-            tokens += len(found)
-            terms.update(set(found))
+        for start in range(0, len(chunk_ids), 500):
+            batch = chunk_ids[start : start + 500]
+            for row in self.db.execute(
+                    f"SELECT title, headings, body FROM base.chunks_fts WHERE rowid IN ({','.join('?' * len(batch))})", batch):
+                found = row_terms(row)
+                tokens += len(found)
+                terms.update(set(found))
         self.db.conn.executemany(
             "INSERT INTO main.withdrawn_terms (term, docs) VALUES (?, ?) "
             "ON CONFLICT (term) DO UPDATE SET docs = docs + excluded.docs", list(terms.items()))
-        self.db.execute("INSERT INTO main.withdrawn (document_id) VALUES (?)", [document_id])
         withdrawn = self.manifest()["withdrawn"]
-        self.set_manifest(withdrawn={"documents": withdrawn["documents"] + 1, "rows": withdrawn["rows"] + len(rows),
+        self.set_manifest(withdrawn={**withdrawn, "rows": withdrawn["rows"] + len(chunk_ids),
                                      "tokens": withdrawn["tokens"] + tokens})
 
-    def _copy(self, document_id: int) -> dict[int, int]:
-        """Move a base document into the delta (to rename it or analyse chunks again); returns
-        its chunks' new ids by old id. Its vectors come from the embedding cache by text."""
+    def _reanalysed(self, chunk_ids: Iterable[int]) -> set[int]:
+        ids = list(chunk_ids)
+        found: set[int] = set()
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            found.update(row[0] for row in self.db.execute(
+                f"SELECT chunk_id FROM main.reanalysed WHERE chunk_id IN ({','.join('?' * len(batch))})", batch))
+        return found
+
+    def _withdraw(self, document_id: int) -> None:
+        """Take a base document out of the index; its rows leave the corpus statistics too (its
+        re-analysed rows left them already: their delta rows go)."""
+        chunks = [row[0] for row in self.db.execute("SELECT id FROM base.chunks WHERE document_id = ?", [document_id])]
+        reanalysed = self._reanalysed(chunks)
+        self._withdraw_rows([chunk_id for chunk_id in chunks if chunk_id not in reanalysed])
+        self.db.conn.executemany("DELETE FROM main.chunks_fts WHERE rowid = ?", [(i,) for i in reanalysed])
+        self.db.conn.executemany("DELETE FROM main.reanalysed WHERE chunk_id = ?", [(i,) for i in reanalysed])
+        self.db.execute("INSERT INTO main.withdrawn (document_id) VALUES (?)", [document_id])
+        withdrawn = self.manifest()["withdrawn"]
+        self.set_manifest(withdrawn={**withdrawn, "documents": withdrawn["documents"] + 1})
+
+    def _copy(self, document_id: int) -> None:
+        """Move a base document into the delta under new ids (to rename it); its vectors come from
+        the embedding cache by text."""
         new_document = self.next_id("documents")
         self.db.execute(
             "INSERT INTO main.documents SELECT ?, path, title, content_hash, size, mtime_ns, meta, access, updated, "
@@ -198,19 +243,19 @@ class DeltaStore(IndexStore):
         old = [row[0] for row in self.db.execute("SELECT id FROM base.chunks WHERE document_id = ? ORDER BY id", [document_id])]
         first = self.next_id("chunks")
         moved = {chunk_id: first + n for n, chunk_id in enumerate(old)}
+        reanalysed = self._reanalysed(old)
         self.db.conn.executemany(
             "INSERT INTO main.chunks (id, document_id, position, text, heading_path, vector_key) "
             "SELECT ?, ?, position, text, heading_path, vector_key FROM base.chunks WHERE id = ?",
             [(new, new_document, chunk_id) for chunk_id, new in moved.items()])
-        self.db.conn.executemany(
-            "INSERT INTO main.chunks_fts (rowid, title, headings, body) "
-            "SELECT ?, title, headings, body FROM base.chunks_fts WHERE rowid = ?",
-            [(new, chunk_id) for chunk_id, new in moved.items()])
+        for schema, ids in (("base", [i for i in old if i not in reanalysed]), ("main", sorted(reanalysed))):
+            self.db.conn.executemany(
+                "INSERT INTO main.chunks_fts (rowid, title, headings, body) "
+                f"SELECT ?, title, headings, body FROM {schema}.chunks_fts WHERE rowid = ?", [(moved[i], i) for i in ids])
         self.db.execute(
             "INSERT INTO main.glossary (document_id, term, expansion, note) "
             "SELECT ?, term, expansion, note FROM base.glossary WHERE document_id = ?", [new_document, document_id])
         self._withdraw(document_id)
-        return moved
 
     def _into_delta(self, path: str) -> None:
         if not self._in_delta(path) and (base_id := self._base_id(path)) is not None:
@@ -232,28 +277,28 @@ class DeltaStore(IndexStore):
 
     def chunks_with_terms(self, terms: Iterable[str], batch: int = 200, schema: str = "main") -> set[int]:
         terms = list(terms)
-        in_base = super().chunks_with_terms(terms, batch, "base") - set(row[0] for row in self.db.execute(_WITHDRAWN_CHUNKS))
-        return super().chunks_with_terms(terms, batch) | in_base
+        out = {row[0] for row in self.db.execute(f"{_WITHDRAWN_CHUNKS} UNION ALL {_REANALYSED}")}
+        return super().chunks_with_terms(terms, batch) | (super().chunks_with_terms(terms, batch, "base") - out)
 
-    def analysed_chunks(self, ids: Iterable[int], schema: str = "main") -> list[tuple[int, str, str, str, str, str, str]]:
+    def analysed_chunks(self, ids: Iterable[int], schema: str = "main", fts: str | None = None
+                        ) -> list[tuple[int, str, str, str, str, str, str]]:
         ids = list(ids)
         floor = self._floor["chunks"]
-        return [*super().analysed_chunks([i for i in ids if i <= floor], "base"),
+        reanalysed = self._reanalysed(i for i in ids if i <= floor)
+        return [*super().analysed_chunks([i for i in ids if i <= floor and i not in reanalysed], "base"),
+                *super().analysed_chunks(sorted(reanalysed), "base", fts="main"),
                 *super().analysed_chunks([i for i in ids if i > floor])]
 
     def update_terms(self, rows: Iterable[tuple[int, str, str, str]]) -> None:
-        """New FTS terms for chunks; base chunks move into the delta with their document first."""
+        """New FTS terms for chunks; a base chunk's row moves into the delta under its own id."""
         rows = list(rows)
         in_base = [row[0] for row in rows if row[0] <= self._floor["chunks"]]
-        documents: set[int] = set()
-        for start in range(0, len(in_base), 500):
-            batch = in_base[start : start + 500]
-            documents.update(row[0] for row in self.db.execute(
-                f"SELECT document_id FROM base.chunks WHERE id IN ({','.join('?' * len(batch))})", batch))
-        moved: dict[int, int] = {}
-        for document_id in sorted(documents):
-            moved.update(self._copy(document_id))
-        super().update_terms([(moved.get(chunk_id, chunk_id), *terms) for chunk_id, *terms in rows])
+        fresh = set(in_base) - self._reanalysed(in_base)
+        self._withdraw_rows(sorted(fresh))
+        self.db.conn.executemany("INSERT INTO main.reanalysed (chunk_id) VALUES (?)", [(i,) for i in sorted(fresh)])
+        self.db.conn.executemany("INSERT INTO main.chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)",
+                                 [row for row in rows if row[0] in fresh])
+        super().update_terms(row for row in rows if row[0] not in fresh)
 
 
 def fold(store: IndexStore, live: Path) -> None:
@@ -266,7 +311,11 @@ def fold(store: IndexStore, live: Path) -> None:
         store.remove_document(path)
     db.execute("INSERT INTO main.documents SELECT * FROM delta.documents")
     db.execute("INSERT INTO main.chunks SELECT * FROM delta.chunks")
-    db.execute("INSERT INTO main.chunks_fts (rowid, title, headings, body) SELECT rowid, title, headings, body FROM delta.chunks_fts")
+    store.update_terms(db.execute(
+        "SELECT rowid, title, headings, body FROM delta.chunks_fts WHERE rowid IN (SELECT chunk_id FROM delta.reanalysed)"
+    ).fetchall())
+    db.execute("INSERT INTO main.chunks_fts (rowid, title, headings, body) SELECT rowid, title, headings, body "
+               "FROM delta.chunks_fts WHERE rowid IN (SELECT id FROM delta.chunks)")
     db.execute("INSERT INTO main.glossary SELECT * FROM delta.glossary")
     counts: Counter[tuple[str, bool]] = Counter()
     for word, lower, upper in db.execute("SELECT word, lower, upper FROM delta.vocabulary").fetchall():

@@ -222,15 +222,17 @@ class IndexStore:
                 f"SELECT rowid FROM {schema}.chunks_fts WHERE chunks_fts MATCH ?", [expression]))
         return found
 
-    def analysed_chunks(self, ids: Iterable[int], schema: str = "main") -> list[tuple[int, str, str, str, str, str, str]]:
-        """(chunk id, title, heading path, text, and their FTS terms) of the given chunks in `schema`."""
+    def analysed_chunks(self, ids: Iterable[int], schema: str = "main", fts: str | None = None
+                        ) -> list[tuple[int, str, str, str, str, str, str]]:
+        """(chunk id, title, heading path, text, and their FTS terms) of the given chunks in `schema`
+        (their FTS rows in `fts`, if another database holds them)."""
         ids = list(ids)
         rows = []
         for start in range(0, len(ids), 500):
             batch = ids[start : start + 500]
             rows.extend(self.db.execute(
                 f"SELECT c.id, d.title, c.heading_path, c.text, f.title, f.headings, f.body FROM {schema}.chunks c "
-                f"JOIN {schema}.documents d ON d.id = c.document_id JOIN {schema}.chunks_fts f ON f.rowid = c.id "
+                f"JOIN {schema}.documents d ON d.id = c.document_id JOIN {fts or schema}.chunks_fts f ON f.rowid = c.id "
                 f"WHERE c.id IN ({','.join('?' * len(batch))})", batch,
             ))
         return rows

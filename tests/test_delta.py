@@ -10,12 +10,14 @@ import pytest
 
 from indexer import Index, IndexSettings, build_index
 from indexer.delta_search import DeltaSearch
-from indexer.delta_store import BASE_DB, BASE_VECTORS, MergedStore, has_base
+from indexer.delta_store import BASE_DB, BASE_VECTORS, MergedStore, fts_totals, has_base
 from indexer.generations import DB_NAME, VECTORS_NAME, Generations
 from indexer.health import DamagedGeneration, verify_generation
 from indexer.search import COLUMN_WEIGHTS
 from indexer.store import IndexStore
 from tests.fakes import FakeEmbedder
+from tests.test_access_rules import SECRET
+from tests.test_access_rules import md as write
 from tests.test_incremental_drift import QUERIES, edit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -89,8 +91,8 @@ def test_add_change_delete_rename_match_a_fresh_build(knowledge, tmp_path):
 
 
 def test_merged_bm25_equals_fts5_bm25(knowledge, tmp_path):
-    """The re-scoring formula is FTS5's own: on a delta that withdraws nothing, every score of the
-    base's own FTS5 bm25() comes out again."""
+    """The re-scoring formula is FTS5's own: given one table's statistics, it gives every score
+    that table's bm25() gives."""
     embedder = FakeEmbedder("fake-delta")
     settings = delta_settings(knowledge, tmp_path / "var")
     build_index(settings, embedder=embedder)
@@ -108,8 +110,6 @@ def test_merged_bm25_equals_fts5_bm25(knowledge, tmp_path):
             [*COLUMN_WEIGHTS, expression]).fetchall())
         terms = ["sciu", "vpn", "leit", "antrag", "digital"]
         # Statistics without the one added document: the base's own.
-        search.rows, tokens = base.db.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0], None
-        from indexer.delta_store import fts_totals
         rows, tokens = fts_totals(base.db.conn, "main")
         search.rows, search.average_length = rows, tokens / rows
         search.frequencies = dict(base.db.execute("SELECT term, doc FROM chunks_terms"))
@@ -122,14 +122,7 @@ def test_merged_bm25_equals_fts5_bm25(knowledge, tmp_path):
         base.close()
 
 
-SECRET = "Das Budget für Projekt Nordlicht beträgt 80.000 Euro."
 NEW_SECRET = "Das Budget für Projekt Nordlicht steigt auf 95.000 Euro."
-
-
-def write(root: Path, rel: str, body: str, header: str = "title: Dokument") -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"---\n{header}\n---\n\n{body}\n", encoding="utf-8")
 
 
 def texts(settings: IndexSettings, query: str, groups=()) -> dict[str, str]:

@@ -345,7 +345,7 @@ def build_index(
             return report
 
         building = generations.begin()
-        store = open_building(building, live, rebuild, as_delta)
+        store, pending = open_building(building, live, rebuild, as_delta)
         for old_path, source in changes.renamed:
             store.move_document(old_path, source.rel, source.size, source.mtime_ns)
         for source in changes.touched:
@@ -358,7 +358,7 @@ def build_index(
             store.close()
             raise
         replaced = [item.source.rel for item in parsed if item.source.rel in stored]
-        analyzer = _update_vocabulary(store, [*changes.removed, *replaced, *report.withdrawn], parsed)
+        analyzer = _update_vocabulary(store, [*changes.removed, *replaced, *report.withdrawn], parsed, pending)
         for item in parsed:
             run.store(store, item, analyzer, stored, report)
         counts = store.counts()
@@ -409,17 +409,19 @@ def _succession_warnings(source: IndexStore | Path) -> list[IndexWarning]:
             for path, reason in sorted(problems.items())]
 
 
-def _update_vocabulary(store: IndexStore, gone: list[str], parsed: list[_Parsed]) -> Analyzer:
+def _update_vocabulary(store: IndexStore, gone: list[str], parsed: list[_Parsed],
+                       pending: Counter[tuple[str, bool]] | None = None) -> Analyzer:
     """Remove the `gone` documents and return the analyzer for the new texts, exactly as a
-    from-scratch build would have it.
+    from-scratch build would have it (`pending`: word count changes not yet in the store).
 
     Compound splitting knows the words of the whole index, so the word counts lose the texts of
     removed and replaced documents and gain the new ones; kept chunks holding a word whose
     splitting changes with that are analysed again. Otherwise incremental runs drift from a
     fresh build (words of deleted documents stay known, new parts never split old compounds).
+    A delta store analyses with its base's vocabulary until the fold (see delta_store.py).
     """
     previous = Analyzer(store.vocabulary())
-    counts: Counter[tuple[str, bool]] = Counter()
+    counts: Counter[tuple[str, bool]] = Counter(pending or {})
     for path in gone:
         counts.subtract(Analyzer.count_words(store.document_texts(path)))
         store.remove_document(path)

@@ -9,6 +9,7 @@ would outgrow `delta_share` of the base: then the delta is folded into a copy of
 """
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from .delta_store import BASE_DB, DeltaStore, MergedStore, fold, has_base
@@ -35,15 +36,16 @@ def use_delta(settings: IndexSettings, previous: IndexStore | None, rebuild: boo
     return pending + estimate <= settings.delta_share * base_chunks
 
 
-def open_building(building: Path, live: Path | None, rebuild: bool, as_delta: bool) -> IndexStore:
-    """The store a run writes into: the next delta, a copy of the live index (its delta folded
-    into a copy of its base), or an empty one for a rebuild."""
+def open_building(building: Path, live: Path | None, rebuild: bool, as_delta: bool
+                  ) -> tuple[IndexStore, Counter[tuple[str, bool]]]:
+    """The store a run writes into (the next delta, a copy of the live index, or an empty one for
+    a rebuild) and word count changes the run still has to apply: a delta folded into a copy of
+    its base brings its own, so that the run analyses again what splits differently now."""
     if as_delta and live is not None:
-        return DeltaStore.begin(building, live)
+        return DeltaStore.begin(building, live), Counter()
     if rebuild or live is None:
-        return IndexStore.create(building / DB_NAME)
+        return IndexStore.create(building / DB_NAME), Counter()
     if not has_base(live):
-        return IndexStore.create(building / DB_NAME, source=live / DB_NAME)
+        return IndexStore.create(building / DB_NAME, source=live / DB_NAME), Counter()
     store = IndexStore.create(building / DB_NAME, source=live / BASE_DB)
-    fold(store, live)
-    return store
+    return store, fold(store, live)

@@ -45,9 +45,6 @@ class DeltaSearch:
         center = (store.manifest()["base"].get("vectors") or {}).get("center")
         self.base_center = np.asarray(center, dtype=np.float32) if center else None
         self.withdrawn = np.array(store.withdrawn_chunk_ids(), dtype=np.int64)
-        # Base FTS rows that no longer count: withdrawn chunks, and re-analysed ones (the delta's
-        # FTS table holds their new rows under the same ids).
-        self.lexical_out = np.concatenate([self.withdrawn, np.array(store.reanalysed_chunk_ids(), dtype=np.int64)])
         self.rows, tokens = store.fts_stats()
         self.average_length = tokens / self.rows if self.rows else 0.0
         self.frequencies = frequencies
@@ -62,7 +59,7 @@ class DeltaSearch:
         """The best `limit` chunks for an FTS5 expression of quoted terms, by merged-index bm25."""
         terms = [term.replace('""', '"') for term in _QUOTED.findall(expression)]
         candidates: dict[int, float] = {}
-        for schema, skip in (("base", np.concatenate([excluded, self.lexical_out])), ("main", excluded)):
+        for schema, skip in (("base", np.concatenate([excluded, self.withdrawn])), ("main", excluded)):
             rows = self.store.db.execute(
                 f"SELECT rowid, title, headings, body FROM {schema}.chunks_fts WHERE chunks_fts MATCH ? "
                 "AND rowid NOT IN (SELECT value FROM json_each(?)) ORDER BY bm25(chunks_fts, ?, ?, ?) LIMIT ?",

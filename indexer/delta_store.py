@@ -4,12 +4,16 @@ Files of a delta generation: `base.db` and `base.faiss` are hard links to the `i
 `vectors.faiss` of the generation the base was built as (never written again); `index.db` holds
 the documents added or changed since, in the same schema with its own FTS5 table, plus
 - `withdrawn`: base documents that no longer count (deleted, changed or moved);
-- `reanalysed`: base chunks whose compounds split differently now: their FTS row in the base no
-  longer counts, the delta's FTS table holds the new one under the same id (chunk and vector stay);
 - `vocabulary`: signed changes to the base's word counts;
 - `withdrawn_terms`: in how many withdrawn base FTS rows each term occurs (corpus statistics);
 and `vectors.faiss` the delta's vectors. Each run links the base and copies the previous delta
 (small), so a published generation is self-contained and never changes.
+
+Compound splitting keeps the base's vocabulary while deltas pile up: the delta's documents and every
+question are analysed with it, so base and delta rows match the same terms. Re-analysing the base
+chunks whose compounds would split differently can touch tens of thousands of chunks for one
+document (one word whose usual capitalisation flips); the fold into a new base does it once
+(see `fold`), and from then on the index equals a fresh build again.
 """
 from __future__ import annotations
 
@@ -31,12 +35,8 @@ _MERGED = {
                  "UNION ALL SELECT * FROM main.documents",
     "chunks": f"SELECT * FROM base.chunks WHERE {_KEPT} UNION ALL SELECT * FROM main.chunks",
     "glossary": f"SELECT * FROM base.glossary WHERE {_KEPT} UNION ALL SELECT * FROM main.glossary",
-    "vocabulary": "SELECT word, SUM(lower) AS lower, SUM(upper) AS upper FROM (SELECT word, lower, upper FROM "
-                  "base.vocabulary UNION ALL SELECT word, lower, upper FROM main.vocabulary) GROUP BY word "
-                  "HAVING SUM(lower) + SUM(upper) > 0",
 }
 _WITHDRAWN_CHUNKS = "SELECT id FROM base.chunks WHERE document_id IN (SELECT document_id FROM main.withdrawn)"
-_REANALYSED = "SELECT chunk_id FROM main.reanalysed"
 
 
 def has_base(directory: Path) -> bool:
@@ -94,6 +94,8 @@ class MergedStore(IndexStore):
     show the base without its withdrawn documents plus the delta, so the read side's queries work
     unchanged; what FTS5 keeps per table (term statistics, row and token totals) is merged here."""
 
+    VOCABULARY = "base.vocabulary"  # compounds split as in the base until the next fold
+
     def __init__(self, directory: Path) -> None:
         super().__init__(directory / DB_NAME, readonly=True)
         _attach_base(self.db.conn, directory, prefix="")
@@ -105,13 +107,10 @@ class MergedStore(IndexStore):
     def withdrawn_chunk_ids(self) -> list[int]:
         return [row[0] for row in self.db.execute(_WITHDRAWN_CHUNKS)]
 
-    def reanalysed_chunk_ids(self) -> list[int]:
-        return [row[0] for row in self.db.execute(_REANALYSED)]
-
     def fts_count(self) -> int:
         base_rows, _ = fts_totals(self.db.conn, "base")
-        out = self.db.execute(f"SELECT (SELECT COUNT(*) FROM ({_WITHDRAWN_CHUNKS})) + (SELECT COUNT(*) FROM main.reanalysed)")
-        return base_rows - out.fetchone()[0] + self.db.execute("SELECT COUNT(*) FROM main.chunks_fts").fetchone()[0]
+        withdrawn = self.db.execute(f"SELECT COUNT(*) FROM ({_WITHDRAWN_CHUNKS})").fetchone()[0]
+        return base_rows - withdrawn + self.db.execute("SELECT COUNT(*) FROM main.chunks_fts").fetchone()[0]
 
     def fts_stats(self) -> tuple[int, int]:
         """(rows, tokens) of the merged full-text index, as one FTS5 table of the same rows would count them."""
@@ -139,9 +138,10 @@ class MergedStore(IndexStore):
 
 class DeltaStore(IndexStore):
     """The next delta generation's `index.db`, written by one run. Writes go to the delta's own
-    tables; whole-index reads (vocabulary, counts, documents) go to `merged_*` views."""
+    tables; whole-index reads (counts, documents) go to `merged_*` views. The vocabulary that
+    analyses text is the base's (see the module's docstring); word counts change in the delta."""
 
-    DOCUMENTS, CHUNKS, GLOSSARY, VOCABULARY = "merged_documents", "merged_chunks", "merged_glossary", "merged_vocabulary"
+    DOCUMENTS, CHUNKS, GLOSSARY, VOCABULARY = "merged_documents", "merged_chunks", "merged_glossary", "base.vocabulary"
     UNUSED_WORDS = "lower = 0 AND upper = 0"  # signed changes: negative counts are kept
 
     def __init__(self, directory: Path) -> None:
@@ -149,6 +149,7 @@ class DeltaStore(IndexStore):
         _attach_base(self.db.conn, directory, prefix="merged_")
         base = self.manifest()["base"]
         self._floor = {"documents": base["max_document_id"], "chunks": base["max_chunk_id"]}
+        self._base_counts: Counter[tuple[str, bool]] | None = None
 
     @classmethod
     def begin(cls, building: Path, live: Path) -> "DeltaStore":
@@ -162,7 +163,6 @@ class DeltaStore(IndexStore):
         os.link(live / VECTORS_NAME, building / BASE_VECTORS)
         store = IndexStore.create(building / DB_NAME)
         store.db.execute("CREATE TABLE withdrawn (document_id INTEGER PRIMARY KEY)")
-        store.db.execute("CREATE TABLE reanalysed (chunk_id INTEGER PRIMARY KEY)")
         store.db.execute("CREATE TABLE withdrawn_terms (term TEXT PRIMARY KEY, docs INTEGER NOT NULL)")
         base = IndexStore(building / BASE_DB, readonly=True)
         try:
@@ -212,23 +212,10 @@ class DeltaStore(IndexStore):
         self.set_manifest(withdrawn={**withdrawn, "rows": withdrawn["rows"] + len(chunk_ids),
                                      "tokens": withdrawn["tokens"] + tokens})
 
-    def _reanalysed(self, chunk_ids: Iterable[int]) -> set[int]:
-        ids = list(chunk_ids)
-        found: set[int] = set()
-        for start in range(0, len(ids), 500):
-            batch = ids[start : start + 500]
-            found.update(row[0] for row in self.db.execute(
-                f"SELECT chunk_id FROM main.reanalysed WHERE chunk_id IN ({','.join('?' * len(batch))})", batch))
-        return found
-
     def _withdraw(self, document_id: int) -> None:
-        """Take a base document out of the index; its rows leave the corpus statistics too (its
-        re-analysed rows left them already: their delta rows go)."""
+        """Take a base document out of the index; its rows leave the corpus statistics too."""
         chunks = [row[0] for row in self.db.execute("SELECT id FROM base.chunks WHERE document_id = ?", [document_id])]
-        reanalysed = self._reanalysed(chunks)
-        self._withdraw_rows([chunk_id for chunk_id in chunks if chunk_id not in reanalysed])
-        self.db.conn.executemany("DELETE FROM main.chunks_fts WHERE rowid = ?", [(i,) for i in reanalysed])
-        self.db.conn.executemany("DELETE FROM main.reanalysed WHERE chunk_id = ?", [(i,) for i in reanalysed])
+        self._withdraw_rows(chunks)
         self.db.execute("INSERT INTO main.withdrawn (document_id) VALUES (?)", [document_id])
         withdrawn = self.manifest()["withdrawn"]
         self.set_manifest(withdrawn={**withdrawn, "documents": withdrawn["documents"] + 1})
@@ -243,15 +230,13 @@ class DeltaStore(IndexStore):
         old = [row[0] for row in self.db.execute("SELECT id FROM base.chunks WHERE document_id = ? ORDER BY id", [document_id])]
         first = self.next_id("chunks")
         moved = {chunk_id: first + n for n, chunk_id in enumerate(old)}
-        reanalysed = self._reanalysed(old)
         self.db.conn.executemany(
             "INSERT INTO main.chunks (id, document_id, position, text, heading_path, vector_key) "
             "SELECT ?, ?, position, text, heading_path, vector_key FROM base.chunks WHERE id = ?",
             [(new, new_document, chunk_id) for chunk_id, new in moved.items()])
-        for schema, ids in (("base", [i for i in old if i not in reanalysed]), ("main", sorted(reanalysed))):
-            self.db.conn.executemany(
-                "INSERT INTO main.chunks_fts (rowid, title, headings, body) "
-                f"SELECT ?, title, headings, body FROM {schema}.chunks_fts WHERE rowid = ?", [(moved[i], i) for i in ids])
+        self.db.conn.executemany(
+            "INSERT INTO main.chunks_fts (rowid, title, headings, body) "
+            "SELECT ?, title, headings, body FROM base.chunks_fts WHERE rowid = ?", list(zip(moved.values(), moved)))
         self.db.execute(
             "INSERT INTO main.glossary (document_id, term, expansion, note) "
             "SELECT ?, term, expansion, note FROM base.glossary WHERE document_id = ?", [new_document, document_id])
@@ -275,35 +260,17 @@ class DeltaStore(IndexStore):
         self._into_delta(path)
         super().touch_document(path, size, mtime_ns)
 
-    def chunks_with_terms(self, terms: Iterable[str], batch: int = 200, schema: str = "main") -> set[int]:
-        terms = list(terms)
-        out = {row[0] for row in self.db.execute(f"{_WITHDRAWN_CHUNKS} UNION ALL {_REANALYSED}")}
-        return super().chunks_with_terms(terms, batch) | (super().chunks_with_terms(terms, batch, "base") - out)
-
-    def analysed_chunks(self, ids: Iterable[int], schema: str = "main", fts: str | None = None
-                        ) -> list[tuple[int, str, str, str, str, str, str]]:
-        ids = list(ids)
-        floor = self._floor["chunks"]
-        reanalysed = self._reanalysed(i for i in ids if i <= floor)
-        return [*super().analysed_chunks([i for i in ids if i <= floor and i not in reanalysed], "base"),
-                *super().analysed_chunks(sorted(reanalysed), "base", fts="main"),
-                *super().analysed_chunks([i for i in ids if i > floor])]
-
-    def update_terms(self, rows: Iterable[tuple[int, str, str, str]]) -> None:
-        """New FTS terms for chunks; a base chunk's row moves into the delta under its own id."""
-        rows = list(rows)
-        in_base = [row[0] for row in rows if row[0] <= self._floor["chunks"]]
-        fresh = set(in_base) - self._reanalysed(in_base)
-        self._withdraw_rows(sorted(fresh))
-        self.db.conn.executemany("INSERT INTO main.reanalysed (chunk_id) VALUES (?)", [(i,) for i in sorted(fresh)])
-        self.db.conn.executemany("INSERT INTO main.chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)",
-                                 [row for row in rows if row[0] in fresh])
-        super().update_terms(row for row in rows if row[0] not in fresh)
+    def word_counts(self) -> Counter[tuple[str, bool]]:
+        if self._base_counts is None:  # the base never changes: read once per run
+            self._base_counts = super().word_counts()
+        return self._base_counts
 
 
-def fold(store: IndexStore, live: Path) -> None:
+def fold(store: IndexStore, live: Path) -> Counter[tuple[str, bool]]:
     """Apply the delta of `live` to `store`, a fresh copy of its base: the single-file index a full
-    rebuild continues from (chunk and document ids stay as they were)."""
+    rebuild continues from (chunk and document ids stay as they were). Returns the delta's word
+    count changes, for the run to apply: its vocabulary update then analyses again every chunk
+    whose compounds split differently than under the base's vocabulary."""
     db = store.db.conn
     db.execute("ATTACH DATABASE ? AS delta", [read_only_uri(live / DB_NAME)])
     paths = db.execute("SELECT path FROM main.documents WHERE id IN (SELECT document_id FROM delta.withdrawn)").fetchall()
@@ -311,16 +278,12 @@ def fold(store: IndexStore, live: Path) -> None:
         store.remove_document(path)
     db.execute("INSERT INTO main.documents SELECT * FROM delta.documents")
     db.execute("INSERT INTO main.chunks SELECT * FROM delta.chunks")
-    store.update_terms(db.execute(
-        "SELECT rowid, title, headings, body FROM delta.chunks_fts WHERE rowid IN (SELECT chunk_id FROM delta.reanalysed)"
-    ).fetchall())
-    db.execute("INSERT INTO main.chunks_fts (rowid, title, headings, body) SELECT rowid, title, headings, body "
-               "FROM delta.chunks_fts WHERE rowid IN (SELECT id FROM delta.chunks)")
+    db.execute("INSERT INTO main.chunks_fts (rowid, title, headings, body) SELECT rowid, title, headings, body FROM delta.chunks_fts")
     db.execute("INSERT INTO main.glossary SELECT * FROM delta.glossary")
     counts: Counter[tuple[str, bool]] = Counter()
     for word, lower, upper in db.execute("SELECT word, lower, upper FROM delta.vocabulary").fetchall():
         counts[word, False] += lower
         counts[word, True] += upper
-    store.adjust_word_counts(counts)
     db.commit()
     db.execute("DETACH DATABASE delta")
+    return counts

@@ -212,27 +212,24 @@ class IndexStore:
             yield heading_path or ""
             yield text or ""
 
-    def chunks_with_terms(self, terms: Iterable[str], batch: int = 200, schema: str = "main") -> set[int]:
-        """Ids of the chunks whose FTS row (in the database `schema`) holds any of `terms`."""
+    def chunks_with_terms(self, terms: Iterable[str], batch: int = 200) -> set[int]:
+        """Ids of the chunks whose FTS row holds any of `terms`."""
         terms = list(terms)
         found: set[int] = set()
         for start in range(0, len(terms), batch):
             expression = " OR ".join(quote(term) for term in terms[start : start + batch])
-            found.update(row[0] for row in self.db.execute(
-                f"SELECT rowid FROM {schema}.chunks_fts WHERE chunks_fts MATCH ?", [expression]))
+            found.update(row[0] for row in self.db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?", [expression]))
         return found
 
-    def analysed_chunks(self, ids: Iterable[int], schema: str = "main", fts: str | None = None
-                        ) -> list[tuple[int, str, str, str, str, str, str]]:
-        """(chunk id, title, heading path, text, and their FTS terms) of the given chunks in `schema`
-        (their FTS rows in `fts`, if another database holds them)."""
+    def analysed_chunks(self, ids: Iterable[int]) -> list[tuple[int, str, str, str, str, str, str]]:
+        """(chunk id, title, heading path, text, and their FTS terms) of the given chunks."""
         ids = list(ids)
         rows = []
         for start in range(0, len(ids), 500):
             batch = ids[start : start + 500]
             rows.extend(self.db.execute(
-                f"SELECT c.id, d.title, c.heading_path, c.text, f.title, f.headings, f.body FROM {schema}.chunks c "
-                f"JOIN {schema}.documents d ON d.id = c.document_id JOIN {fts or schema}.chunks_fts f ON f.rowid = c.id "
+                "SELECT c.id, d.title, c.heading_path, c.text, f.title, f.headings, f.body FROM chunks c "
+                "JOIN documents d ON d.id = c.document_id JOIN chunks_fts f ON f.rowid = c.id "
                 f"WHERE c.id IN ({','.join('?' * len(batch))})", batch,
             ))
         return rows

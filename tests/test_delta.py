@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexer import Index, IndexSettings, build_index
+from indexer.analysis import Analyzer
 from indexer.delta_search import DeltaSearch
 from indexer.delta_store import BASE_DB, BASE_VECTORS, MergedStore, fts_totals, has_base
 from indexer.generations import DB_NAME, VECTORS_NAME, Generations
@@ -55,13 +56,29 @@ def knowledge(tmp_path) -> Path:
     return folder
 
 
+def compound_parts_changed(base: Path, fresh: IndexSettings) -> set[str]:
+    """Compound parts a fresh build of the same files knows differently from the base's."""
+    stores = [IndexStore(base / DB_NAME, readonly=True),
+              IndexStore(Generations(fresh.index_dir).current() / DB_NAME, readonly=True)]
+    try:
+        before, after = (Analyzer(store.vocabulary()) for store in stores)
+    finally:
+        for store in stores:
+            store.close()
+    return after.changed_parts(before)
+
+
 def test_add_change_delete_rename_match_a_fresh_build(knowledge, tmp_path):
+    """After each single-document add, change, delete or rename, a delta generation finds the same
+    hits with the same texts as a fresh build of the same files, with the same scores whenever
+    compounds split as in the base (deltas keep the base's vocabulary). Folding many changes into
+    a new base gives a fresh build's index and results exactly."""
     embedder = FakeEmbedder("fake-delta")
     parked = tmp_path / "parked"
     parked.mkdir()
     for rel in ("strategie", "sciu/haushaltsnotiz-2026.md"):
         shutil.move(knowledge / rel, parked / Path(rel).name)
-    settings = delta_settings(knowledge, tmp_path / "var")
+    settings = delta_settings(knowledge, tmp_path / "var", keep_generations=20)
     build_index(settings, embedder=embedder)
     generations = Generations(settings.index_dir)
     base = generations.current()
@@ -69,14 +86,14 @@ def test_add_change_delete_rename_match_a_fresh_build(knowledge, tmp_path):
     base_files = [os.stat(base / DB_NAME).st_ino, os.stat(base / VECTORS_NAME).st_ino]
 
     steps = [
-        lambda: shutil.move(parked / "strategie", knowledge / "strategie"),  # new words: compounds split anew
-        lambda: edit(knowledge / "sciu" / "ueber-die-sciu.md", "SCIU", "SCIU (Stadtentwicklungsabteilung)"),
-        lambda: (knowledge / "projekte" / "digitaler-zwilling.md").unlink(),  # its words leave the vocabulary
+        lambda: edit(knowledge / "sciu" / "ueber-die-sciu.md", "Smart City", "Smart-City-Einheit"),
+        lambda: (knowledge / "projekte" / "digitaler-zwilling.md").unlink(),
         lambda: shutil.move(parked / "haushaltsnotiz-2026.md", knowledge / "sciu" / "haushaltsnotiz-2026.md"),
         lambda: (knowledge / "onboarding" / "03-geraete.md").rename(knowledge / "onboarding" / "03-ausstattung.md"),
-        lambda: (knowledge / "strategie" / "smart-city-konzept.md").unlink(),  # added in a delta, deleted again
         lambda: edit(knowledge / "faq" / "diensthandy-beantragen.md", "Diensthandy", "Dienstsmartphone"),
+        lambda: (knowledge / "sciu" / "haushaltsnotiz-2026.md").unlink(),  # added in a delta, deleted again
     ]
+    compared = 0
     for step in steps:
         step()
         report = build_index(settings, embedder=embedder)
@@ -85,9 +102,20 @@ def test_add_change_delete_rename_match_a_fresh_build(knowledge, tmp_path):
         assert has_base(live)
         assert [os.stat(live / BASE_DB).st_ino, os.stat(live / BASE_VECTORS).st_ino] == base_files, "linked, not copied"
         fresh = fresh_build(knowledge, tmp_path / f"fresh-{report.generation}", embedder)
-        assert content(settings, embedder) == content(fresh, embedder), step
+        mine, theirs = content(settings, embedder), content(fresh, embedder)
+        if not compound_parts_changed(base, fresh):
+            assert mine == theirs, step
+            compared += 1
+        else:  # the same hits with the same texts; where compounds split differently, the order may differ
+            assert [{hit[:3] for hit in a[4]} for a in mine] == [{hit[:3] for hit in b[4]} for b in theirs], step
         shutil.rmtree(fresh.data_dir)
+    assert compared >= 1
 
+    shutil.move(parked / "strategie", knowledge / "strategie")  # many new words: compounds split anew
+    assert compound_parts_changed(base, fresh_build(knowledge, tmp_path / "fresh", embedder))
+    build_index(delta_settings(knowledge, tmp_path / "var", delta_share=0.0001), embedder=embedder)
+    assert not has_base(generations.current()), "folded into a new base"
+    assert content(settings, embedder) == content(delta_settings(knowledge, tmp_path / "fresh"), embedder)
 
 
 def test_merged_bm25_equals_fts5_bm25(knowledge, tmp_path):

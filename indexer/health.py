@@ -3,10 +3,11 @@ it, and by `lotse doctor`; each failure is a `DamagedGeneration` whose message s
 
 Checked: both files exist, SQLite's `PRAGMA quick_check`, the manifest's counts against the rows
 of `documents`, `chunks` and the FTS table, and the vector file against its checksum, count and
-dimension in the manifest. A delta generation's base (see delta_store.py) is checked in full once;
-afterwards, while its files keep the identity recorded in `.verified` (device, inode, size, time),
-only its manifest is compared with the delta's record, so a run or a reader does not re-hash
-gigabytes per generation. `lotse doctor` checks every base in full.
+dimension in the manifest. Large files are checked in full once: afterwards, while they keep the
+identity recorded in `.verified` (device, inode, size, time), the page check and the SHA-256 are
+skipped, and a delta generation's base (see delta_store.py) is only compared with the delta's
+record; so neither a run nor a reader re-hashes gigabytes per generation. `lotse doctor` checks
+everything in full.
 """
 from __future__ import annotations
 
@@ -54,10 +55,11 @@ def open_store(directory: Path) -> IndexStore:
         raise DamagedGeneration(f"{DB_NAME} ist unlesbar ({error})") from error
 
 
-def check_store(store: IndexStore, name: str = DB_NAME) -> dict[str, Any]:
-    """The manifest of an intact database; DamagedGeneration if SQLite or the counts disagree."""
+def check_store(store: IndexStore, name: str = DB_NAME, thorough: bool = True) -> dict[str, Any]:
+    """The manifest of an intact database; DamagedGeneration if SQLite (`thorough`: its page-level
+    check too) or the counts disagree."""
     try:
-        problems = [row[0] for row in store.db.execute("PRAGMA main.quick_check")]
+        problems = [row[0] for row in store.db.execute("PRAGMA main.quick_check")] if thorough else ["ok"]
         if problems != ["ok"]:
             raise DamagedGeneration(f"{name} ist beschädigt ({problems[0]})")
         manifest = store.manifest()
@@ -75,14 +77,16 @@ def check_store(store: IndexStore, name: str = DB_NAME) -> dict[str, Any]:
     return manifest
 
 
-def open_vectors(directory: Path, manifest: dict[str, Any], chunks: int, name: str = VECTORS_NAME) -> faiss.Index:
-    """The generation's FAISS index, after checking it against the manifest and the chunk count."""
+def open_vectors(directory: Path, manifest: dict[str, Any], chunks: int, name: str = VECTORS_NAME,
+                 thorough: bool = True) -> faiss.Index:
+    """The generation's FAISS index, after checking it against the manifest (`thorough`: its
+    SHA-256 too) and the chunk count."""
     path = directory / name
     if not path.is_file():
         raise DamagedGeneration(f"{name} fehlt")
     params = manifest.get("vectors") or {}
     expected = params.get("sha256")
-    if expected and file_digest(path) != expected:
+    if thorough and expected and file_digest(path) != expected:
         raise DamagedGeneration(f"{name} ist beschädigt (Prüfsumme stimmt nicht)")
     try:
         vectors = load_vectors(path)
@@ -95,29 +99,36 @@ def open_vectors(directory: Path, manifest: dict[str, Any], chunks: int, name: s
     return vectors
 
 
-def open_generation(directory: Path, full: bool = False) -> tuple[IndexStore, dict[str, Any], faiss.Index]:
+def open_generation(directory: Path, full: bool = False, vectors: bool = True
+                    ) -> tuple[IndexStore, dict[str, Any], faiss.Index | None]:
     """A checked generation: its store (merged with the base for a delta generation), manifest and
-    own vectors. `full` checks a delta's base in full even if it was before. DamagedGeneration
-    with the first problem."""
+    own vectors (None without `vectors`, if they need no loading to be checked). Files checked in
+    full before, and unchanged since (`.verified`), get the cheap checks only, unless `full`.
+    DamagedGeneration with the first problem."""
     if not directory.is_dir():
         raise DamagedGeneration(f"der Ordner {directory.name} fehlt")
     store = open_store(directory)
+    own = [directory / DB_NAME, directory / VECTORS_NAME]
     try:
         if isinstance(store, MergedStore):
             check_base(directory, _manifest(store), full)
-        manifest = check_store(store)
-        vectors = open_vectors(directory, manifest, store.vector_count())
+            thorough = True  # a delta's own files are small
+        else:
+            thorough = full or not _stamped(directory.parent, own)
+        manifest = check_store(store, thorough=thorough)
+        loaded = (open_vectors(directory, manifest, store.vector_count(), thorough=thorough)
+                  if vectors or thorough else None)
     except BaseException:
         store.close()
         raise
-    if not isinstance(store, MergedStore):
-        _stamp(directory.parent, [directory / DB_NAME, directory / VECTORS_NAME])
-    return store, manifest, vectors
+    if thorough and not isinstance(store, MergedStore):
+        _stamp(directory.parent, own)
+    return store, manifest, loaded
 
 
 def verify_generation(directory: Path, full: bool = False) -> dict[str, Any]:
     """Check a whole generation; returns its manifest, raises DamagedGeneration with the first problem."""
-    store, manifest, _ = open_generation(directory, full)
+    store, manifest, _ = open_generation(directory, full, vectors=False)
     store.close()
     return manifest
 
@@ -131,7 +142,7 @@ def check_base(directory: Path, manifest: dict[str, Any], full: bool = False) ->
     record = manifest.get("base") or {}
     base = open_store_file(paths[0])
     try:
-        stamped = not full and all(_identity(path) in _stamps(directory.parent) for path in paths)
+        stamped = not full and _stamped(directory.parent, paths)
         base_manifest = _manifest(base, BASE_DB) if stamped else check_store(base, BASE_DB)
         if not stamped:
             open_vectors(directory, base_manifest, base.vector_count(), BASE_VECTORS)
@@ -161,6 +172,14 @@ def _manifest(store: IndexStore, name: str = DB_NAME) -> dict[str, Any]:
 def _identity(path: Path) -> list[int]:
     stat = path.stat()
     return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns]
+
+
+def _stamped(index_dir: Path, paths: list[Path]) -> bool:
+    """Whether these files were checked in full and have not changed since."""
+    try:
+        return all(_identity(path) in _stamps(index_dir) for path in paths)
+    except OSError:
+        return False
 
 
 def _stamps(index_dir: Path) -> list[list[int]]:

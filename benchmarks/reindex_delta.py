@@ -89,6 +89,7 @@ def reset(root: Path) -> None:
     (index_dir / ".verified").unlink(missing_ok=True)
     (index_dir / "CURRENT").write_text("gen-000001\n")
     (settings.knowledge_dir / "neu-1.md").unlink(missing_ok=True)
+    settings.cache_path.unlink(missing_ok=True)  # the changed documents' embeddings count too
     with sqlite3.connect(f"file:{index_dir / 'gen-000001' / DB_NAME}?mode=ro", uri=True) as db:
         for d in (42, 43):
             rel = f"synthetisch/{d:05d}.md"

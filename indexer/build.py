@@ -430,7 +430,8 @@ def _update_vocabulary(store: IndexStore, gone: list[str], parsed: list[_Parsed]
         for text in (item.document.title, *(c.heading_path for c in item.chunks), *(c.text for c in item.chunks))
     ))
     store.adjust_word_counts(counts)
-    analyzer = Analyzer(store.vocabulary())
+    vocabulary = store.vocabulary()
+    analyzer = previous if vocabulary == previous.vocabulary else Analyzer(vocabulary)
     changed = analyzer.changed_parts(previous)
     if changed:
         words = analyzer.affected_words((word for word, _ in store.word_counts()), changed)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .generations import DB_NAME, VECTORS_NAME
-from .store import IndexStore
+from .store import IndexStore, fts_totals
 
 BASE_DB = "base.db"
 BASE_VECTORS = "base.faiss"
@@ -52,24 +52,6 @@ def _attach_base(db: sqlite3.Connection, directory: Path, prefix: str) -> None:
     db.execute("ATTACH DATABASE ? AS base", [read_only_uri(directory / BASE_DB)])
     for name, sql in _MERGED.items():
         db.execute(f"CREATE TEMP VIEW {prefix}{name} AS {sql}")
-
-
-def _varints(data: bytes) -> list[int]:
-    values, value = [], 0
-    for byte in data:
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            values.append(value)
-            value = 0
-    return values
-
-
-def fts_totals(db: sqlite3.Connection, schema: str) -> tuple[int, int]:
-    """(rows, tokens in all columns) of `schema`'s FTS5 table, from the averages record that
-    bm25() itself reads (row 1 of the `_data` table: the row count, then each column's tokens)."""
-    row = db.execute(f"SELECT block FROM {schema}.chunks_fts_data WHERE id = 1").fetchone()
-    values = _varints(row[0]) if row else []
-    return (values[0], sum(values[1:])) if values else (0, 0)
 
 
 def row_terms(columns: Iterable[str | None]) -> list[str]:

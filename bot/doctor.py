@@ -77,7 +77,7 @@ def _generations(generations: Generations, data_dir: Path) -> list[Finding]:
     for directory in generations.published():
         role = "live" if directory == live else "ältere Generation"
         try:
-            manifest = verify_generation(directory)
+            manifest = verify_generation(directory, full=True)
         except DamagedGeneration as error:
             advice = ("Der Bot nutzt die neueste intakte Generation; bitte `lotse index` ausführen, der Lauf baut "
                       "den Index vollständig neu auf." if directory == live else "Sie wird beim nächsten Lauf ersetzt.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -19,14 +20,15 @@ from tqdm import tqdm
 from .access import groups_of, narrow, sniff_access, widens
 from .analysis import ANALYSIS_VERSION, Analyzer
 from .cache import EmbeddingCache, text_key
+from .delta import open_building, use_delta
 from .chunking import CHUNKING_VERSION, chunk_document, embedding_input, embedding_text
 from .embed_stream import EmbedStream
 from .read_ahead import read_ahead
 from .embedder import Embedder, load_embedder
 from .folders import FolderDefaults
-from .generations import DB_NAME, VECTORS_NAME, Generations
+from .generations import VECTORS_NAME, Generations
 from .glossary import glossary_entries, is_glossary
-from .health import DamagedGeneration, file_digest, verify_generation
+from .health import DamagedGeneration, file_digest, open_store, verify_generation
 from .lint import metadata_warnings
 from .parse_pool import ParsePool
 from .private_files import private_dir
@@ -271,16 +273,18 @@ class _Run:
             return self._embedder.dimension
         return store.manifest().get("dimension") or None
 
-    def write_vectors(self, store: IndexStore, cache: EmbeddingCache, directory: Path) -> dict:
+    def write_vectors(self, store: IndexStore, cache: EmbeddingCache, directory: Path, exact: bool = False) -> dict:
+        """The generation's vector index over the store's own chunks (`exact`: flat, as a delta's)."""
         pairs = store.chunk_vector_keys()
         found = cache.get_many(self.settings.model, [key for _, key in pairs], self.dimension(store))
         lacking = sum(key not in found for _, key in pairs)
         if lacking:
             raise IndexingError(f"Für {lacking} Abschnitte liefert das Modell keinen gültigen Vektor; der Index bleibt unverändert.")
         ids = np.array([chunk_id for chunk_id, _ in pairs], dtype=np.int64)
-        dimension = next(iter(found.values())).shape[0] if found else 0
+        dimension = next(iter(found.values())).shape[0] if found else (self.dimension(store) or 0)
         vectors = np.vstack([found[key] for _, key in pairs]) if pairs else np.zeros((0, dimension), np.float32)
-        index, params = build_vectors(ids, vectors, self.settings.approximate_above, self.settings.compact_above)
+        approximate_above = math.inf if exact else self.settings.approximate_above
+        index, params = build_vectors(ids, vectors, approximate_above, self.settings.compact_above)
         save_vectors(index, directory / VECTORS_NAME)
         params["dimension"] = int(dimension)
         params["sha256"] = file_digest(directory / VECTORS_NAME)
@@ -317,13 +321,15 @@ def build_index(
             log.warning("Index: %s – er wird vollständig neu aufgebaut.", damage)
             report.repairs.append(f"{damage} – der Index wurde deshalb vollständig neu aufgebaut"
                                   + (" und die beschädigte Generation gelöscht." if live else "."))
-        previous = IndexStore(live / DB_NAME, readonly=True) if live and not damage else None
+        previous = open_store(live) if live and not damage else None
         manifest = previous.manifest() if previous is not None else {}
         rebuild = previous is None or manifest.get("signature") != signature(settings)
         stored = {} if rebuild or previous is None else previous.documents()
+        changes = _classify(files, stored, folders, manifest.get("folder_defaults") or {}, max_bytes)
+        as_delta = use_delta(settings, previous, rebuild, len(changes.parse) + len(changes.touched)
+                             + len(changes.renamed) + len(changes.removed) + len(changes.unreadable))
         if previous is not None:
             previous.close()
-        changes = _classify(files, stored, folders, manifest.get("folder_defaults") or {}, max_bytes)
         for source, reason in changes.unreadable:
             run.unreadable(source, None, reason, stored, report)
         report.unchanged = len(changes.unchanged) + len(changes.touched)
@@ -334,12 +340,12 @@ def build_index(
             report.generation = generations.number(live)
             report.chunks_total, documents = _live_summary(live)
             report.warnings.extend(metadata_warnings(documents, known_groups))
-            report.warnings += _succession_warnings(live / DB_NAME)
+            report.warnings += _succession_warnings(live)
             report.seconds = time.perf_counter() - started
             return report
 
         building = generations.begin()
-        store = IndexStore.create(building / DB_NAME, source=None if rebuild else live / DB_NAME)
+        store, pending = open_building(building, live, rebuild, as_delta)
         for old_path, source in changes.renamed:
             store.move_document(old_path, source.rel, source.size, source.mtime_ns)
         for source in changes.touched:
@@ -352,7 +358,7 @@ def build_index(
             store.close()
             raise
         replaced = [item.source.rel for item in parsed if item.source.rel in stored]
-        analyzer = _update_vocabulary(store, [*changes.removed, *replaced, *report.withdrawn], parsed)
+        analyzer = _update_vocabulary(store, [*changes.removed, *replaced, *report.withdrawn], parsed, pending)
         for item in parsed:
             run.store(store, item, analyzer, stored, report)
         counts = store.counts()
@@ -363,8 +369,8 @@ def build_index(
             raise IndexingError(_nothing_indexed(report), report)
         try:
             run.embed_missing(store, cache, report)
-            vector_params = run.write_vectors(store, cache, building)
-            if counts["chunks"] <= settings.unit_vectors_up_to:
+            vector_params = run.write_vectors(store, cache, building, exact=as_delta)
+            if not as_delta and counts["chunks"] <= settings.unit_vectors_up_to:
                 vector_params["units"] = build_unit_vectors(
                     store, cache, run.embedder, settings.model, building, settings.batch_size,
                     lambda done, total: run.progress("einheiten", done, total))
@@ -390,8 +396,9 @@ def build_index(
 
 
 def _succession_warnings(source: IndexStore | Path) -> list[IndexWarning]:
-    """Self-links and cycles in `superseded_by`: those documents count as not superseded."""
-    store = source if isinstance(source, IndexStore) else IndexStore(source, readonly=True)
+    """Self-links and cycles in `superseded_by` (of a store or a generation's folder): those
+    documents count as not superseded."""
+    store = source if isinstance(source, IndexStore) else open_store(source)
     try:
         links = {path: target(successor) for path, successor in store.supersede_links().items()}
     finally:
@@ -402,17 +409,19 @@ def _succession_warnings(source: IndexStore | Path) -> list[IndexWarning]:
             for path, reason in sorted(problems.items())]
 
 
-def _update_vocabulary(store: IndexStore, gone: list[str], parsed: list[_Parsed]) -> Analyzer:
+def _update_vocabulary(store: IndexStore, gone: list[str], parsed: list[_Parsed],
+                       pending: Counter[tuple[str, bool]] | None = None) -> Analyzer:
     """Remove the `gone` documents and return the analyzer for the new texts, exactly as a
-    from-scratch build would have it.
+    from-scratch build would have it (`pending`: word count changes not yet in the store).
 
     Compound splitting knows the words of the whole index, so the word counts lose the texts of
     removed and replaced documents and gain the new ones; kept chunks holding a word whose
     splitting changes with that are analysed again. Otherwise incremental runs drift from a
     fresh build (words of deleted documents stay known, new parts never split old compounds).
+    A delta store analyses with its base's vocabulary until the fold (see delta_store.py).
     """
     previous = Analyzer(store.vocabulary())
-    counts: Counter[tuple[str, bool]] = Counter()
+    counts: Counter[tuple[str, bool]] = Counter(pending or {})
     for path in gone:
         counts.subtract(Analyzer.count_words(store.document_texts(path)))
         store.remove_document(path)
@@ -421,7 +430,8 @@ def _update_vocabulary(store: IndexStore, gone: list[str], parsed: list[_Parsed]
         for text in (item.document.title, *(c.heading_path for c in item.chunks), *(c.text for c in item.chunks))
     ))
     store.adjust_word_counts(counts)
-    analyzer = Analyzer(store.vocabulary())
+    vocabulary = store.vocabulary()
+    analyzer = previous if vocabulary == previous.vocabulary else Analyzer(vocabulary)
     changed = analyzer.changed_parts(previous)
     if changed:
         words = analyzer.affected_words((word for word, _ in store.word_counts()), changed)
@@ -458,7 +468,7 @@ def _live_damage(generations: Generations, live: Path | None) -> str | None:
 
 def _live_summary(generation: Path) -> tuple[int, list[tuple[str, dict, str | None]]]:
     """The live generation's chunk count and document metadata (for a run with nothing to do)."""
-    store = IndexStore(generation / DB_NAME, readonly=True)
+    store = open_store(generation)
     try:
         return store.counts()["chunks"], store.document_metadata()
     finally:

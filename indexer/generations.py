@@ -104,6 +104,7 @@ class Generations:
         for name in (DB_NAME, VECTORS_NAME):
             with open(building / name, "rb") as handle:
                 os.fsync(handle.fileno())
+        _fsync_dir(building)  # its entries, hard links to a shared base included
         final = building.with_suffix("")
         os.rename(building, final)
         temporary = self.root / "CURRENT.tmp"

@@ -19,7 +19,9 @@ from .embedder import Embedder
 from .glossary import Glossary, GlossaryEntry, definition_text
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
 from .question_form import is_english, question_form
-from .health import check_store, open_store, open_vectors
+from .delta_search import DeltaSearch
+from .delta_store import MergedStore
+from .health import open_generation
 from .records import Hit
 from .sentences import split_sentences
 from .spelling import Speller, real_word_terms, word_list
@@ -135,19 +137,16 @@ class Snapshot:
 
     def __init__(self, directory: Path, embedder: Embedder, settings: SearchSettings):
         self.directory = directory
-        self.store = open_store(directory)
-        try:  # verified on open: a damaged generation is refused, never half served
-            self.manifest = check_store(self.store)
-            self.vectors = open_vectors(directory, self.manifest, self.store.counts()["chunks"])
-        except BaseException:
-            self.store.close()
-            raise
+        # verified on open: a damaged generation is refused, never half served
+        self.store, self.manifest, self.vectors = open_generation(directory)
         self.generation = int(self.manifest.get("generation", 0))
         self.embedder = embedder
         self.analyzer = Analyzer(self.store.vocabulary())
         frequency = self.store.term_frequencies()
         self.speller = Speller(frequency)
         word_list("de")  # starts loading the German word list while the rest opens
+        self.delta = (DeltaSearch(directory, self.store, frequency, COLUMN_WEIGHTS)
+                      if isinstance(self.store, MergedStore) else None)
         self.settings = settings
         self._lock = threading.Lock()
         self._excluded_cache: dict[tuple[frozenset[str], bool], np.ndarray] = {}
@@ -243,6 +242,9 @@ class Snapshot:
         expression = self.analyzer.match_expression(query, exclude=self.frequent_terms, extra=extra)
         if not expression:
             return {}
+        if self.delta is not None:
+            with self._lock:
+                return self.delta.bm25(expression, limit, excluded)
         sql = (
             "SELECT rowid, bm25(chunks_fts, ?, ?, ?) AS score FROM chunks_fts WHERE chunks_fts MATCH ? "
             "AND rowid NOT IN (SELECT value FROM json_each(?)) ORDER BY score LIMIT ?"
@@ -266,6 +268,8 @@ class Snapshot:
         return scores
 
     def dense(self, vector: np.ndarray, limit: int, excluded: np.ndarray) -> dict[int, float]:
+        if self.delta is not None:
+            return self.delta.dense(self.vectors, vector, limit, excluded)
         return dict(search_vectors(self.vectors, vector, limit, excluded, self.vector_center))
 
     def hits(self, ranked: list[tuple[int, float]], lexical: dict, dense: dict) -> list[Hit]:

@@ -37,6 +37,11 @@ class IndexSettings:
     # Up to this many chunks every answer unit (sentence, list item, table row) is embedded too:
     # it finds paraphrased sentences and spares embedding at question time. Costs index time.
     unit_vectors_up_to: int = 5_000
+    # From this many chunks on, a run adds a delta (the changed documents) to the live index's base
+    # instead of writing the whole index again; once the delta would hold more than `delta_share`
+    # of the base's chunks, the next run folds it into a new base (see indexer/delta.py).
+    delta_above: int = 50_000
+    delta_share: float = 0.05
     progress: bool = True
 
     @property

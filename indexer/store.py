@@ -50,12 +50,17 @@ def _now() -> str:
 class IndexStore:
     """Read and write access to one generation's `index.db` through sqlite-utils."""
 
+    # The tables (or, in a delta generation's writer, the merged views) that whole-index reads use.
+    DOCUMENTS, CHUNKS, GLOSSARY, VOCABULARY = "documents", "chunks", "glossary", "vocabulary"
+    UNUSED_WORDS = "lower + upper <= 0"  # vocabulary rows no text uses any more
+
     def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = path
         if readonly:
             connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         else:
-            connection = sqlite3.connect(private_database(path), check_same_thread=False)
+            # As a URI, so that a delta generation's store can attach its base read-only.
+            connection = sqlite3.connect(private_database(path).resolve().as_uri(), uri=True, check_same_thread=False)
         self.db = sqlite_utils.Database(connection)
 
     @classmethod
@@ -106,17 +111,17 @@ class IndexStore:
 
     # -- documents ------------------------------------------------------------------------------
     def documents(self) -> dict[str, StoredDocument]:
-        rows = self.db.execute("SELECT id, path, content_hash, size, mtime_ns, access FROM documents")
+        rows = self.db.execute(f"SELECT id, path, content_hash, size, mtime_ns, access FROM {self.DOCUMENTS}")
         return {row[1]: StoredDocument(*row) for row in rows}
 
     def supersede_links(self) -> dict[str, str]:
         """Every document's `superseded_by` as stored (path → named successor, "" for none)."""
-        rows = self.db.execute("SELECT path, superseded_by FROM documents")
+        rows = self.db.execute(f"SELECT path, superseded_by FROM {self.DOCUMENTS}")
         return {path: successor or "" for path, successor in rows}
 
     def document_metadata(self) -> list[tuple[str, dict[str, Any], str | None]]:
         """(path, metadata, access) of every document, for the run report's checks."""
-        rows = self.db.execute("SELECT path, meta, access FROM documents ORDER BY path")
+        rows = self.db.execute(f"SELECT path, meta, access FROM {self.DOCUMENTS} ORDER BY path")
         return [(path, json.loads(meta or "{}"), access) for path, meta, access in rows]
 
     def add_document(
@@ -126,14 +131,14 @@ class IndexStore:
         """Insert a document with its chunks, FTS rows and glossary entries; returns its id."""
         document_id = self.db["documents"].insert(
             {
-                "path": path, "title": title, "content_hash": content_hash, "size": size, "mtime_ns": mtime_ns,
+                "id": self.next_id("documents"), "path": path, "title": title, "content_hash": content_hash, "size": size, "mtime_ns": mtime_ns,
                 "meta": json.dumps(meta, ensure_ascii=False, default=str),
                 "access": _text_or_none(meta.get("access")), "updated": _text_or_none(meta.get("updated")),
                 "valid_until": _text_or_none(meta.get("valid_until")),
                 "superseded_by": _text_or_none(meta.get("superseded_by")), "indexed_at": _now(),
             }
         ).last_pk
-        first_id = (self.db.execute("SELECT COALESCE(MAX(id), 0) FROM chunks").fetchone()[0]) + 1
+        first_id = self.next_id("chunks")
         rows = [
             {"id": first_id + n, "document_id": document_id, "position": c.position, "text": c.text,
              "heading_path": c.heading_path, "vector_key": c.vector_key}
@@ -148,6 +153,10 @@ class IndexStore:
             [{"document_id": document_id, "term": e.term, "expansion": e.expansion, "note": e.note} for e in glossary]
         )
         return int(document_id)
+
+    def next_id(self, table: str) -> int:
+        """The id for the next row of `documents` or `chunks` (a delta continues after its base)."""
+        return self.db.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0] + 1
 
     def remove_document(self, path: str) -> None:
         row = self.db.execute("SELECT id FROM documents WHERE path = ?", [path]).fetchone()
@@ -179,7 +188,7 @@ class IndexStore:
     def word_counts(self) -> Counter[tuple[str, bool]]:
         """How often each word of the indexed texts is written capitalised or not (`Analyzer.count_words`)."""
         counts: Counter[tuple[str, bool]] = Counter()
-        for word, lower, upper in self.db.execute("SELECT word, lower, upper FROM vocabulary"):
+        for word, lower, upper in self.db.execute(f"SELECT word, lower, upper FROM {self.VOCABULARY}"):
             counts[word, False], counts[word, True] = lower, upper
         return +counts
 
@@ -190,14 +199,15 @@ class IndexStore:
             "SET lower = lower + excluded.lower, upper = upper + excluded.upper",
             [(word, 0 if upper else n, n if upper else 0) for (word, upper), n in delta.items() if n],
         )
-        self.db.execute("DELETE FROM vocabulary WHERE lower + upper <= 0")
+        self.db.execute(f"DELETE FROM vocabulary WHERE {self.UNUSED_WORDS}")
 
     def document_texts(self, path: str) -> Iterator[str]:
         """The texts of a stored document the vocabulary counted: title, heading paths, chunk texts."""
-        rows = self.db.execute("SELECT title FROM documents WHERE path = ?", [path]).fetchall()
+        rows = self.db.execute(f"SELECT title FROM {self.DOCUMENTS} WHERE path = ?", [path]).fetchall()
         yield from (title or "" for (title,) in rows)
         for heading_path, text in self.db.execute(
-            "SELECT heading_path, text FROM chunks WHERE document_id IN (SELECT id FROM documents WHERE path = ?)", [path]
+            f"SELECT heading_path, text FROM {self.CHUNKS} WHERE document_id IN "
+            f"(SELECT id FROM {self.DOCUMENTS} WHERE path = ?)", [path]
         ):
             yield heading_path or ""
             yield text or ""
@@ -246,20 +256,40 @@ class IndexStore:
         return [(row[0], row[1]) for row in self.db.execute("SELECT id, vector_key FROM chunks ORDER BY id")]
 
     def counts(self) -> dict[str, int]:
-        return {
-            "documents": self.db["documents"].count,
-            "chunks": self.db["chunks"].count,
-            "glossary": self.db["glossary"].count,
-        }
+        return {name: self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for name, table in (("documents", self.DOCUMENTS), ("chunks", self.CHUNKS), ("glossary", self.GLOSSARY))}
 
     def fts_count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0]
+        return fts_totals(self.db.conn, "main")[0]
+
+    def vector_count(self) -> int:
+        """How many vectors this generation's `vectors.faiss` must hold."""
+        return self.db.execute("SELECT COUNT(*) FROM main.chunks").fetchone()[0]
 
     def commit(self) -> None:
         self.db.conn.commit()
 
     def close(self) -> None:
         self.db.conn.close()
+
+
+def _varints(data: bytes) -> list[int]:
+    values, value = [], 0
+    for byte in data:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            values.append(value)
+            value = 0
+    return values
+
+
+def fts_totals(db: sqlite3.Connection, schema: str) -> tuple[int, int]:
+    """(rows, tokens in all columns) of `schema`'s FTS5 table, from the averages record that
+    bm25() itself reads (row 1 of the `_data` table: the row count, then each column's tokens);
+    counting the rows instead takes seconds at a million."""
+    row = db.execute(f"SELECT block FROM {schema}.chunks_fts_data WHERE id = 1").fetchone()
+    values = _varints(row[0]) if row else []
+    return (values[0], sum(values[1:])) if values else (0, 0)
 
 
 def _text_or_none(value: Any) -> str | None:

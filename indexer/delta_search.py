@@ -1,0 +1,84 @@
+"""Search over a delta generation: the base's and the delta's FTS5 tables and vectors as one index.
+
+Lexical: each FTS5 table returns its best matches by its own bm25(); every candidate is then scored
+again with the statistics of the merged index (rows, average row length, rows per term), exactly
+as bm25() computes them for one table that holds the same rows. So scores from both tables compare,
+and equal those of a full rebuild. Dense: each vector index returns its best (the base without its
+withdrawn chunks); cosines compare as they are.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Sequence
+
+import faiss
+import numpy as np
+
+from .delta_store import BASE_VECTORS, MergedStore
+from .vectors import load_vectors, search_vectors
+
+# FTS5's bm25() constants (fts5_aux.c).
+K1, B = 1.2, 0.75
+_QUOTED = re.compile(r'"((?:[^"]|"")*)"')
+# The base vectors last loaded, by file identity: every generation on one base shares them.
+_LOADED: dict[tuple[int, ...], faiss.Index] = {}
+
+
+def _base_vectors(path: Path) -> faiss.Index:
+    stat = path.stat()
+    key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = load_vectors(path)
+    return _LOADED[key]
+
+
+class DeltaSearch:
+    """The merged retrievers of one delta generation (checked before, see health.open_generation)."""
+
+    def __init__(self, directory: Path, store: MergedStore, frequencies: dict[str, int], weights: Sequence[float]) -> None:
+        self.store = store
+        self.base_vectors = _base_vectors(directory / BASE_VECTORS)
+        center = (store.manifest()["base"].get("vectors") or {}).get("center")
+        self.base_center = np.asarray(center, dtype=np.float32) if center else None
+        self.withdrawn = np.array(store.withdrawn_chunk_ids(), dtype=np.int64)
+        self.rows, tokens = store.fts_stats()
+        self.average_length = tokens / self.rows if self.rows else 0.0
+        self.frequencies = frequencies
+        self.weights = tuple(weights)
+
+    def dense(self, delta_vectors: faiss.Index, query: np.ndarray, limit: int, excluded: np.ndarray) -> dict[int, float]:
+        found = search_vectors(self.base_vectors, query, limit, np.concatenate([excluded, self.withdrawn]), self.base_center)
+        found += search_vectors(delta_vectors, query, limit, excluded)
+        return dict(sorted(found, key=lambda pair: -pair[1])[:limit])
+
+    def bm25(self, expression: str, limit: int, excluded: np.ndarray) -> dict[int, float]:
+        """The best `limit` chunks for an FTS5 expression of quoted terms, by merged-index bm25."""
+        terms = [term.replace('""', '"') for term in _QUOTED.findall(expression)]
+        candidates: dict[int, float] = {}
+        for schema, skip in (("base", np.concatenate([excluded, self.withdrawn])), ("main", excluded)):
+            rows = self.store.db.execute(
+                f"SELECT rowid, title, headings, body FROM {schema}.chunks_fts WHERE chunks_fts MATCH ? "
+                "AND rowid NOT IN (SELECT value FROM json_each(?)) ORDER BY bm25(chunks_fts, ?, ?, ?) LIMIT ?",
+                [expression, json.dumps(skip.tolist()), *self.weights, limit])
+            for rowid, *columns in rows:
+                candidates[int(rowid)] = self.score(terms, columns)
+        return dict(sorted(candidates.items(), key=lambda item: -item[1])[:limit])
+
+    def score(self, terms: list[str], columns: Sequence[str | None]) -> float:
+        """bm25() of one row (positive: higher is better), with the merged index's statistics."""
+        tokens = [(column or "").split() for column in columns]
+        length = sum(map(len, tokens))
+        score = 0.0
+        for term in terms:
+            frequency = sum(weight * found.count(term) for weight, found in zip(self.weights, tokens))
+            if not frequency:
+                continue
+            rows = self.frequencies.get(term, 0)
+            idf = math.log((self.rows - rows + 0.5) / (rows + 0.5))
+            idf = idf if idf > 0 else 1e-6
+            score += idf * ((frequency * (K1 + 1)) / (frequency + K1 * (1 - B + B * length / self.average_length)))
+        return score

@@ -1,5 +1,5 @@
-"""Search latency on a synthetic 100,000-chunk index, HNSW recall against exact search, and where
-the time of one `Index.search` goes.
+"""Search latency on a synthetic 100,000-chunk index, recall of the approximate vector index against
+exact search, and where the time of one `Index.search` goes.
 
 Build (this process, see `_synthetic.py`): law paragraphs from the 400 laws recombined into
 ~150-word chunks, written through the real store/FTS5/FAISS/generations code. Not all 100,000 are
@@ -10,20 +10,22 @@ excludes chunks, as in production. Whole run: ~3 min.
 
 Measure (a fresh child process, model loaded first, so RSS is that of a serving process):
 p50/p95 of `Index.search` over 300 German questions (200 from XQuAD-de, 100 law-style), RSS;
-recall@10 and @100 of the HNSW index against exact search (IndexFlatIP on the same vectors),
-FAISS-only and end-to-end latency of both; search time split into parts (query embedding,
-FTS5 bm25, FAISS, fusion/hits, answer passage) by timers, plus a cProfile of all questions.
+recall@10 and @100 of the approximate vector index against exact search (IndexFlatIP on the same
+vectors), FAISS-only and end-to-end latency of both; search time split into parts (query embedding, FTS5 bm25, FAISS, fusion/hits,
+answer passage) by timers, plus a cProfile of all questions.
 
-    .venv/bin/python benchmarks/search_latency.py [--chunks 100000] [--embed 6000]
+    .venv/bin/python benchmarks/search_latency.py [--chunks 100000] [--embed 6000] [--keep DIR]
+    .venv/bin/python benchmarks/search_latency.py --measure DIR   # again, on a kept index
 
-At --chunks 1000000 (float16 HNSW, see indexer/vectors.py) the build takes ~25 min on 2 cores
-and ~10 GB; the serving process stays under 3 GB.
+At --chunks 1000000 (pq-rerank, see indexer/vectors.py) the build takes ~20 min on 2 cores
+and ~6 GB; the serving process stays under 3 GB.
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
 import json
+import os
 import pstats
 import random
 import shutil
@@ -52,19 +54,25 @@ from indexer.vectors import build_vectors, search_vectors
 
 ROWS = [("total", "Index.search"), ("glossary", " glossary expansions/definitions"), ("_search", " Snapshot._search"),
         ("excluded", "  access filter (_excluded)"), ("lexical", "  FTS5 bm25 (lexical)"),
-        ("match_expression", "   of which query analysis"), ("query_encode", "  query embedding"),
+        ("query_terms", "   of which query analysis"), ("query_encode", "  query embedding"),
         ("dense", "  FAISS (dense)"), ("fuse", "  fusion (z-scores)"), ("hits", "  hits (SQLite rows → Hit)"),
         ("collapse", "  duplicate collapse"), ("answer_passage", "  answer passage"),
         ("passage_encode", "   of which sentence embedding"), ("rest", "  rest (ranking, evidence, confidence)")]
 
 
+CPU: list[float] = []  # CPU milliseconds of the process per question in the last `run`
+
+
 def run(index: Index, questions: list[str]) -> tuple[list[float], list[list[int]]]:
-    """Milliseconds of `Index.search` (default k) per question, and the chunk ids it returned."""
+    """Milliseconds of `Index.search` (default k) per question, and the chunk ids it returned; the
+    process's CPU time per question goes to CPU (on a loaded machine wall time waits for a core)."""
     samples, found = [], []
+    CPU.clear()
     for question in questions:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = index.search(question)
         samples.append(1000 * (time.perf_counter() - start))
+        CPU.append(1000 * (time.process_time() - cpu))
         found.append([hit.chunk_id for hit in result.hits])
     return samples, found
 
@@ -79,7 +87,7 @@ def overlap(found: list[set[int]], truth: list[set[int]]) -> float:
 
 
 def compare_exact(index: Index, questions: list[str], live_hits: list[list[int]], groups: dict[str, slice]) -> None:
-    """Recall of the live (HNSW) vectors against exact search on the same vectors, FAISS-only
+    """Recall of the live (approximate) vectors against exact search on the same vectors, FAISS-only
     latency of both (each in its own loop), and `Index.search` with the exact index swapped in."""
     snapshot = index._current_snapshot()
     excluded = snapshot._excluded(frozenset(), include_outdated=False)
@@ -108,8 +116,12 @@ def compare_exact(index: Index, questions: list[str], live_hits: list[list[int]]
 
 
 def exact_copy(index: faiss.Index) -> faiss.Index:
-    """An exact (IndexFlatIP) IndexIDMap2 over the vectors and ids stored in an HNSW one."""
-    vectors = faiss.downcast_index(index.index).reconstruct_n(0, index.ntotal)
+    """An exact (IndexFlatIP) IndexIDMap2 over the vectors and ids stored in an approximate one
+    (for pq-rerank its float16 vectors)."""
+    inner = faiss.downcast_index(index.index)
+    if isinstance(inner, faiss.IndexRefine):
+        inner = faiss.downcast_index(inner.refine_index)
+    vectors = inner.reconstruct_n(0, index.ntotal)
     flat, _ = build_vectors(faiss.vector_to_array(index.id_map), vectors, approximate_above=index.ntotal)
     return flat
 
@@ -119,7 +131,7 @@ def breakdown(index: Index, questions: list[str]) -> None:
     snapshot = index._current_snapshot()
     timers, embedder = Timers(), snapshot.embedder
     steps = [(Snapshot, "_search", "_search"), (Snapshot, "_excluded", "excluded"), (Snapshot, "lexical", "lexical"),
-             (Analyzer, "match_expression", "match_expression"), (Snapshot, "dense", "dense"),
+             (Analyzer, "query_terms", "query_terms"), (Snapshot, "dense", "dense"),
              (search_module, "fuse", "fuse"), (Snapshot, "hits", "hits"),
              (search_module, "_collapse_duplicates", "collapse"), (Glossary, "expansions", "glossary"),
              (Glossary, "definitions", "glossary"), (Snapshot, "_choose_answer", "answer_passage"),
@@ -157,8 +169,11 @@ def measure(root: Path) -> None:
     samples, live_hits = run(index, questions)
     memory = _bench.memory_mb()
     print(f"\nIndex.search, {len(questions)} questions, k={index.search_settings.k}: {describe(samples)}")
+    cpu = list(CPU)
+    print(f"  CPU time of the process: {describe(cpu)}")
     for group, part in groups.items():
         print(f"  {group + ' questions:':<18s}{describe(samples[part])}")
+    print(f"  load average during the run: {os.getloadavg()[0]:.1f} (2 cores shared with other work)")
     print(f"  process RSS {memory['VmRSS']:.0f} MB, peak {memory['VmHWM']:.0f} MB  "
           "(targets: 100k chunks p50 ≤ 15 ms; 1M chunks p50 ≤ 30 ms, p95 ≤ 80 ms, RSS ≤ 3 GB)")
     print(f"\n{stats['vectors']['kind']} (live) vs exact search:")
@@ -175,11 +190,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--embed", type=int, default=6_000, help="chunks embedded by the real model")
-    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # internal: the child process
+    parser.add_argument("--keep", type=Path, help="build into this folder and keep it, to --measure again")
+    parser.add_argument("--measure", type=Path, help="only measure a kept index (run in a fresh process)")
     args = parser.parse_args()
     if args.measure:
         return measure(args.measure)
-    root = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    root = args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
+    root.mkdir(parents=True, exist_ok=True)
     try:
         rng, start = random.Random(42), time.perf_counter()
         print(f"building a synthetic index of {args.chunks} chunks ({args.embed} embedded for real):")
@@ -191,7 +208,8 @@ def main() -> None:
         (root / "questions.json").write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
         subprocess.run([sys.executable, __file__, "--measure", str(root)], check=True)
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import Stemmer
@@ -84,6 +84,13 @@ def _is_participle(word: str) -> bool:
 def quote(term: str) -> str:
     """Quote a term as an FTS5 string, so that it can never be read as query syntax."""
     return '"' + term.replace('"', '""') + '"'
+
+
+def any_of(terms: Iterable[str]) -> str | None:
+    """An FTS5 MATCH expression for rows holding any of ``terms``: each quoted, so quotes,
+    brackets, ``AND``/``OR``/``NOT``/``NEAR``, ``*``, ``:`` and ``^`` in a question are plain
+    text. None without terms."""
+    return " OR ".join(quote(t) for t in terms) or None
 
 
 class Analyzer:
@@ -195,18 +202,10 @@ class Analyzer:
         """The terms of ``text`` joined by spaces: the value of an FTS5 column."""
         return " ".join(self.terms(text))
 
-    def match_expression(self, query: str, exclude: Container[str] = (), extra: Iterable[str] = ()) -> str | None:
-        """An FTS5 MATCH expression for a question: its distinct terms, quoted, OR-ed.
-
-        Every term is a quoted string, so quotes, brackets, ``AND``/``OR``/``NOT``/``NEAR``,
-        ``*``, ``:`` and ``^`` in the question are plain text. ``exclude`` leaves out terms,
-        e.g. ones too common to help ranking (see ``fts5vocab``), unless none would remain.
-        ``extra`` adds terms as they are (e.g. spelling corrections, already analysed).
-        Returns None when the question has no terms at all.
-        """
-        distinct = list(dict.fromkeys([*self.terms(query), *extra]))[:MAX_QUERY_TERMS]
-        kept = [t for t in distinct if t not in exclude] or distinct
-        return " OR ".join(quote(t) for t in kept) or None
+    def query_terms(self, query: str, extra: Iterable[str] = ()) -> list[str]:
+        """A question's distinct terms in order (at most MAX_QUERY_TERMS), then ``extra`` ones as
+        they are (e.g. spelling corrections, already analysed)."""
+        return list(dict.fromkeys([*self.terms(query), *extra]))[:MAX_QUERY_TERMS]
 
     def split_compound(self, word: str) -> list[str]:
         """The parts of a compound (folded, unstemmed), or ``[]`` if it is not one we know.

@@ -113,10 +113,6 @@ class MergedStore(IndexStore):
             self._frequencies = {term: n for term, n in counts.items() if n > 0}
         return self._frequencies
 
-    def frequent_terms(self, share: float) -> set[str]:
-        total = self.counts()["chunks"]
-        return {term for term, n in self.term_frequencies().items() if n > share * total}
-
 
 class DeltaStore(IndexStore):
     """The next delta generation's `index.db`, written by one run. Writes go to the delta's own

@@ -22,6 +22,7 @@ from .question_form import is_english, question_form
 from .delta_search import DeltaSearch
 from .delta_store import MergedStore
 from .health import open_generation
+from .lexical import COLUMN_WEIGHTS, Lexical, LexicalHits
 from .records import Hit
 from .sentences import split_sentences
 from .spelling import Speller, real_word_terms, word_list
@@ -30,12 +31,6 @@ from .supersede import resolve, target
 from .unit_vectors import UnitVectors
 from .vectors import search_vectors
 
-# FTS5 column weights for bm25(): title, headings, body. Titles and headings say what a passage is about.
-COLUMN_WEIGHTS = (3.0, 2.0, 1.0)
-# In large indexes, query terms found in more than this share of chunks are dropped: they cost
-# most of the FTS5 time and barely change the ranking (measured: ≤ 0.001 MRR@10).
-FREQUENT_TERM_SHARE = 0.1
-FREQUENT_TERMS_ABOVE = 5_000
 # BM25 of glossary expansions counts this much of the question's own terms.
 EXPANSION_WEIGHT = 0.5
 # For English questions over German documents the lexical side matches little; the multilingual
@@ -180,10 +175,7 @@ class Snapshot:
         self.picker = AnswerPicker(self.analyzer, frequency, len(self.chunk_document), people)
         center = (self.manifest.get("vectors") or {}).get("center")
         self.vector_center = np.asarray(center, dtype=np.float32) if center else None
-        chunk_count = len(self.chunk_document)
-        self.frequent_terms = (
-            self.store.frequent_terms(FREQUENT_TERM_SHARE) if chunk_count >= FREQUENT_TERMS_ABOVE else set()
-        )
+        self.bm25 = Lexical(self.store, self.analyzer, frequency, self._lock, self.delta)
         # Only glossaries open to everyone expand queries, so a restricted glossary never leaks.
         entries = [
             (GlossaryEntry(term, expansion, note or ""), document_id)
@@ -238,34 +230,21 @@ class Snapshot:
                 self._fallback_cache[groups] = cached
         return cached
 
-    def _bm25(self, query: str, limit: int, excluded: np.ndarray, extra: Iterable[str] = ()) -> dict[int, float]:
-        expression = self.analyzer.match_expression(query, exclude=self.frequent_terms, extra=extra)
-        if not expression:
-            return {}
-        if self.delta is not None:
-            with self._lock:
-                return self.delta.bm25(expression, limit, excluded)
-        sql = (
-            "SELECT rowid, bm25(chunks_fts, ?, ?, ?) AS score FROM chunks_fts WHERE chunks_fts MATCH ? "
-            "AND rowid NOT IN (SELECT value FROM json_each(?)) ORDER BY score LIMIT ?"
-        )
-        with self._lock:
-            rows = self.store.db.execute(sql, [*COLUMN_WEIGHTS, expression, json.dumps(excluded.tolist()), limit])
-            return {int(rowid): -float(score) for rowid, score in rows}
-
     def lexical(self, query: str, expansions: list[str], limit: int, excluded: np.ndarray,
-                corrections: Iterable[str] = ()) -> dict[int, float]:
+                corrections: Iterable[str] = ()) -> LexicalHits:
         """BM25 of the question (with spelling corrections), plus a down-weighted BM25 of its
         glossary expansions.
 
         Kept apart so that a document which merely spells out an abbreviation (the glossary itself)
         does not outrank the documents about the thing asked for.
         """
-        scores = self._bm25(query, limit, excluded, corrections)
+        found = self.bm25.search(query, limit, excluded, corrections)
         if expansions:
-            for chunk_id, score in self._bm25(" ".join(expansions), limit, excluded).items():
-                scores[chunk_id] = scores.get(chunk_id, 0.0) + EXPANSION_WEIGHT * score
-        return scores
+            expanded = self.bm25.search(" ".join(expansions), limit, excluded)
+            for chunk_id, score in expanded.scores.items():
+                found.scores[chunk_id] = found.scores.get(chunk_id, 0.0) + EXPANSION_WEIGHT * score
+            found.complete = found.complete and expanded.complete
+        return found
 
     def dense(self, vector: np.ndarray, limit: int, excluded: np.ndarray) -> dict[int, float]:
         if self.delta is not None:
@@ -336,12 +315,13 @@ class Snapshot:
         # English words are unknown to a German index by nature: that says nothing about an answer.
         unknown = 0.0 if english else sum(not self.speller.known(t) and t not in corrections for t in query_terms) / max(1, len(query_terms))
         query_terms |= set(corrections.values())
-        lexical = self.lexical(query, expansions, limit, excluded, [*corrections.values(), *query_terms])
+        found = self.lexical(query, expansions, limit, excluded, [*corrections.values(), *query_terms])
+        lexical = found.scores
         expanded = f"{query} ({'; '.join(expansions)})" if expansions else query
         query_vector = self.embedder.encode([expanded])[0]
         dense = self.dense(query_vector, limit, excluded)
         dense_weight = max(self.settings.dense_weight, CROSS_LANGUAGE_DENSE_WEIGHT) if english else self.settings.dense_weight
-        fused = fuse(lexical, dense, dense_weight, lexical_complete=len(lexical) < limit)
+        fused = fuse(lexical, dense, dense_weight, lexical_complete=found.complete and len(lexical) < limit)
         fused = sorted(fused.items(), key=lambda item: -item[1])
         ranked: list[tuple[int, float]] = []
         seen_documents: set[int] = set()

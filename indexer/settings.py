@@ -31,8 +31,9 @@ class IndexSettings:
     keep_generations: int = 2
     # Above this many chunks the dense side uses HNSW instead of exact search.
     approximate_above: int = 50_000
-    # Above this many chunks HNSW keeps its vectors as float16: half the memory, recall measured
-    # by benchmarks/search_latency.py (see indexer/vectors.py).
+    # Above this many chunks the dense side scans 4-bit PQ codes and re-ranks the best candidates on
+    # float16 vectors: about half the memory of HNSW, recall measured by benchmarks/search_latency.py
+    # (see indexer/vectors.py).
     compact_above: int = 500_000
     # Up to this many chunks every answer unit (sentence, list item, table row) is embedded too:
     # it finds paraphrased sentences and spares embedding at question time. Costs index time.

@@ -9,9 +9,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+import numpy as np
 import sqlite_utils
 
-from .analysis import Analyzer, quote
+from .analysis import Analyzer, any_of
 from .glossary import GlossaryEntry
 from .private_files import private_database
 
@@ -217,7 +218,7 @@ class IndexStore:
         terms = list(terms)
         found: set[int] = set()
         for start in range(0, len(terms), batch):
-            expression = " OR ".join(quote(term) for term in terms[start : start + batch])
+            expression = any_of(terms[start : start + batch])
             found.update(row[0] for row in self.db.execute("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?", [expression]))
         return found
 
@@ -241,15 +242,20 @@ class IndexStore:
             [(title, headings, body, chunk_id) for chunk_id, title, headings, body in rows],
         )
 
-    def frequent_terms(self, share: float) -> set[str]:
-        """Terms found in more than `share` of all chunks: too common to help a query."""
-        total = self.db["chunks"].count
-        rows = self.db.execute("SELECT term FROM chunks_terms WHERE doc > ?", [share * total])
-        return {row[0] for row in rows}
-
     def term_frequencies(self) -> dict[str, int]:
         """Every indexed term with the number of chunks that hold it."""
         return dict(self.db.execute("SELECT term, doc FROM chunks_terms"))
+
+    def bm25(self, expression: str, weights: tuple[float, float, float], excluded: np.ndarray,
+             limit: int) -> list[tuple[int, float]]:
+        """The `limit` best (rowid, bm25) of an FTS5 MATCH expression, best first, as positive
+        scores; `excluded` rowids never appear."""
+        rows = self.db.execute(
+            "SELECT rowid, bm25(chunks_fts, ?, ?, ?) AS score FROM chunks_fts WHERE chunks_fts MATCH ? "
+            "AND rowid NOT IN (SELECT value FROM json_each(?)) ORDER BY score LIMIT ?",
+            [*weights, expression, json.dumps(excluded.tolist()), limit],
+        )
+        return [(int(rowid), -float(score)) for rowid, score in rows]
 
     # -- chunks ---------------------------------------------------------------------------------
     def chunk_vector_keys(self) -> list[tuple[int, str]]:

@@ -1,9 +1,11 @@
 """The dense side on FAISS: inner product over normalised vectors, keyed by chunk id.
 
 The index type follows the size (`vector_kind`): exact search (IndexFlatIP) for small indexes;
-HNSW above `approximate_above`, where exact search would cost too much per query; HNSW over
-float16 vectors above `compact_above`, where float32 vectors alone would take gigabytes of the
-serving process. Kind and parameters go into the manifest.
+HNSW above `approximate_above`, where exact search would cost too much per query; above
+`compact_above`, where float32 vectors alone would take gigabytes of the serving process and HNSW
+lost recall (0.74 at 1,000,000 chunks, see README), "pq-rerank": a 4-bit product-quantised fast
+scan over all vectors picks candidates, which are re-ranked exactly on float16 vectors. Kind and
+parameters go into the manifest.
 """
 from __future__ import annotations
 
@@ -22,20 +24,28 @@ HNSW_EF_CONSTRUCTION = 80
 # search for XQuAD / law questions: efSearch 96 0.74 / 0.79; 512 0.96 / 0.985; 512 over centred
 # vectors (see build_vectors) 0.993 / 0.994, at ~2.5 ms per FAISS query.
 HNSW_EF_SEARCH = 512
+# pq-rerank: dimensions per 4-bit sub-quantiser, inverted lists (all probed: the neighbours of a
+# question lie in many lists), training sample and candidates re-ranked per query. Measured at
+# 1,000,000 synthetic chunks (benchmarks/search_latency.py): PQ128x4fs with 5,000 candidates
+# reaches recall@10 0.991 against exact search, 500 only 0.95.
+PQ_DIMENSIONS_PER_CODE = 4
+PQ_LISTS = 1
+PQ_TRAIN_SAMPLE = 65_536
+RERANK_CANDIDATES = 5_000
+
+KINDS = ("flat", "hnsw", "pq-rerank")
 
 
-HNSW_KINDS = ("hnsw", "hnsw-fp16")
+def vector_kind(count: int, approximate_above: float, compact_above: float = math.inf, dimension: int = 512) -> str:
+    """Which index a generation of `count` vectors gets: "flat", "hnsw" or "pq-rerank".
 
-
-def vector_kind(count: int, approximate_above: float, compact_above: float = math.inf) -> str:
-    """Which index a generation of `count` vectors gets: "flat", "hnsw" or "hnsw-fp16".
-
-    float16 (IndexHNSWSQ, QT_fp16) halves the vectors' memory (1,000,000 × 512 dims: 1.0 instead of
-    2.0 GB); rounding moves a cosine by ~1e-4, below the gaps between neighbours.
+    pq-rerank keeps a 4-bit code per 4 dimensions (64 bytes for 512) plus float16 vectors for
+    re-ranking: 1,000,000 × 512 dims take 1.1 instead of 2.0 GB (float32), and float16 rounding
+    moves a cosine by ~1e-4. It needs a dimension divisible by 8 (pairs of codes).
     """
     if count <= approximate_above:
         return "flat"
-    return "hnsw-fp16" if count > compact_above else "hnsw"
+    return "pq-rerank" if count > compact_above and dimension % (2 * PQ_DIMENSIONS_PER_CODE) == 0 else "hnsw"
 
 
 def build_vectors(ids: np.ndarray, vectors: np.ndarray, approximate_above: float,
@@ -48,18 +58,19 @@ def build_vectors(ids: np.ndarray, vectors: np.ndarray, approximate_above: float
     query by the same q·c, so rankings stay exact; `search_vectors` adds q·c back.
     """
     dimension = vectors.shape[1] if len(vectors) else 0
-    kind = vector_kind(len(ids), approximate_above, compact_above)
-    if kind in HNSW_KINDS:
+    kind = vector_kind(len(ids), approximate_above, compact_above, dimension)
+    if kind != "flat":
         center = vectors.mean(axis=0, dtype=np.float64).astype(np.float32)
         vectors = vectors - center
-        if kind == "hnsw":
-            inner = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        else:
-            inner = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    if kind == "hnsw":
+        inner = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         inner.hnsw.efSearch = HNSW_EF_SEARCH
         params = {"kind": kind, "M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION, "efSearch": HNSW_EF_SEARCH,
                   "center": [float(x) for x in center]}
+    elif kind == "pq-rerank":
+        inner, params = _pq_rerank(vectors, dimension)
+        params["center"] = [float(x) for x in center]
     else:
         inner = faiss.IndexFlatIP(dimension)
         params = {"kind": "flat"}
@@ -68,6 +79,18 @@ def build_vectors(ids: np.ndarray, vectors: np.ndarray, approximate_above: float
         index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
     params["count"] = int(index.ntotal)
     return index, params
+
+
+def _pq_rerank(vectors: np.ndarray, dimension: int) -> tuple[faiss.Index, dict[str, Any]]:
+    """A trained, empty IndexRefine: PQ fast scan (IVF, every list probed) re-ranked on float16
+    vectors. The training sample is drawn with a fixed seed, so a rebuild gives the same index."""
+    codes = dimension // PQ_DIMENSIONS_PER_CODE
+    factory = f"IVF{PQ_LISTS},PQ{codes}x4fs,Refine(SQfp16)"
+    inner = faiss.index_factory(dimension, factory, faiss.METRIC_INNER_PRODUCT)
+    sample = np.random.default_rng(0).choice(len(vectors), min(len(vectors), PQ_TRAIN_SAMPLE), replace=False)
+    inner.train(np.ascontiguousarray(vectors[np.sort(sample)], dtype=np.float32))
+    faiss.extract_index_ivf(inner).nprobe = PQ_LISTS
+    return inner, {"kind": "pq-rerank", "factory": factory, "nprobe": PQ_LISTS, "candidates": RERANK_CANDIDATES}
 
 
 def save_vectors(index: faiss.Index, path: Path) -> None:
@@ -92,10 +115,22 @@ def search_vectors(
     """
     if index.ntotal == 0:
         return []
+    # One query gains nothing from OpenMP workers; on a loaded machine they only wait for a core
+    # (measured at 100,000 chunks under load 9: HNSW p50 52 ms with two threads, 31 ms with one).
+    # The setting belongs to the calling thread, so index builds elsewhere keep their threads.
+    faiss.omp_set_num_threads(1)
     params = None
+    inner = faiss.downcast_index(index.index)
+    selector = None
     if excluded is not None and len(excluded):
         selector = faiss.IDSelectorNot(faiss.IDSelectorBatch(excluded.astype(np.int64)))
-        inner = faiss.downcast_index(index.index)
+    if isinstance(inner, faiss.IndexRefine):
+        # IndexRefine hands only base_index_params down, and its base sees positions, not chunk ids.
+        ivf = faiss.extract_index_ivf(inner)
+        translated = faiss.IDSelectorTranslated(index.id_map, selector) if selector is not None else None
+        params = faiss.IndexRefineSearchParameters(
+            k_factor=max(1.0, min(RERANK_CANDIDATES, index.ntotal) / k), base_index_params=faiss.SearchParametersIVF(nprobe=ivf.nprobe, sel=translated))
+    elif selector is not None:
         if isinstance(inner, faiss.IndexHNSW):
             params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
         else:

@@ -14,7 +14,7 @@ from indexer.delta_search import DeltaSearch
 from indexer.delta_store import BASE_DB, BASE_VECTORS, MergedStore, has_base
 from indexer.generations import DB_NAME, VECTORS_NAME, Generations
 from indexer.health import DamagedGeneration, verify_generation
-from indexer.search import COLUMN_WEIGHTS
+from indexer.lexical import COLUMN_WEIGHTS
 from indexer.store import IndexStore, fts_totals
 from tests.fakes import FakeEmbedder
 from tests.test_access_rules import SECRET

@@ -30,9 +30,13 @@ class SourceFile:
     """A candidate file: its path relative to the knowledge root and what `stat` says of it."""
 
     rel: str
-    path: Path
+    location: str  # the full path as a string: a Path per scanned file would cost more than its stat
     size: int
     mtime_ns: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 def _unsafe_char(char: str) -> bool:
@@ -71,6 +75,12 @@ def _link_problem(path: Path, root: Path) -> str | None:
     except ValueError:
         return "Verknüpfung zeigt außerhalb des Wissensordners"
     return None
+
+
+def _suffix(name: str) -> str:
+    """The file name's extension as Path.suffix gives it ("" for "x." and ".x")."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def _is_dir(entry: os.DirEntry) -> bool:
@@ -126,12 +136,12 @@ def scan_knowledge(root: Path, max_bytes: int) -> tuple[list[SourceFile], list[S
         for entry, _ in filter(lambda kind: not kind[1], kinds):
             if entry.name == FOLDER_FILE:  # folder defaults: read by indexer/folders.py
                 continue
-            rel, path = prefix + entry.name, Path(entry.path)
+            rel, suffix = prefix + entry.name, _suffix(entry.name)
             problem = _name_problem(entry.name)
             if problem is None and entry.is_symlink():
-                problem = _link_problem(path, root)
-            if problem is None and path.suffix.lower() not in READERS:
-                problem = f"Dateiformat {path.suffix or '(ohne Endung)'} wird nicht unterstützt"
+                problem = _link_problem(Path(entry.path), root)
+            if problem is None and suffix.lower() not in READERS:
+                problem = f"Dateiformat {suffix or '(ohne Endung)'} wird nicht unterstützt"
             if problem is None:
                 try:
                     stat = entry.stat()
@@ -142,7 +152,7 @@ def scan_knowledge(root: Path, max_bytes: int) -> tuple[list[SourceFile], list[S
             if problem:
                 skipped.append(Skipped(display_path(rel), problem))
             else:
-                files.append(SourceFile(rel, path, stat.st_size, stat.st_mtime_ns))
+                files.append(SourceFile(rel, entry.path, stat.st_size, stat.st_mtime_ns))
         pending.extend(reversed(folders))
     return files, skipped
 
@@ -160,7 +170,7 @@ def read_source(source: SourceFile, max_bytes: int) -> bytes:
     checked with fstat, and read only up to the limit. Raises UnreadableDocument with the reason.
     """
     try:
-        fd = os.open(source.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(source.location, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         raise UnreadableDocument(f"nicht lesbar ({error.strerror})") from error
     with os.fdopen(fd, "rb") as handle:

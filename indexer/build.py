@@ -10,6 +10,7 @@ import logging
 import math
 import time
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -92,8 +93,11 @@ def content_digest(data: bytes, folder_fingerprint: str) -> str:
 
 
 def _classify(
-    files: list[SourceFile], stored: dict, folders: FolderDefaults, old_folders: dict[str, str], max_bytes: int
+    files: list[SourceFile], stored: dict, folders: FolderDefaults, old_folders: dict[str, str], max_bytes: int,
+    on_parse: Callable[[], None] = lambda: None,
 ) -> _Changes:
+    """Sort the scanned files by what the run does with them; `on_parse` is called when the first
+    file that needs parsing is found (the run starts its parse worker then)."""
     changes = _Changes([], [], [], [], [], [])
     for source in files:
         old = stored.get(source.rel)
@@ -113,6 +117,8 @@ def _classify(
         if old and old.content_hash == digest:
             changes.touched.append(source)
         else:
+            if not changes.parse:
+                on_parse()
             changes.parse.append((source, digest))
     seen = {source.rel for source in files}
     removed = [path for path in stored if path not in seen]
@@ -145,6 +151,7 @@ class _Run:
         self._embedder = embedder
         self.on_progress = on_progress
         self.folders = folders
+        self.pool = ParsePool(settings.max_parse_seconds, settings.max_parse_mb)
 
     @property
     def embedder(self) -> Embedder:
@@ -185,7 +192,7 @@ class _Run:
         """Parse and chunk every file; with `embed_while_reading` a thread reads ahead while this
         one embeds the chunks read so far."""
         def produce() -> Iterator[_Parsed | None]:
-            with ParsePool(self.settings.max_parse_seconds, self.settings.max_parse_mb) as pool:
+            with self.pool as pool:
                 for source, _ in files:
                     yield self.parse(pool, source, max_bytes, stored, report)
 
@@ -307,7 +314,7 @@ def build_index(
         raise IndexingError(f"Der Wissensordner {root} existiert nicht.")
     private_dir(settings.data_dir)
     generations = Generations(settings.index_dir)
-    with generations.lock():
+    with generations.lock(), ExitStack() as cleanup:
         report = IndexReport()
         max_bytes = int(settings.max_file_mb * 1_000_000)
         files, report.skipped = scan_knowledge(root, max_bytes)
@@ -315,6 +322,7 @@ def build_index(
         folders = FolderDefaults(root.resolve(), [source.rel for source in files])
         report.warnings.extend(folders.warnings)
         run = _Run(settings, embedder, on_progress, folders)
+        cleanup.callback(run.pool.close)  # the worker may start early (see _classify)
         live = generations.current()
         damage = _live_damage(generations, live)
         if damage:
@@ -325,7 +333,8 @@ def build_index(
         manifest = previous.manifest() if previous is not None else {}
         rebuild = previous is None or manifest.get("signature") != signature(settings)
         stored = {} if rebuild or previous is None else previous.documents()
-        changes = _classify(files, stored, folders, manifest.get("folder_defaults") or {}, max_bytes)
+        changes = _classify(files, stored, folders, manifest.get("folder_defaults") or {}, max_bytes,
+                            on_parse=run.pool.start_soon)
         as_delta = use_delta(settings, previous, rebuild, len(changes.parse) + len(changes.touched)
                              + len(changes.renamed) + len(changes.removed) + len(changes.unreadable))
         if previous is not None:

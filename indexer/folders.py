@@ -85,12 +85,13 @@ class FolderDefaults:
         self.root = root
         self.warnings: list[IndexWarning] = []
         self.files: dict[str, _FolderFile] = {}
-        folders = {str(parent) for rel in rels for parent in PurePosixPath(rel).parents}
+        folders = {str(parent) for folder in {_folder(rel) for rel in rels} for parent in PurePosixPath(folder, "x").parents}
         for folder in sorted(folders):
             found = self._read(folder)
             if found is not None:
                 self.files[folder] = found
         self._rules: dict[str, FolderRules] = {}
+        self._changed: dict[str, bool] = {}
 
     def _rel(self, folder: str) -> str:
         return f"{folder}/{FOLDER_FILE}" if folder != "." else FOLDER_FILE
@@ -137,10 +138,10 @@ class FolderDefaults:
 
     def rules(self, rel: str) -> FolderRules:
         """The combined rules for the file at `rel` (a path below the knowledge folder)."""
-        folder = str(PurePosixPath(rel).parent)
+        folder = _folder(rel)
         cached = self._rules.get(folder)
         if cached is None:
-            chain = [str(p) for p in reversed(PurePosixPath(rel).parents) if str(p) in self.files]
+            chain = [str(p) for p in reversed(PurePosixPath(folder, "x").parents) if str(p) in self.files]
             access: Wish = None
             values: dict[str, Any] = {}
             error = None
@@ -157,10 +158,20 @@ class FolderDefaults:
         return cached
 
     def chain_changed(self, rel: str, previous: dict[str, str]) -> bool:
-        """Whether a folder file on the path of `rel` was added, changed or removed since `previous`."""
-        for parent in PurePosixPath(rel).parents:
-            name = str(parent)
-            current = self.files.get(name)
-            if (current.digest if current else None) != previous.get(name):
-                return True
-        return False
+        """Whether a folder file on the path of `rel` was added, changed or removed since `previous`
+        (answered once per folder: the run asks for every file against the same `previous`)."""
+        folder = _folder(rel)
+        changed = self._changed.get(folder)
+        if changed is None:
+            changed = any(
+                (current.digest if current else None) != previous.get(name)
+                for name in map(str, PurePosixPath(folder, "x").parents) for current in [self.files.get(name)]
+            )
+            self._changed[folder] = changed
+        return changed
+
+
+def _folder(rel: str) -> str:
+    """The folder of a path below the knowledge root, as PurePosixPath names it ("." for the root)."""
+    head, _, _ = rel.rpartition("/")
+    return head or "."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,8 @@ class ParsePool:
         self._context = _context()
         self._process: Any = None
         self._connection: Connection | None = None
+        self._starter: threading.Thread | None = None
+        self._start_error: BaseException | None = None
 
     def __enter__(self) -> ParsePool:
         return self
@@ -129,7 +132,28 @@ class ParsePool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def start_soon(self) -> None:
+        """Start the worker in the background, so its start (a fork server importing the readers,
+        about a second) overlaps the run's other work; `parse` waits for it."""
+        if self._starter is None and self._connection is None:
+            self._starter = threading.Thread(target=self._start_in_background, name="lotse-parse-start", daemon=True)
+            self._starter.start()
+
+    def _start_in_background(self) -> None:
+        try:
+            self._start_now()
+        except BaseException as error:  # raised again where the worker is needed
+            self._start_error = error
+
     def _start(self) -> Connection:
+        if self._starter is not None:
+            self._starter.join()
+            self._starter, error, self._start_error = None, self._start_error, None
+            if error is not None:
+                raise error
+        return self._start_now()
+
+    def _start_now(self) -> Connection:
         if self._connection is None:
             ours, theirs = self._context.Pipe()
             self._process = self._context.Process(
@@ -170,6 +194,9 @@ class ParsePool:
 
     def close(self) -> None:
         """Let the worker finish; kill it if it does not within a second."""
+        if self._starter is not None:
+            self._starter.join()
+            self._starter = self._start_error = None
         if self._connection is not None:
             try:
                 self._connection.send(None)

@@ -30,9 +30,13 @@ class SourceFile:
     """A candidate file: its path relative to the knowledge root and what `stat` says of it."""
 
     rel: str
-    path: Path
+    location: str  # the full path as a string: a Path per scanned file would cost more than its stat
     size: int
     mtime_ns: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 def _unsafe_char(char: str) -> bool:
@@ -48,6 +52,8 @@ def display_path(rel: str) -> str:
 
 def _name_problem(rel: str) -> str | None:
     """Why a path cannot be indexed as it is named, or None."""
+    if rel.isprintable():  # the common case: no control, format or separator character at all
+        return None
     try:
         rel.encode("utf-8")
     except UnicodeEncodeError:
@@ -71,6 +77,20 @@ def _link_problem(path: Path, root: Path) -> str | None:
     return None
 
 
+def _suffix(name: str) -> str:
+    """The file name's extension as Path.suffix gives it ("" for "x." and ".x")."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """A folder, or a link to one, as os.walk sorts entries (an unreadable entry counts as a file)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def _kind_problem(mode: int) -> str | None:
     if stat_mode.S_ISREG(mode):
         return None
@@ -78,7 +98,8 @@ def _kind_problem(mode: int) -> str | None:
 
 
 def scan_knowledge(root: Path, max_bytes: int) -> tuple[list[SourceFile], list[Skipped]]:
-    """All supported files below `root` (hidden ones ignored), sorted by relative path."""
+    """All supported files below `root` (hidden ones ignored), in walk order: a folder's files by name,
+    then its sub-folders by name."""
     root = root.resolve()
     files: list[SourceFile] = []
     skipped: list[Skipped] = []
@@ -89,41 +110,50 @@ def scan_knowledge(root: Path, max_bytes: int) -> tuple[list[SourceFile], list[S
     def unreadable_folder(error: OSError) -> None:
         skip(Path(error.filename or root), f"Ordner nicht lesbar ({error.strerror})")
 
-    for directory, dirnames, filenames in os.walk(root, onerror=unreadable_folder):
-        here = Path(directory)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in list(dirnames):
-            path = here / name
-            problem = _name_problem(_rel(path, root))
-            if path.is_symlink():  # never walked: files inside the root are found by their real path
-                dirnames.remove(name)
-                problem = problem or _link_problem(path, root)
-            elif problem:
-                dirnames.remove(name)
+    # Walked as os.walk walks (a folder's files, then its sub-folders, all sorted by name), with
+    # os.scandir: entries know their type without extra calls, paths stay strings until a file is
+    # kept, and each name is checked once (its folders were checked on the way down).
+    pending = [(root, "")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            with os.scandir(directory) as found:
+                entries = sorted((entry for entry in found if not entry.name.startswith(".")), key=lambda entry: entry.name)
+        except OSError as error:
+            unreadable_folder(error)
+            continue
+        kinds = [(entry, _is_dir(entry)) for entry in entries]
+        folders: list[tuple[Path, str]] = []
+        for entry, _ in filter(lambda kind: kind[1], kinds):
+            rel = prefix + entry.name
+            problem = _name_problem(entry.name)
+            if entry.is_symlink():  # never walked: files inside the root are found by their real path
+                problem = problem or _link_problem(Path(entry.path), root)
+            elif not problem:
+                folders.append((Path(entry.path), rel + "/"))
             if problem:
-                skip(path, problem)
-        for name in sorted(filenames):
-            if name.startswith(".") or name == FOLDER_FILE:  # folder defaults: read by indexer/folders.py
+                skipped.append(Skipped(display_path(rel), problem))
+        for entry, _ in filter(lambda kind: not kind[1], kinds):
+            if entry.name == FOLDER_FILE:  # folder defaults: read by indexer/folders.py
                 continue
-            path = here / name
-            problem = _name_problem(_rel(path, root))
-            if problem is None and path.is_symlink():
-                problem = _link_problem(path, root)
-            if problem is None and path.suffix.lower() not in READERS:
-                problem = f"Dateiformat {path.suffix or '(ohne Endung)'} wird nicht unterstützt"
+            rel, suffix = prefix + entry.name, _suffix(entry.name)
+            problem = _name_problem(entry.name)
+            if problem is None and entry.is_symlink():
+                problem = _link_problem(Path(entry.path), root)
+            if problem is None and suffix.lower() not in READERS:
+                problem = f"Dateiformat {suffix or '(ohne Endung)'} wird nicht unterstützt"
+            if problem is None:
+                try:
+                    stat = entry.stat()
+                except OSError as error:
+                    problem = f"nicht lesbar ({error.strerror})"
+                else:
+                    problem = _kind_problem(stat.st_mode) or _size_problem(stat.st_size, max_bytes)
             if problem:
-                skip(path, problem)
-                continue
-            try:
-                stat = path.stat()
-            except OSError as error:
-                skip(path, f"nicht lesbar ({error.strerror})")
-                continue
-            problem = _kind_problem(stat.st_mode) or _size_problem(stat.st_size, max_bytes)
-            if problem:
-                skip(path, problem)
-                continue
-            files.append(SourceFile(_rel(path, root), path, stat.st_size, stat.st_mtime_ns))
+                skipped.append(Skipped(display_path(rel), problem))
+            else:
+                files.append(SourceFile(rel, entry.path, stat.st_size, stat.st_mtime_ns))
+        pending.extend(reversed(folders))
     return files, skipped
 
 
@@ -140,7 +170,7 @@ def read_source(source: SourceFile, max_bytes: int) -> bytes:
     checked with fstat, and read only up to the limit. Raises UnreadableDocument with the reason.
     """
     try:
-        fd = os.open(source.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(source.location, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         raise UnreadableDocument(f"nicht lesbar ({error.strerror})") from error
     with os.fdopen(fd, "rb") as handle:

@@ -196,3 +196,27 @@ def test_a_file_over_the_time_budget_is_skipped_and_the_run_goes_on(settings):
     report = build_index(settings, embedder=FakeEmbedder("fake-a"))
     assert [(item.path, "max_parse_seconds" in item.reason) for item in report.skipped] == [("lang.docx", True)]
     assert report.added == 3
+
+
+def test_the_parse_worker_starts_only_when_a_file_needs_parsing(settings, monkeypatch):
+    from indexer.parse_pool import ParsePool
+
+    started: list[ParsePool] = []
+    start = ParsePool._start_now
+
+    def counted(pool: ParsePool):
+        if pool._connection is None:
+            started.append(pool)
+        return start(pool)
+
+    monkeypatch.setattr(ParsePool, "_start_now", counted)
+    model = FakeEmbedder("fake-a")
+    build_index(settings, embedder=model)
+    assert len(started) == 1
+    assert build_index(settings, embedder=model).unchanged == 3
+    (settings.knowledge_dir / "b.md").touch()
+    assert build_index(settings, embedder=model).unchanged == 3
+    assert len(started) == 1  # nothing (or only a time stamp) changed: no worker
+    write(settings.knowledge_dir, "b.md", "VPN", "Der VPN-Zugang braucht ein Token.")
+    assert build_index(settings, embedder=model).changed == 1
+    assert len(started) == 2 and started[1]._process is None  # started once, and closed after the run

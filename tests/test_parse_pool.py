@@ -42,3 +42,21 @@ def test_bound_document_caps_words_titles_and_headings():
     assert "\n" not in bound.title and len(bound.title) <= MAX_LABEL_CHARS
     assert bound.blocks[0].text == "Punkte " + "." * MAX_WORD_CHARS + "… Ende"
     assert len(bound.blocks[0].headings[0]) <= MAX_LABEL_CHARS
+
+
+def test_a_worker_started_in_the_background_parses_and_closes():
+    with ParsePool(max_seconds=60, max_memory_mb=1024) as pool:
+        pool.start_soon()
+        pool.start_soon()  # a second call starts no second worker
+        assert pool.parse(GOOD, Path("gut.md")).title == "Gut"
+        process = pool._process
+    assert pool._process is None and process.exitcode is not None
+
+
+def test_a_background_start_that_fails_says_why_where_the_worker_is_needed(monkeypatch):
+    pool = ParsePool(max_seconds=60, max_memory_mb=1024)
+    monkeypatch.setattr(pool._context, "Process", lambda *args, **kwargs: (_ for _ in ()).throw(OSError("kein Prozess")))
+    pool.start_soon()
+    with pytest.raises(OSError, match="kein Prozess"):
+        pool.parse(GOOD, Path("gut.md"))
+    pool.close()

@@ -64,3 +64,15 @@ def test_a_file_that_grew_after_the_scan_is_read_only_up_to_the_limit(tmp_path):
     (tmp_path / "a.md").write_text("x" * 5000)
     with pytest.raises(UnreadableDocument, match="zu groß"):
         read_source(source, 1000)
+
+
+def test_files_come_in_folder_walk_order_with_skips_where_they_are_met(tmp_path):
+    for rel in ("b.md", "a/z.md", "a/b/c.md", "a/a.txt", ".versteckt/x.md", "a/.x.md", "c.xyz", "_ordner.toml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("# X\n")
+    (tmp_path / "a" / "_ordner.toml").mkdir()  # a folder of that name is an ordinary folder
+    (tmp_path / "a" / "_ordner.toml" / "d.md").write_text("# D\n")
+    os.symlink(tmp_path / "a", tmp_path / "verweis")
+    files, skipped = scan_knowledge(tmp_path, 1_000_000)
+    assert [source.rel for source in files] == ["b.md", "a/a.txt", "a/z.md", "a/_ordner.toml/d.md", "a/b/c.md"]
+    assert [item.path for item in skipped] == ["c.xyz"]

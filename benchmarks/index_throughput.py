@@ -63,23 +63,23 @@ STEPS = [  # (owner, attribute, label) wrapped by timers in run B
 ]
 ROWS = [
     ("scan", "scan knowledge folder"), ("classify", "classify (read bytes + sha256)"),
-    ("wait", "run thread waiting for the reader thread"),
+    ("wait", "run thread waiting for texts (model idle)"),
     ("read", "read/parse documents (reader thread, worker process)"), ("chunk", "chunking (reader thread)"),
     ("count_tokens", "  of which model tokenizer (count_tokens)"),
     ("store_create", "create SQLite schema"),
-    ("store", "store documents + word counts (DocumentWriter.add)"),
+    ("store", "store documents + word counts (reader thread)"),
     ("sqlite_insert", "  of which SQLite inserts"),
     ("embed_slices", "embedding while reading (EmbedStream slices)"), ("encode", "  of which embedder.encode"),
     ("cache_put", "  of which cache writes (put_many)"), ("cache_missing", "cache lookups (missing)"),
-    ("fts", "vocabulary + FTS rows (DocumentWriter.finish)"), ("analysis", "  of which German analysis (index_text)"),
+    ("fts", "vocabulary + FTS rows (reader thread, at the end)"), ("analysis", "  of which German analysis (index_text)"),
     ("fts_insert", "  of which FTS5 inserts"),
     ("embed_missing", "embedding check after reading (embed_missing)"),
     ("write_vectors", "FAISS step (write_vectors)"), ("cache_get", "  of which cache reads"),
     ("faiss_build", "  of which build_vectors"), ("faiss_save", "  of which save_vectors"),
     ("commit", "SQLite commit"), ("publish", "publish (fsync + rename + prune)"),
 ]
-TOP_LEVEL = ["scan", "classify", "wait", "store_create", "store", "embed_slices", "fts", "embed_missing",
-             "write_vectors", "commit", "publish"]
+TOP_LEVEL = ["scan", "classify", "wait", "store_create", "embed_slices", "embed_missing",
+             "write_vectors", "commit", "publish"]  # the run thread's steps (reading, storing, FTS: reader thread)
 
 
 def settings_for(knowledge: Path, data: Path, batch_size: int, overlapped: bool = True) -> IndexSettings:

@@ -43,8 +43,10 @@ from .vectors import build_vectors, save_vectors
 
 log = logging.getLogger(__name__)
 
-# Documents parsed ahead of the one being embedded (bounds what reading holds beyond `parsed`).
-READ_AHEAD = 8
+# Documents read, chunked and stored ahead of the one being embedded; only their chunk texts wait
+# in between (some 25 per law), so reading can finish well before embedding does and the FTS
+# analysis at its end overlaps with embedding too.
+READ_AHEAD = 64
 
 Progress = Callable[[str, int, int], None]
 """Called as (stage, done, total) while a run works; stages: 'lesen', 'einbetten'."""
@@ -182,28 +184,43 @@ class _Run:
 
     def parse_all(self, files: list[tuple[SourceFile, str]], max_bytes: int, stored: dict, report: IndexReport,
                   cache: EmbeddingCache, writer: DocumentWriter) -> None:
-        """Parse, chunk and store every file, one at a time (the run never holds them all); with
-        `embed_while_reading` a thread reads ahead while this one embeds the chunks read so far."""
-        def produce() -> Iterator[_Parsed | None]:
+        """Read, chunk and store every file, one at a time (the run never holds them all), then settle
+        the vocabulary and FTS rows (`DocumentWriter.finish`).
+
+        With `embed_while_reading` all of that runs on a thread up to READ_AHEAD documents ahead of
+        this one, which embeds the chunk texts as they come: reading, storing and the FTS analysis
+        overlap with embedding, and only the texts waiting to be embedded are held.
+        """
+        def produce() -> Iterator[list[str] | None]:
             with ParsePool(self.settings.max_parse_seconds, self.settings.max_parse_mb) as pool:
                 for source, _ in files:
-                    yield self.parse(pool, source, max_bytes, stored, report)
+                    item = self.parse(pool, source, max_bytes, stored, report)
+                    if item is None:
+                        yield []
+                        continue
+                    writer.add(item.source, item.digest, item.document, item.chunks)
+                    yield [embedding_input(item.document.title, chunk) for chunk in item.chunks]
+            yield None  # all read: the embedding side flushes while the vocabulary is settled
+            writer.remove(report.withdrawn)
+            writer.finish()
 
-        overlapped = self.settings.embed_while_reading
-        items = read_ahead(produce, READ_AHEAD) if overlapped else produce()
+        overlapped = self.settings.embed_while_reading and bool(files)
         stream = EmbedStream(lambda: self.embedder, cache, self.settings.model, self.settings.batch_size,
-                             self.embedder.dimension) if overlapped and files else None
+                             self.embedder.dimension) if overlapped else None  # model loaded before the thread starts
+        items = read_ahead(produce, READ_AHEAD) if overlapped else produce()
         bar = tqdm(total=len(files), desc="Lesen", unit="Datei", disable=not self.settings.progress or None)
-        for done, item in enumerate(items, start=1):
-            if item is not None:
-                writer.add(item.source, item.digest, item.document, item.chunks)
+        done = 0
+        for texts in items:
+            if texts is None:
+                bar.close()
                 if stream is not None:
-                    stream.add([embedding_input(item.document.title, chunk) for chunk in item.chunks])
+                    report.chunks_embedded += stream.finish()
+                continue
+            if stream is not None:
+                stream.add(texts)
+            done += 1
             bar.update(1)
             self.progress("lesen", done, len(files))
-        bar.close()
-        if stream is not None:
-            report.chunks_embedded += stream.finish()
 
     def unreadable(self, source: SourceFile, data: bytes | None, reason: str, stored: dict, report: IndexReport) -> None:
         """Skip a file; its previous version stays, unless that would show it to people the file
@@ -325,8 +342,6 @@ def build_index(
             cache.close()
             store.close()
             raise
-        writer.remove(report.withdrawn)
-        writer.finish()
         counts = store.counts()
         report.warnings.extend(metadata_warnings(store.document_metadata(), known_groups))
         if counts["documents"] == 0:

@@ -1,11 +1,11 @@
 """Embedding while the run still reads: chunk texts are encoded as soon as a slice is full.
 
 Parsing (worker process) and chunking (tokenizer) used to run while the model waited, and the
-model while they waited. With `read_ahead` reading on a thread, `EmbedStream` takes each parsed
-document's chunk texts as they come, keeps the ones the cache lacks in first-seen order and
-encodes them, on the run's own thread, in the same slices of 4 × batch_size that `embed_missing`
-would cut after the fact. Same texts, same order, same slices: the vectors, and so the index, are
-byte-identical to the sequential run. Each slice goes to the cache at once, so a killed run keeps
+model while they waited. With `read_ahead` reading (and storing) on a thread, `EmbedStream` takes
+each document's chunk texts as they come, keeps the ones the cache lacks in first-seen order and
+encodes them, on the run's own thread, in slices of 4 × batch_size. `embed_missing` feeds the same
+class from the stored chunks after the fact, in chunk order. Same texts, same order, same slices:
+the vectors, and so the index, are byte-identical to the sequential run. Each slice goes to the cache at once, so a killed run keeps
 every finished slice as before.
 """
 from __future__ import annotations

@@ -6,6 +6,7 @@ on sys.path when a script is run as `python benchmarks/<name>.py`).
 from __future__ import annotations
 
 import functools
+import shutil
 import signal
 import statistics
 import subprocess
@@ -35,6 +36,33 @@ def law_files(count: int | None = None) -> list[Path]:
     """The first `count` law files by name (all 400 when count is None)."""
     files = sorted(LAWS.glob("*.md"))
     return files if count is None else files[:count]
+
+
+def prepare_corpus(root: Path, laws: int, second: int = 0) -> Path:
+    """A temporary knowledge folder (knowledge/ + `laws` laws + `second` altered copies) and a
+    config.toml pointing at it; returns the config path.
+
+    No second law corpus is at hand, so `second` laws are made from the sample under
+    `gesetze-land/`: "Bund" becomes "Land" in the text and the title says "Landesfassung N – …", with N
+    counting the rounds through the 400 laws, so every copy's chunks (their embedding inputs include
+    the title) are new text, never embedding-cache hits or duplicates of another copy.
+    """
+    knowledge = root / "knowledge"
+    shutil.copytree(REPO / "knowledge", knowledge)
+    (knowledge / "gesetze").mkdir()
+    for path in law_files(laws):
+        shutil.copy2(path, knowledge / "gesetze" / path.name)
+    if second:
+        (knowledge / "gesetze-land").mkdir()
+    every = law_files()
+    for n in range(second):
+        path, label = every[n % len(every)], f"Landesfassung {n // len(every) + 1} – "
+        text = path.read_text(encoding="utf-8").replace("Bund", "Land").replace("\n# ", "\n# " + label, 1)
+        text = text.replace("Title: ", "Title: " + label, 1)
+        (knowledge / "gesetze-land" / f"{n:03d}-{path.name}").write_text(text, encoding="utf-8")
+    config = root / "config.toml"
+    config.write_text('[index]\nknowledge_dir = "knowledge"\ndata_dir = "data"\nprogress = false\n')
+    return config
 
 
 class Timers:

@@ -15,8 +15,8 @@ Target for the no-change runs: under 2 s. Prints figures only; the temporary fol
 
     .venv/bin/python benchmarks/reindex_nochange.py [--laws 400] [--second 500] [--profile]
 
-With `--second 500` this is the full index of the 400 laws plus a 500-law second corpus (peak RSS
-target 600 MB).
+With `--second 500` this is the full index of the 400 laws plus a 500-law second corpus, in process;
+`index_memory.py` measures the same as a real `lotse index` process with its parse workers.
 """
 from __future__ import annotations
 
@@ -56,30 +56,6 @@ print(json.dumps({"model_load": loaded - start, "index": time.perf_counter() - l
 """
 
 
-def prepare(root: Path, laws: int, second: int = 0) -> Path:
-    """The temporary knowledge folder and a config.toml pointing at it; returns the config path.
-
-    `second` laws are added again under `gesetze-land/` as a stand-in for a second corpus (no other
-    corpus is at hand): "Bund" becomes "Land" in the text and the title says "Landesfassung", so
-    every chunk's text or title, and so its embedding input, differs from the original's.
-    """
-    knowledge = root / "knowledge"
-    shutil.copytree(_bench.REPO / "knowledge", knowledge)
-    (knowledge / "gesetze").mkdir()
-    for path in _bench.law_files(laws):
-        shutil.copy2(path, knowledge / "gesetze" / path.name)
-    if second:
-        (knowledge / "gesetze-land").mkdir()
-    for n in range(second):
-        path = _bench.law_files()[n % 400]
-        text = path.read_text(encoding="utf-8").replace("Bund", "Land").replace("\n# ", "\n# Landesfassung: ", 1)
-        text = text.replace("Title: ", "Title: Landesfassung: ", 1)
-        (knowledge / "gesetze-land" / f"{n:03d}-{path.name}").write_text(text, encoding="utf-8")
-    config = root / "config.toml"
-    config.write_text('[index]\nknowledge_dir = "knowledge"\ndata_dir = "data"\nprogress = false\n')
-    return config
-
-
 def first_index(config: Path) -> tuple[dict, float, float, float]:
     """Run the full first index in a child; returns its JSON line, wall seconds, CPU seconds (all
     threads; less sensitive than wall time to other load on the machine) and peak RSS (MB)."""
@@ -117,7 +93,7 @@ def main() -> None:
 
     root = Path(tempfile.mkdtemp(prefix="bench-reindex-"))
     try:
-        config_path = prepare(root, args.laws, args.second)
+        config_path = _bench.prepare_corpus(root, args.laws, args.second)
         files = sum(1 for p in (root / "knowledge").rglob("*") if p.is_file())
         print(f"knowledge: {files} files (knowledge/ + {args.laws} laws + {args.second} altered copies), {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.2f}\n")

@@ -6,10 +6,10 @@ seen, and publishes the result atomically. Killed at any point, it leaves the li
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import math
 import time
-from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,16 +19,16 @@ import numpy as np
 from tqdm import tqdm
 
 from .access import groups_of, narrow, sniff_access, widens
-from .analysis import ANALYSIS_VERSION, Analyzer
-from .cache import EmbeddingCache, text_key
+from .analysis import ANALYSIS_VERSION
+from .cache import EmbeddingCache
 from .delta import open_building, use_delta
 from .chunking import CHUNKING_VERSION, chunk_document, embedding_input, embedding_text
+from .document_writer import DocumentWriter
 from .embed_stream import EmbedStream
 from .read_ahead import read_ahead
 from .embedder import Embedder, load_embedder
 from .folders import FolderDefaults
 from .generations import VECTORS_NAME, Generations
-from .glossary import glossary_entries, is_glossary
 from .health import DamagedGeneration, file_digest, open_store, verify_generation
 from .lint import metadata_warnings
 from .parse_pool import ParsePool
@@ -37,15 +37,17 @@ from .readers import READER_VERSION, UnreadableDocument, supported_formats
 from .records import Chunk, IndexReport, IndexWarning, ParsedDocument, Skipped
 from .scan import SourceFile, read_source, scan_knowledge
 from .settings import IndexSettings
-from .store import SCHEMA_VERSION, IndexStore, NewChunk
+from .store import SCHEMA_VERSION, IndexStore
 from .unit_vectors import UNITS_VERSION, build_unit_vectors
 from .supersede import resolve, target
 from .vectors import build_vectors, save_vectors
 
 log = logging.getLogger(__name__)
 
-# Documents parsed ahead of the one being embedded (bounds what reading holds beyond `parsed`).
-READ_AHEAD = 8
+# Documents read, chunked and stored ahead of the one being embedded; only their chunk texts wait
+# in between (some 25 per law), so reading can finish well before embedding does and the FTS
+# analysis at its end overlaps with embedding too.
+READ_AHEAD = 64
 
 Progress = Callable[[str, int, int], None]
 """Called as (stage, done, total) while a run works; stages: 'lesen', 'einbetten'."""
@@ -188,30 +190,44 @@ class _Run:
         return _Parsed(source, digest, document, chunks)
 
     def parse_all(self, files: list[tuple[SourceFile, str]], max_bytes: int, stored: dict, report: IndexReport,
-                  cache: EmbeddingCache) -> list[_Parsed]:
-        """Parse and chunk every file; with `embed_while_reading` a thread reads ahead while this
-        one embeds the chunks read so far."""
-        def produce() -> Iterator[_Parsed | None]:
+                  cache: EmbeddingCache, writer: DocumentWriter) -> None:
+        """Read, chunk and store every file, one at a time (the run never holds them all), then settle
+        the vocabulary and FTS rows (`DocumentWriter.finish`).
+
+        With `embed_while_reading` all of that runs on a thread up to READ_AHEAD documents ahead of
+        this one, which embeds the chunk texts as they come: reading, storing and the FTS analysis
+        overlap with embedding, and only the texts waiting to be embedded are held.
+        """
+        def produce() -> Iterator[list[str] | None]:
             with self.pool as pool:
                 for source, _ in files:
-                    yield self.parse(pool, source, max_bytes, stored, report)
+                    item = self.parse(pool, source, max_bytes, stored, report)
+                    if item is None:
+                        yield []
+                        continue
+                    writer.add(item.source, item.digest, item.document, item.chunks)
+                    yield [embedding_input(item.document.title, chunk) for chunk in item.chunks]
+            yield None  # all read: the embedding side flushes while the vocabulary is settled
+            writer.remove(report.withdrawn)
+            writer.finish()
 
-        overlapped = self.settings.embed_while_reading
+        overlapped = self.settings.embed_while_reading and bool(files)
+        stream = EmbedStream(lambda: self.embedder, cache, self.settings.model, self.settings.batch_size,
+                             self.embedder.dimension) if overlapped else None  # model loaded before the thread starts
         items = read_ahead(produce, READ_AHEAD) if overlapped else produce()
-        stream = EmbedStream(self.embedder, cache, self.settings.model, self.settings.batch_size) if overlapped and files else None
-        parsed: list[_Parsed] = []
         bar = tqdm(total=len(files), desc="Lesen", unit="Datei", disable=not self.settings.progress or None)
-        for done, item in enumerate(items, start=1):
-            if item is not None:
-                parsed.append(item)
+        done = 0
+        for texts in items:
+            if texts is None:
+                bar.close()
                 if stream is not None:
-                    stream.add([embedding_input(item.document.title, chunk) for chunk in item.chunks])
+                    report.chunks_embedded += stream.finish()
+                continue
+            if stream is not None:
+                stream.add(texts)
+            done += 1
             bar.update(1)
             self.progress("lesen", done, len(files))
-        bar.close()
-        if stream is not None:
-            report.chunks_embedded += stream.finish()
-        return parsed
 
     def unreadable(self, source: SourceFile, data: bytes | None, reason: str, stored: dict, report: IndexReport) -> None:
         """Skip a file; its previous version stays, unless that would show it to people the file
@@ -230,48 +246,19 @@ class _Run:
         else:
             report.skipped.append(Skipped(source.rel, f"{reason} (vorherige Fassung bleibt im Index)"))
 
-    def store(self, store: IndexStore, parsed: _Parsed, analyzer: Analyzer, stored: dict, report: IndexReport) -> None:
-        """Replace (or add) the document in the new generation with its chunks and FTS rows."""
-        document, source = parsed.document, parsed.source
-        title_terms = analyzer.index_text(document.title)
-        rows = [
-            NewChunk(
-                position=chunk.position, text=chunk.text, heading_path=chunk.heading_path,
-                vector_key=text_key(embedding_input(document.title, chunk)), fts_title=title_terms,
-                fts_headings=analyzer.index_text(chunk.heading_path), fts_body=analyzer.index_text(chunk.text),
-            )
-            for chunk in parsed.chunks
-        ]
-        glossary = glossary_entries(document) if is_glossary(document) else []
-        if source.rel in stored:  # its old version went before the vocabulary was counted
-            report.changed += 1
-        else:
-            report.added += 1
-        store.add_document(source.rel, document.title, parsed.digest, source.size, source.mtime_ns, document.meta, rows, glossary)
-
     def embed_missing(self, store: IndexStore, cache: EmbeddingCache, report: IndexReport) -> None:
-        """Embed, batch by batch, every chunk text the cache lacks; each batch is saved at once."""
-        model = self.settings.model
-        missing = set(cache.missing(model, [key for _, key in store.chunk_vector_keys()], self.dimension(store)))
-        if not missing:
-            return
-        texts: dict[str, str] = {}
-        rows = store.db.execute(
-            "SELECT c.vector_key, d.title, c.heading_path, c.text FROM chunks c JOIN documents d ON d.id = c.document_id"
-        )
-        for key, title, heading_path, text in rows:
-            if key in missing and key not in texts:
-                texts[key] = embedding_text(title, heading_path, text)
-        keys = list(texts)
-        size = self.settings.batch_size * 4
-        bar = tqdm(total=len(keys), desc="Einbetten", unit="Abschnitt", disable=not self.settings.progress or None)
-        for start in range(0, len(keys), size):
-            batch = keys[start : start + size]
-            vectors = self.embedder.encode([texts[key] for key in batch], batch_size=self.settings.batch_size)
-            cache.put_many(model, dict(zip(batch, vectors)))
-            report.chunks_embedded += len(batch)
-            bar.update(len(batch))
-            self.progress("einbetten", min(start + size, len(keys)), len(keys))
+        """Embed every chunk text the cache lacks, in chunk order and slices of 4 × batch_size (as
+        `EmbedStream` does while reading); each slice is saved at once."""
+        stream = EmbedStream(lambda: self.embedder, cache, self.settings.model, self.settings.batch_size,
+                             self.dimension(store))
+        total, done = store.vector_count(), 0
+        bar = tqdm(total=total, desc="Einbetten", unit="Abschnitt", disable=not self.settings.progress or None)
+        for rows in store.embedding_inputs():
+            stream.add([embedding_text(title, heading_path, text) for title, heading_path, text in rows])
+            done += len(rows)
+            bar.update(len(rows))
+            self.progress("einbetten", done, total)
+        report.chunks_embedded += stream.finish()
         bar.close()
 
     def dimension(self, store: IndexStore) -> int | None:
@@ -281,19 +268,15 @@ class _Run:
         return store.manifest().get("dimension") or None
 
     def write_vectors(self, store: IndexStore, cache: EmbeddingCache, directory: Path, exact: bool = False) -> dict:
-        """The generation's vector index over the store's own chunks (`exact`: flat, as a delta's)."""
-        pairs = store.chunk_vector_keys()
-        found = cache.get_many(self.settings.model, [key for _, key in pairs], self.dimension(store))
-        lacking = sum(key not in found for _, key in pairs)
+        """The generation's vector index over the store's own chunks (`exact`: flat, as a delta's); the
+        vectors are read from the cache in batches straight into one array (never a second copy)."""
+        ids, vectors, lacking = _gather_vectors(store, cache, self.settings.model, self.dimension(store))
         if lacking:
             raise IndexingError(f"Für {lacking} Abschnitte liefert das Modell keinen gültigen Vektor; der Index bleibt unverändert.")
-        ids = np.array([chunk_id for chunk_id, _ in pairs], dtype=np.int64)
-        dimension = next(iter(found.values())).shape[0] if found else (self.dimension(store) or 0)
-        vectors = np.vstack([found[key] for _, key in pairs]) if pairs else np.zeros((0, dimension), np.float32)
         approximate_above = math.inf if exact else self.settings.approximate_above
         index, params = build_vectors(ids, vectors, approximate_above, self.settings.compact_above)
         save_vectors(index, directory / VECTORS_NAME)
-        params["dimension"] = int(dimension)
+        params["dimension"] = int(vectors.shape[1])
         params["sha256"] = file_digest(directory / VECTORS_NAME)
         return params
 
@@ -360,16 +343,14 @@ def build_index(
         for source in changes.touched:
             store.touch_document(source.rel, source.size, source.mtime_ns)
         cache = EmbeddingCache(settings.cache_path)
+        writer = DocumentWriter(store, stored, report, pending)
         try:
-            parsed = run.parse_all(changes.parse, max_bytes, stored, report, cache)
+            writer.remove(changes.removed)
+            run.parse_all(changes.parse, max_bytes, stored, report, cache, writer)
         except BaseException:
             cache.close()
             store.close()
             raise
-        replaced = [item.source.rel for item in parsed if item.source.rel in stored]
-        analyzer = _update_vocabulary(store, [*changes.removed, *replaced, *report.withdrawn], parsed, pending)
-        for item in parsed:
-            run.store(store, item, analyzer, stored, report)
         counts = store.counts()
         report.warnings.extend(metadata_warnings(store.document_metadata(), known_groups))
         if counts["documents"] == 0:
@@ -418,40 +399,26 @@ def _succession_warnings(source: IndexStore | Path) -> list[IndexWarning]:
             for path, reason in sorted(problems.items())]
 
 
-def _update_vocabulary(store: IndexStore, gone: list[str], parsed: list[_Parsed],
-                       pending: Counter[tuple[str, bool]] | None = None) -> Analyzer:
-    """Remove the `gone` documents and return the analyzer for the new texts, exactly as a
-    from-scratch build would have it (`pending`: word count changes not yet in the store).
-
-    Compound splitting knows the words of the whole index, so the word counts lose the texts of
-    removed and replaced documents and gain the new ones; kept chunks holding a word whose
-    splitting changes with that are analysed again. Otherwise incremental runs drift from a
-    fresh build (words of deleted documents stay known, new parts never split old compounds).
-    A delta store analyses with its base's vocabulary until the fold (see delta_store.py).
-    """
-    previous = Analyzer(store.vocabulary())
-    counts: Counter[tuple[str, bool]] = Counter(pending or {})
-    for path in gone:
-        counts.subtract(Analyzer.count_words(store.document_texts(path)))
-        store.remove_document(path)
-    counts.update(Analyzer.count_words(
-        text for item in parsed
-        for text in (item.document.title, *(c.heading_path for c in item.chunks), *(c.text for c in item.chunks))
-    ))
-    store.adjust_word_counts(counts)
-    vocabulary = store.vocabulary()
-    analyzer = previous if vocabulary == previous.vocabulary else Analyzer(vocabulary)
-    changed = analyzer.changed_parts(previous)
-    if changed:
-        words = analyzer.affected_words((word for word, _ in store.word_counts()), changed)
-        stems = {terms[0] for terms in map(previous.terms, words) if terms}
-        fresh_rows = []
-        for chunk_id, title, heading_path, text, *terms in store.analysed_chunks(store.chunks_with_terms(stems)):
-            fresh = [analyzer.index_text(title), analyzer.index_text(heading_path), analyzer.index_text(text)]
-            if fresh != terms:
-                fresh_rows.append((chunk_id, *fresh))
-        store.update_terms(fresh_rows)
-    return analyzer
+def _gather_vectors(store: IndexStore, cache: EmbeddingCache, model: str,
+                    dimension: int | None) -> tuple[np.ndarray, np.ndarray, int]:
+    """Chunk ids and their cached vectors in chunk-id order, read in batches into one preallocated
+    array; also the count of chunks without a usable vector."""
+    total = store.vector_count()
+    batches = store.chunk_vector_key_batches()
+    first = next(batches, [])
+    if dimension is None and first:  # nothing was embedded and no manifest says it: ask the cache
+        dimension = next(iter(cache.get_many(model, [first[0][1]]).values()), np.zeros(0)).shape[0] or None
+    ids = np.empty(total, dtype=np.int64)
+    vectors = np.empty((total, dimension or 0), dtype=np.float32)
+    row = lacking = 0
+    for batch in itertools.chain([first], batches) if first else ():
+        ids[row : row + len(batch)] = [chunk_id for chunk_id, _ in batch]
+        if dimension is None:
+            lacking += len(batch)
+        else:
+            lacking += cache.read_into(model, [key for _, key in batch], vectors[row : row + len(batch)])
+        row += len(batch)
+    return ids, vectors, lacking
 
 
 def _cache_repairs(cache: EmbeddingCache) -> list[str]:

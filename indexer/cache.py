@@ -78,6 +78,19 @@ class EmbeddingCache:
             self.discarded += len(unusable)
         return found
 
+    def read_into(self, model: str, keys: list[str], out: np.ndarray) -> int:
+        """Copy the usable cached vectors of `keys` into the matching rows of `out` (one row per key,
+        of `out`'s width); returns how many keys had none (their rows are left as they were)."""
+        found = self.get_many(model, keys, out.shape[1])
+        lacking = 0
+        for row, key in enumerate(keys):
+            vector = found.get(key)
+            if vector is None:
+                lacking += 1
+            else:
+                out[row] = vector
+        return lacking
+
     def missing(self, model: str, keys: Iterable[str], dimension: int | None = None) -> list[str]:
         """The keys (deduplicated, in order) that still need embedding."""
         keys = list(dict.fromkeys(keys))

@@ -1,26 +1,32 @@
 """Embedding while the run still reads: chunk texts are encoded as soon as a slice is full.
 
 Parsing (worker process) and chunking (tokenizer) used to run while the model waited, and the
-model while they waited. With `read_ahead` reading on a thread, `EmbedStream` takes each parsed
-document's chunk texts as they come, keeps the ones the cache lacks in first-seen order and
-encodes them, on the run's own thread, in the same slices of 4 × batch_size that `embed_missing`
-would cut after the fact. Same texts, same order, same slices: the vectors, and so the index, are
-byte-identical to the sequential run. Each slice goes to the cache at once, so a killed run keeps
+model while they waited. With `read_ahead` reading (and storing) on a thread, `EmbedStream` takes
+each document's chunk texts as they come, keeps the ones the cache lacks in first-seen order and
+encodes them, on the run's own thread, in slices of 4 × batch_size. `embed_missing` feeds the same
+class from the stored chunks after the fact, in chunk order. Same texts, same order, same slices:
+the vectors, and so the index, are byte-identical to the sequential run. Each slice goes to the cache at once, so a killed run keeps
 every finished slice as before.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .cache import EmbeddingCache, text_key
 from .embedder import Embedder
 
 
 class EmbedStream:
-    """Feed texts with `add`; `finish` embeds the rest and returns how many texts were embedded."""
+    """Feed texts with `add`; `finish` embeds the rest and returns how many texts were embedded.
 
-    def __init__(self, embedder: Embedder, cache: EmbeddingCache, model: str, batch_size: int) -> None:
+    `embedder` is asked for the model only when a slice is due, so a run with nothing to embed never
+    loads it; `dimension` (None if unknown) decides which cached vectors are usable.
+    """
+
+    def __init__(self, embedder: Callable[[], Embedder], cache: EmbeddingCache, model: str, batch_size: int,
+                 dimension: int | None) -> None:
         self.embedder, self.cache, self.model, self.batch_size = embedder, cache, model, batch_size
+        self.dimension = dimension
         self.slice = 4 * batch_size
         self.seen: set[str] = set()
         self.pending: list[tuple[str, str]] = []
@@ -31,7 +37,7 @@ class EmbedStream:
         keys = [text_key(text) for text in texts]
         fresh = {key: text for key, text in zip(keys, texts) if key not in self.seen}
         self.seen.update(fresh)
-        missing = self.cache.missing(self.model, list(fresh), self.embedder.dimension)
+        missing = self.cache.missing(self.model, list(fresh), self.dimension)
         self.pending.extend((key, fresh[key]) for key in missing)
         while len(self.pending) >= self.slice:
             self._embed(self.pending[: self.slice])
@@ -45,6 +51,6 @@ class EmbedStream:
         return self.embedded
 
     def _embed(self, items: list[tuple[str, str]]) -> None:
-        vectors = self.embedder.encode([text for _, text in items], batch_size=self.batch_size)
+        vectors = self.embedder().encode([text for _, text in items], batch_size=self.batch_size)
         self.cache.put_many(self.model, dict(zip([key for key, _ in items], vectors)))
         self.embedded += len(items)

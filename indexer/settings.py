@@ -25,8 +25,9 @@ class IndexSettings:
     max_parse_seconds: float = 60.0
     max_parse_mb: float = 1024.0
     batch_size: int = 32
-    # Embed chunks on a background thread while later files are still read and chunked (same
-    # vectors, same index as embedding after reading; see indexer/embed_stream.py).
+    # Read, chunk and store later files (and write the FTS rows at the end) on a thread while the
+    # run's thread embeds (same vectors, same index as embedding after reading; see
+    # indexer/embed_stream.py and indexer/document_writer.py).
     embed_while_reading: bool = True
     keep_generations: int = 2
     # Above this many chunks the dense side uses HNSW instead of exact search.

@@ -33,15 +33,18 @@ class StoredDocument:
 
 @dataclass
 class NewChunk:
-    """A chunk ready to be stored: display text plus the analysed text for FTS5."""
+    """A chunk ready to be stored: display text plus the analysed text for FTS5.
+
+    Without the analysed text (None) the chunk gets its FTS row later, from `insert_terms`.
+    """
 
     position: int
     text: str
     heading_path: str
     vector_key: str
-    fts_title: str
-    fts_headings: str
-    fts_body: str
+    fts_title: str | None = None
+    fts_headings: str | None = None
+    fts_body: str | None = None
 
 
 def _now() -> str:
@@ -146,10 +149,8 @@ class IndexStore:
             for n, c in enumerate(chunks)
         ]
         self.db["chunks"].insert_all(rows)
-        self.db.conn.executemany(
-            "INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)",
-            [(first_id + n, c.fts_title, c.fts_headings, c.fts_body) for n, c in enumerate(chunks)],
-        )
+        self.insert_terms([(first_id + n, c.fts_title, c.fts_headings, c.fts_body)
+                           for n, c in enumerate(chunks) if c.fts_body is not None])
         self.db["glossary"].insert_all(
             [{"document_id": document_id, "term": e.term, "expansion": e.expansion, "note": e.note} for e in glossary]
         )
@@ -235,6 +236,18 @@ class IndexStore:
             ))
         return rows
 
+    def chunk_texts(self, document_ids: list[int]) -> list[tuple[int, str, str, str]]:
+        """(chunk id, document title, heading path, text) of the documents' chunks, by chunk id."""
+        marks = ",".join("?" * len(document_ids))
+        return self.db.execute(
+            "SELECT c.id, d.title, c.heading_path, c.text FROM chunks c JOIN documents d ON d.id = c.document_id "
+            f"WHERE c.document_id IN ({marks}) ORDER BY c.id", document_ids,
+        ).fetchall()
+
+    def insert_terms(self, rows: Iterable[tuple[int, str, str, str]]) -> None:
+        """Add the FTS rows of chunks: (chunk id, title, headings, body) terms."""
+        self.db.conn.executemany("INSERT INTO chunks_fts (rowid, title, headings, body) VALUES (?, ?, ?, ?)", rows)
+
     def update_terms(self, rows: Iterable[tuple[int, str, str, str]]) -> None:
         """Replace the FTS terms of existing chunks: (chunk id, title, headings, body) terms."""
         self.db.conn.executemany(
@@ -260,6 +273,19 @@ class IndexStore:
     # -- chunks ---------------------------------------------------------------------------------
     def chunk_vector_keys(self) -> list[tuple[int, str]]:
         return [(row[0], row[1]) for row in self.db.execute("SELECT id, vector_key FROM chunks ORDER BY id")]
+
+    def chunk_vector_key_batches(self, size: int = 1000) -> Iterator[list[tuple[int, str]]]:
+        """(chunk id, vector key) of every chunk in id order, `size` at a time."""
+        cursor = self.db.execute("SELECT id, vector_key FROM chunks ORDER BY id")
+        while batch := cursor.fetchmany(size):
+            yield batch
+
+    def embedding_inputs(self, size: int = 1000) -> Iterator[list[tuple[str, str, str]]]:
+        """(document title, heading path, text) of every chunk in id order, `size` at a time."""
+        cursor = self.db.execute(
+            "SELECT d.title, c.heading_path, c.text FROM chunks c JOIN documents d ON d.id = c.document_id ORDER BY c.id")
+        while batch := cursor.fetchmany(size):
+            yield batch
 
     def counts(self) -> dict[str, int]:
         return {name: self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]

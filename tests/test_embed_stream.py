@@ -37,3 +37,30 @@ def test_overlapped_pipeline_builds_a_byte_identical_index(tmp_path, embedder):
     assert reports[0].chunks_embedded == reports[1].chunks_embedded > 4 * 8 * 3  # several slices of 4 × batch_size
     assert len(sequential[1]) > reports[0].chunks_embedded  # copies: some texts are embedded once for two chunks
     assert sequential == overlapped
+
+
+def test_a_run_with_nothing_to_embed_never_loads_the_model(tmp_path, monkeypatch):
+    """Removing a document re-checks every chunk against the cache, but loads no model for it
+    (answer-unit vectors, which still load it, are off here)."""
+    from indexer import build as build_module
+    from tests.fakes import FakeEmbedder
+
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    for name in ("a", "b"):
+        (knowledge / f"{name}.md").write_text(f"---\ntitle: {name}\n---\n\nText über {name} und mehr.\n", encoding="utf-8")
+    for overlapped in (False, True):
+        settings = IndexSettings(knowledge_dir=knowledge, data_dir=tmp_path / f"var-{overlapped}", model="fake-lazy",
+                                 progress=False, embed_while_reading=overlapped, unit_vectors_up_to=0)
+        assert build_index(settings, embedder=FakeEmbedder("fake-lazy")).chunks_embedded == 2
+    (knowledge / "b.md").unlink()
+
+    def refuse(spec):
+        raise AssertionError(f"model {spec} loaded for a run with nothing to embed")
+
+    monkeypatch.setattr(build_module, "load_embedder", refuse)
+    for overlapped in (False, True):
+        settings = IndexSettings(knowledge_dir=knowledge, data_dir=tmp_path / f"var-{overlapped}", model="fake-lazy",
+                                 progress=False, embed_while_reading=overlapped, unit_vectors_up_to=0)
+        report = build_index(settings)
+        assert (report.removed, report.chunks_embedded, report.chunks_total) == (1, 0, 1)

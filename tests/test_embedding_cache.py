@@ -79,3 +79,16 @@ def test_a_damaged_cache_file_is_moved_aside_and_recreated(settings, damage):
         assert db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0] == 8  # 4 chunks and their 4 sentences
     db.close()
     assert Index(settings, embedder=embedder).search("Wann öffnet die Kantine?").best.source == "d.md"
+
+
+def test_read_into_fills_rows_of_usable_vectors_and_counts_the_rest(tmp_path: Path) -> None:
+    from indexer.cache import EmbeddingCache
+
+    cache = EmbeddingCache(tmp_path / "cache.db")
+    good = np.array([0.6, 0.8, 0.0], dtype=np.float32)
+    cache.put_many("m", {"gut": good, "null": np.zeros(3, np.float32), "kurz": np.ones(2, np.float32)})
+    out = np.full((4, 3), 7.0, dtype=np.float32)
+    assert cache.read_into("m", ["gut", "null", "kurz", "fehlt"], out) == 3
+    assert out[0].tolist() == good.tolist() and (out[1:] == 7.0).all()
+    assert cache.missing("m", ["gut", "null", "kurz"], 3) == ["null", "kurz"]  # unusable ones were dropped
+    cache.close()

@@ -166,7 +166,8 @@ class AnswerPicker:
                 item = _Scored(unit, candidate, terms, self._coverage(query, terms, context),
                                unit_fits(form, unit.text, self.people))
                 if form.listing and unit.kind in {"steps", "listing"}:
-                    title = set(self.analyzer.terms(f"{unit.heading} {unit.text.split(chr(10), 1)[0]}"))
+                    first_line = unit.text.partition("\n")[0]
+                    title = set(self.analyzer.terms(f"{unit.heading} {first_line}"))
                     item.names_asked = bool(set(self.analyzer.terms(form.listing)) & title)
                 if known is not None and len(known):
                     item.similarity = float(known.max() if unit.kind == "whole" else known[n])

@@ -371,8 +371,7 @@ class Snapshot:
             return False
         document_id = choice.document_id if choice else self.chunk_document[top.chunk_id]
         with self._lock:
-            texts = [row[0] for row in self.store.db.execute("SELECT text FROM chunks WHERE document_id = ?", [document_id])]
-        said = set(YEAR.findall(" ".join([self.documents[document_id].title, *texts])))
+            said = set(YEAR.findall(" ".join(self.store.document_texts(self.documents[document_id].path))))
         return bool(said) and not years <= said  # a document without any year may take it as context
 
     def _unit_similarities(self, hits: list[Hit], query_vector: np.ndarray) -> dict[int, np.ndarray]:

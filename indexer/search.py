@@ -17,6 +17,7 @@ from .analysis import Analyzer
 from .confidence import Evidence, confidence
 from .embedder import Embedder
 from .glossary import Glossary, GlossaryEntry, definition_text
+from .asked_value import asks_for_sum, asks_for_value, lacks_asked_value, money_missing
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
 from .question_form import is_english, question_form
 from .delta_search import DeltaSearch
@@ -47,7 +48,6 @@ RERANKED_DOCUMENTS = 10  # documents reranked by their units, whatever k: a resu
 # "Auf welchem Platz lag Bochum 2024?": a year the question names and the answering document never
 # mentions, while it names others, means the document cannot answer it (kb-dev: one such question,
 # no answerable one; XQuAD: 1 of 40 questions with a year, whose paragraph names other years).
-YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 @dataclass
@@ -339,6 +339,8 @@ class Snapshot:
         passage_vector = self.embedder.encode([query])[0] if expansions else query_vector
         unit_similarities = self._unit_similarities(hits, passage_vector)
         hits = self._rerank_by_units(hits, unit_similarities)[:k]
+        if asks_for_sum(query):
+            hits = self._prefer_stated_sums(query, hits)
         choice = self._choose_answer(query, query_terms, fused, hits, lexical, dense, passage_vector, unit_similarities)
         if choice is not None and choice.document_id != self.chunk_document[hits[0].chunk_id]:
             # The document holding the best answer unit is cited first.
@@ -356,7 +358,8 @@ class Snapshot:
             unknown=unknown,
         )
         score = confidence(evidence)
-        if score >= self.settings.caveat_confidence and self._names_other_year(query, choice, top):
+        if (score >= self.settings.caveat_confidence and asks_for_value(query)
+                and self._lacks_asked_value(query, choice, top)):
             score = min(score, self.settings.caveat_confidence / 2)
         return SearchResult(
             query, hits, score, score >= self.settings.caveat_confidence, choice.text if choice else "",
@@ -364,15 +367,22 @@ class Snapshot:
             certain=score >= self.settings.min_confidence,
         )
 
-    def _names_other_year(self, query: str, choice: AnswerChoice | None, top: Hit) -> bool:
-        """The question names a year that the answering document, which speaks of other years, never mentions."""
-        years = set(YEAR.findall(query))
-        if not years:
-            return False
-        document_id = choice.document_id if choice else self.chunk_document[top.chunk_id]
+    def _document_text(self, document_id: int) -> str:
         with self._lock:
-            said = set(YEAR.findall(" ".join(self.store.document_texts(self.documents[document_id].path))))
-        return bool(said) and not years <= said  # a document without any year may take it as context
+            return " ".join(self.store.document_texts(self.documents[document_id].path))
+
+    def _lacks_asked_value(self, query: str, choice: AnswerChoice | None, top: Hit) -> bool:
+        """The answering document cannot hold what the question asks for (a year it names, a sum)."""
+        document_id = choice.document_id if choice else self.chunk_document[top.chunk_id]
+        return lacks_asked_value(query, self._document_text(document_id))
+
+    def _prefer_stated_sums(self, query: str, hits: list[Hit]) -> list[Hit]:
+        """For a question asking for a sum, documents that state one go first (order kept otherwise).
+
+        Only for sums: preferring documents that mention a named year cost XQuAD MRR@10 0.001."""
+        lacking = {hit.chunk_id: money_missing(query, self._document_text(self.chunk_document[hit.chunk_id]))
+                   for hit in hits}
+        return sorted(hits, key=lambda hit: lacking[hit.chunk_id])
 
     def _unit_similarities(self, hits: list[Hit], query_vector: np.ndarray) -> dict[int, np.ndarray]:
         """Cosine of the question with every unit of the hits' documents, per chunk (empty without unit vectors)."""

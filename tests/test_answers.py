@@ -49,6 +49,13 @@ Stellplätzen melden, ob ein Platz frei ist. Die Daten fließen in die Parkleits
 Ein Digitaler Zwilling ist ein virtuelles Abbild der Stadt. Das Modell basiert auf dem offenen
 Standard CityGML. Das Bürgerbüro nutzt die Ansicht für Auskünfte zu Bauvorhaben.
 """),
+    "faq/dienstreisen.md": ("FAQ: Dienstreisen", "Sabine Krämer (@sabine_kraemer)", """
+Eine Dienstreise beantragen Sie vorher im Reisekostenportal. Fahrten mit dem privaten Pkw werden nur
+erstattet, wenn sie vorher begründet genehmigt wurden. Die Abrechnung erfolgt nach dem Landesreisekostengesetz.
+"""),
+    "sciu/haushalt.md": ("Haushaltsnotiz Sensorik", "Frank Osterkamp (@frank_osterkamp)", """
+Für den Betrieb des Funknetzes und der Sensorik sind im Etat noch 7.750 € nicht gebunden.
+"""),
     "strategie/stadtstrategie.md": ("Stadtstrategie 2030", "Katharina Nowak (@katharina_nowak)", """
 Die Stadtstrategie beschreibt, wofür die Stadt im Jahr 2030 stehen will. Sie wurde 2018 beschlossen
 und wird jährlich überprüft.
@@ -128,6 +135,16 @@ def test_a_year_the_document_never_mentions_is_declined(core: ChatCore):
     assert "2018" in core.ask("Wann wurde die Stadtstrategie 2030 beschlossen?", ASKER).text
     other_year = core.ask("Wann wurde die Stadtstrategie 2035 beschlossen?", ASKER)
     assert not other_year.answered and "2018" not in other_year.text
+
+
+def test_a_sum_the_document_never_states_is_declined(core: ChatCore):
+    asked = core.ask("Wie hoch ist die Kilometerpauschale für Dienstreisen mit dem privaten Pkw?", ASKER)
+    assert not asked.answered and "Reisekostenportal" not in asked.text
+
+
+def test_a_sum_is_answered_from_the_document_that_states_one(core: ChatCore):
+    asked = core.ask("Wie viel Geld ist für das Funknetz und die Sensorik noch frei?", ASKER)
+    assert asked.answered and asked.sources[0].path == "sciu/haushalt.md" and "7.750 €" in asked.text
 
 
 def test_a_short_expert_answer_is_served_whole(core: ChatCore):

@@ -63,6 +63,6 @@ class SearchSettings:
     candidates: int = 100
     dense_weight: float = 0.35
     min_confidence: float = 0.5  # at or above: answer
-    caveat_confidence: float = 0.35  # at or above (and below min_confidence): answer with a caveat; below: decline
+    caveat_confidence: float = 0.25  # at or above (and below min_confidence): answer with a caveat; below: decline
     one_chunk_per_document: bool = True
     synonyms: dict[str, list[str]] = field(default_factory=dict)

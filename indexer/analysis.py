@@ -32,7 +32,7 @@ from pathlib import Path
 
 import Stemmer
 
-ANALYSIS_VERSION = 6
+ANALYSIS_VERSION = 7
 """Bump whenever the terms produced for the same text and vocabulary change (forces a rebuild)."""
 STOPWORDS_FILE = Path(__file__).with_name("stopwords_de.txt")
 

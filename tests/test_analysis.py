@@ -102,6 +102,8 @@ def test_stop_words_are_dropped(analyzer: Analyzer) -> None:
     assert analyzer.terms("What is the name of the portal?") == ["nam", "portal"]
     assert analyzer.terms("wäre") == [] and analyzer.terms("Ware") != []  # checked before folding
     assert analyzer.terms("Bürger*innen und Bürger:innen") == analyzer.terms("Bürger Bürger")
+    # contracted prepositions and chat fillers are no unknown words that would lower the confidence
+    assert analyzer.terms("wieviele Formate fürs Portal, ne, eigentlich?") == analyzer.terms("Formate Portal")
 
 
 def test_english_words_still_produce_terms(analyzer: Analyzer) -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import Stemmer
 
-ANALYSIS_VERSION = 7
+ANALYSIS_VERSION = 8
 """Bump whenever the terms produced for the same text and vocabulary change (forces a rebuild)."""
 STOPWORDS_FILE = Path(__file__).with_name("stopwords_de.txt")
 
@@ -79,6 +79,19 @@ def load_stopwords(path: Path = STOPWORDS_FILE) -> frozenset[str]:
 def _is_participle(word: str) -> bool:
     """A past participle such as "geleitet", "gemeldet", "gehalten" (lower-case, ge-…-t/-en)."""
     return len(word) >= 7 and word.startswith("ge") and word.endswith(("t", "en")) and word.isalpha()
+
+
+# "ausgelastet", "eingereichte", "ausgefallen": a separable verb's participle, its "ge" inside.
+_SEPARABLE_PARTICIPLE = re.compile(
+    r"^(?P<particle>an|ab|auf|aus|ein|mit|nach|vor|zu|zuruck|fest|weg|her|hin|los|zusammen|frei|bereit|"
+    r"hoch|weiter|teil|bei|fort)ge(?P<verb>[a-z]{3,}?)(?:e?t|en)(?:e|en|er|es|em)?$")
+
+
+def _separable_infinitive(word: str) -> str | None:
+    """The infinitive of a separable verb's participle ("ausgelastet" → "auslasten"), so that it meets
+    the verb and its noun ("Auslastung") in the index; None for other words (folded, lower-case)."""
+    match = _SEPARABLE_PARTICIPLE.match(word) if len(word) >= 9 and not word.endswith(("heit", "keit")) else None
+    return match["particle"] + match["verb"] + "en" if match else None
 
 
 def quote(term: str) -> str:
@@ -288,6 +301,9 @@ class Analyzer:
         terms = [self._stem_word(folded)]
         if _is_participle(folded):  # "geleitet" also means "leitet": Snowball keeps the ge- prefix
             terms.append(self._stem_word(folded[2:]))
+        infinitive = _separable_infinitive(folded)
+        if infinitive and self._stem_word(infinitive) not in terms:
+            terms.append(self._stem_word(infinitive))
         if may_split:
             for part in self.split_compound(folded):
                 stem = self._stem_word(part)

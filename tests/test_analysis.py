@@ -50,6 +50,13 @@ def test_inflected_compounds_match(analyzer: Analyzer) -> None:
     assert finds(analyzer, "Befragungen", "Die Bürgerbefragung")
 
 
+def test_a_separable_verb_s_participle_meets_its_verb_and_noun(analyzer: Analyzer) -> None:
+    assert finds(analyzer, "Wie stark sind die Straßen ausgelastet?", "Die Auslastung liegt bei 90 Prozent.")
+    assert finds(analyzer, "eine eingereichte Projektidee", "Einreichung des Steckbriefs")
+    assert finds(analyzer, "Was ist ausgefallen?", "Ein Ausfall")
+    assert analyzer.terms("Angelegenheit") == Analyzer(split_compounds=False).terms("Angelegenheit")
+
+
 def test_lowercase_questions_are_split_too(analyzer: Analyzer) -> None:
     """Users type in lower case; text without capitals gets no noun hint, so all words may split."""
     assert "strategi" in analyzer.terms("was steht in der digitalisierungsstrategie")

@@ -22,7 +22,7 @@ from .private_files import private_file
 from .store import IndexStore
 from .units import Unit, split_units
 
-UNITS_VERSION = 4  # bump when split_units or the embedded text of a unit changes
+UNITS_VERSION = 5  # bump when split_units or the embedded text of a unit changes
 _QUOTED = re.compile(r"[„“\"»«]([^„“”\"»«]{3,200})[“”\"«»]")
 VECTORS_FILE = "units.npy"
 CHUNKS_FILE = "unit_chunks.npy"

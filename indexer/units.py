@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .readers.stated import is_masthead
 from .sentences import split_sentences
 
 _ITEM = re.compile(r"^(?:[-*•]\s+(?:\[[ xX]\]\s+)?|\d{1,2}[.)]\s+)")
+_NUMBERED = re.compile(r"^\d{1,2}[.)]\s+")
 _RULE = re.compile(r"\s*[-=_~*#]{4,}\s*")
 _FINAL = (".", "!", ":", ";", "…", "“", "\"", "»")  # a heading may end in ")": "Kompetenzen (Profilbereiche)"
 MAX_STEPS = 10  # items of one list shown as steps (or first cells of a table shown as a listing)
@@ -54,6 +56,14 @@ def _is_heading(line: str, following: str | None) -> bool:
     return words <= MAX_HEADING_WORDS and not text.endswith(_FINAL)
 
 
+def _is_numbered_heading(line: str, following: str | None) -> bool:
+    """ "1. Zweck dieses Merkblatts" above a paragraph or a bulleted list: a section title (PDF and
+    plain-text layouts number their sections), not the first of numbered steps."""
+    if not _NUMBERED.match(line) or (following is not None and _NUMBERED.match(following)):
+        return False
+    return _is_heading(_NUMBERED.sub("", line), following or "") and following is not None
+
+
 def render_row(header: list[str] | None, cells: list[str]) -> str:
     """A table row as a sentence-like line: "Funktionszeit: 9:00–15:00 Uhr",
     "Lunch & Learn – Rhythmus: donnerstags; Uhrzeit: 12:15 Uhr"."""
@@ -74,7 +84,7 @@ def clean_line(line: str) -> str:
 def split_units(text: str, heading_path: str = "") -> list[Unit]:
     """All answer units of a chunk's text, in reading order."""
     lines = [clean_line(line) for line in text.splitlines()]
-    lines = [line for line in lines if line]
+    lines = [line for line in lines if line and not is_masthead(line)]
     units: list[Unit] = []
     heading = heading_path
     lead = ""  # a paragraph ending in ":" introduces the list below it
@@ -82,6 +92,11 @@ def split_units(text: str, heading_path: str = "") -> list[Unit]:
     while n < len(lines):
         line = lines[n]
         following = lines[n + 1] if n + 1 < len(lines) else None
+        if _is_numbered_heading(line, following):
+            heading = " › ".join(p for p in (heading_path, line.strip()) if p)
+            lead = ""
+            n += 1
+            continue
         if _is_table(line):
             run = [line]
             while n + 1 < len(lines) and _is_table(lines[n + 1]):

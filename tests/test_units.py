@@ -78,6 +78,18 @@ def test_never_a_bare_heading_a_raw_row_or_a_rule_line():
     assert ("sentence", "Leitung Chief Digital Officer (CDO) Sekretariat Durchwahl -4101") in texts(text)
 
 
+def test_a_masthead_line_is_no_unit_and_a_numbered_section_title_is_a_heading():
+    text = ("Merkblatt Datenschutz (SCIU) - Stand: 12.05.2026 - Verantwortlich: Jonas Becker (@jonas_becker)\n"
+            "1. Zweck dieses Merkblatts\nSensoren liefern Daten.\n"
+            "2. Checkliste\n- Zweck festlegen.\n- Speicherdauer festlegen.\n"
+            "Ersatz beschaffen | Aylin Demir | 31.03.2026")
+    units = split_units(text)
+    assert not any("Stand:" in unit.text or "Zweck dieses" in unit.text for unit in units)
+    assert [(u.heading, u.text) for u in units if u.kind == "sentence"] == [("1. Zweck dieses Merkblatts", "Sensoren liefern Daten.")]
+    assert {u.heading for u in units if u.kind == "item"} == {"2. Checkliste"}
+    assert any(u.kind == "row" and "Aylin Demir" in u.text for u in units)
+
+
 def test_question_forms():
     assert question_form("Wer ist für Smart Parking zuständig?").person
     assert question_form("Welche Durchwahl hat das Sekretariat?").phone

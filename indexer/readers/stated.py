@@ -119,6 +119,13 @@ def stated_metadata(blocks: list[Block]) -> dict[str, str]:
     return found
 
 
+def is_masthead(line: str) -> bool:
+    """A line that states the document's Stand and its contact ("Stand: 03.11.2025 · Verantwortlich: …"):
+    every source shows both already, so it is never an answer."""
+    return bool(_OWNER_LABEL.search(line)) and any(
+        normalise_date(line[match.end():match.end() + 40]) for match in _STAND_LABEL.finditer(line))
+
+
 def same_person(stated: str, described: str) -> bool:
     """Whether `described` (e.g. a file's author "Lena Hoffmann (@lena_hoffmann)") names the person
     the text states ("Lena Hoffmann, SCIU")."""

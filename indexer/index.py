@@ -38,6 +38,7 @@ class Index:
         self._pointer: bytes | None = None
         self.problem: str | None = None  # damage found on opening, and what was done about it
         self._switch = threading.Lock()
+        self._opening: threading.Thread | None = None  # a new generation being opened in the background
 
     @property
     def embedder(self) -> Embedder:
@@ -50,12 +51,41 @@ class Index:
         snapshot = self._snapshot
         if snapshot is not None and self._pointer == pointer:
             return snapshot
+        if snapshot is not None and snapshot.chunk_count >= self.settings.background_switch_above:
+            self._open_in_background()
+            return snapshot
         with self._switch:
             if self._snapshot is None or self._pointer != pointer:
                 # The old snapshot stays usable for searches that are still running on it.
                 self._snapshot, self.problem = self._open_best()
                 self._pointer = pointer
             return self._snapshot
+
+    def _open_in_background(self) -> None:
+        """Open the new live generation on a thread while questions are answered from the old one."""
+        with self._switch:
+            if self._opening is not None and self._opening.is_alive():
+                return
+            self._opening = threading.Thread(target=self._switch_over, name="open-generation", daemon=True)
+            self._opening.start()
+
+    def _switch_over(self) -> None:
+        pointer = self._generations.pointer_state()
+        try:
+            snapshot, problem = self._open_best()
+        except Exception:  # noqa: BLE001 - the old snapshot keeps answering; the next question retries
+            log.exception("Index: die neue Generation ließ sich nicht öffnen; es antwortet weiter die bisherige.")
+            return
+        with self._switch:
+            self._snapshot, self.problem, self._pointer = snapshot, problem, pointer
+
+    def wait_for_switch(self, timeout: float | None = None) -> bool:
+        """Wait until a background switch to a new generation has finished; False on timeout."""
+        opening = self._opening
+        if opening is not None:
+            opening.join(timeout)
+            return not opening.is_alive()
+        return True
 
     def _open_best(self) -> tuple[Snapshot, str | None]:
         """The live generation if intact, else the newest intact older one, and what went wrong."""
@@ -99,6 +129,12 @@ class Index:
             raise IndexNotReady("Der Index stammt von einer anderen Programmversion. Bitte `lotse index` ausführen.")
         if manifest.get("model") != self.settings.model:
             raise IndexNotReady("Der Index wurde mit einem anderen Modell gebaut. Bitte `lotse index` ausführen.")
+
+    @property
+    def generation_served(self) -> int:
+        """Number of the generation questions are answered from (behind `generation` while a new
+        one opens in the background)."""
+        return self._snapshot.generation if self._snapshot is not None else 0
 
     @property
     def generation(self) -> int:

@@ -184,6 +184,10 @@ class Snapshot:
         self.glossary = Glossary([e for e, d in entries if not self.documents[d].access], settings.synonyms)
         self.glossary_chunk = {d: c for c, d in sorted(self.chunk_document.items(), reverse=True) if self.documents[d].glossary}
 
+    @property
+    def chunk_count(self) -> int:
+        return len(self.chunk_document)
+
     def close(self) -> None:
         self.store.close()
 

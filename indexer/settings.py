@@ -44,6 +44,9 @@ class IndexSettings:
     # of the base's chunks, the next run folds it into a new base (see indexer/delta.py).
     delta_above: int = 50_000
     delta_share: float = 0.05
+    # From this many chunks on, a reader opens a new generation in the background and answers from
+    # the one it has until then (opening 1,000,000 chunks takes tens of seconds); below, at once.
+    background_switch_above: int = 100_000
     progress: bool = True
 
     @property

@@ -54,3 +54,34 @@ def test_a_question_is_answered_while_a_reindex_batch_is_embedding(config: Confi
         core.interactions.close()
     assert outcome["report"].added == 40
     assert niceness and set(niceness) == {BATCH_NICENESS}  # batch workers yield the CPU to questions
+
+
+def test_a_large_index_opens_its_new_generation_in_the_background(config: Config, embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening a generation of a million chunks takes tens of seconds: questions meanwhile get the
+    previous generation's answers instead of waiting (here every index counts as large)."""
+    from indexer import build_index
+    import indexer.index as index_module
+
+    config.index.background_switch_above = 0
+    index = Index(config.index, config.search, embedder=embedder)
+    assert "Falke" not in index.search("Projekt Falke").passage
+    (config.index.knowledge_dir / "falke.md").write_text(
+        "---\ntitle: Projekt Falke\n---\n\nDas Projekt Falke zählt Fahrräder an der Ruhr.\n", encoding="utf-8")
+    build_index(config.index, embedder=embedder)
+
+    opening, release = threading.Event(), threading.Event()
+    real_snapshot = index_module.Snapshot
+
+    def slow_snapshot(*args: Any, **kwargs: Any) -> Any:
+        opening.set()
+        assert release.wait(60), "the test never let the generation open"
+        return real_snapshot(*args, **kwargs)
+
+    monkeypatch.setattr(index_module, "Snapshot", slow_snapshot)
+    old = index.generation_served
+    during = index.search("Was zählt das Projekt Falke?")  # answered at once, from the old generation
+    assert opening.wait(30) and index.generation_served == old and "Fahrräder" not in during.passage
+    release.set()
+    assert index.wait_for_switch(60)
+    after = index.search("Was zählt das Projekt Falke?")
+    assert index.generation_served == index.generation > old and "Fahrräder" in after.passage

@@ -38,6 +38,7 @@ STOPWORDS_FILE = Path(__file__).with_name("stopwords_de.txt")
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-‐‑][^\W_]+)*")  # a word, or words joined by hyphens
 _WORD = re.compile(r"[^\W_]+")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;–]\s*)\W*$")
 _UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
 _UMLAUT_SPELLINGS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 LINKERS = ("", "s", "es", "n", "en", "er", "e", "ens")  # Fugenelemente, "" first
@@ -210,6 +211,15 @@ class Analyzer:
             if match:
                 terms.extend(t for t in self.terms(match.group("particle") + match.group("verb")) if t not in terms)
         return terms
+
+    def noun_terms(self, question: str) -> set[str]:
+        """The terms of the words a question capitalises, but for a sentence's first word: its nouns
+        and names. A question in lower case gives no such hint: then all its terms."""
+        if question.islower():
+            return set(self.terms(question))
+        nouns = (match.group() for match in _TOKEN.finditer(question)
+                 if match.group()[0].isupper() and not _SENTENCE_START.search(question[: match.start()]))
+        return {term for word in nouns for term in self.terms(word)}
 
     def index_text(self, text: str) -> str:
         """The terms of ``text`` joined by spaces: the value of an FTS5 column."""

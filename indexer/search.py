@@ -286,9 +286,10 @@ class Snapshot:
         per_document = self.settings.one_chunk_per_document if per_document is None else per_document
         expansions = self.glossary.expansions(query)
         result = self._search(query, expansions, k, groups, per_document, include_outdated=False)
-        if not result.answerable and self._has_fallback(groups):
+        if not result.certain and self._has_fallback(groups):
+            # An outdated document is the answer only where no current one answers as well (flagged).
             fallback = self._search(query, expansions, k, groups, per_document, include_outdated=True)
-            if fallback.answerable:
+            if fallback.answerable and fallback.confidence > result.confidence:
                 result = fallback
         result.expansions = expansions
         definitions = self.glossary.definitions(query)
@@ -317,7 +318,10 @@ class Snapshot:
         # English words meet their German index terms by any edit ("program" → "Programm").
         corrections = self.speller.corrections(query_terms, () if english else real_word_terms(query, self.analyzer))
         # English words are unknown to a German index by nature: that says nothing about an answer.
-        unknown = 0.0 if english else sum(not self.speller.known(t) and t not in corrections for t in query_terms) / max(1, len(query_terms))
+        # Nor does a verb the documents happen not to use ("kümmert"): only unknown nouns and names count.
+        nouns = self.analyzer.noun_terms(query)
+        unknown = 0.0 if english else sum(
+            not self.speller.known(t) and t not in corrections for t in query_terms & nouns) / max(1, len(query_terms))
         query_terms |= set(corrections.values())
         found = self.lexical(query, expansions, limit, excluded, [*corrections.values(), *query_terms])
         lexical = found.scores

@@ -113,6 +113,11 @@ def test_stop_words_are_dropped(analyzer: Analyzer) -> None:
     assert analyzer.terms("wieviele Formate fürs Portal, ne, eigentlich?") == analyzer.terms("Formate Portal")
 
 
+def test_noun_terms_are_those_of_capitalised_words_but_a_sentence_s_first(analyzer: Analyzer) -> None:
+    assert analyzer.noun_terms("Wer kümmert sich um Fördermittel? Und wer prüft?") == set(analyzer.terms("Fördermittel"))
+    assert analyzer.noun_terms("wer kümmert sich um fördermittel") == set(analyzer.terms("kümmert fördermittel"))
+
+
 def test_english_words_still_produce_terms(analyzer: Analyzer) -> None:
     assert finds(analyzer, "parking sensors", "The parking sensor reports free spaces.")
 

@@ -184,7 +184,7 @@ def test_english_questions_get_english_framing(core: ChatCore):
 
 
 def test_a_decline_names_the_topic_expert_or_the_fallback_never_an_unrelated_owner(core: ChatCore):
-    canteen = core.ask("Wann hat die Kantine geöffnet?", ASKER)
+    canteen = core.ask("Wer betreibt die Kantine?", ASKER)
     assert not canteen.answered and canteen.contact == "@kantinen_team" and "@kantinen_team" in canteen.text
     other = core.ask("Wo melde ich eine Nebentätigkeit an?", ASKER)
     assert not other.answered and other.contact == core.config.chat.fallback_contact

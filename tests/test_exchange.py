@@ -84,7 +84,8 @@ def test_gaps_report_groups_paraphrases(core: ChatCore, config: Config, tmp_path
     for question in ("Darf ich meinen Hund mit ins Büro bringen?", "Sind Hunde im Büro erlaubt?",
                      "Kann ich meinen Hund mit zur Arbeit bringen?", "Wann hat die Kantine im Rathaus geöffnet?",
                      "Wer leitet die SCIU?"):
-        assert not core.ask(question, asker).answered or question == "Wer leitet die SCIU?"
+        answer = core.ask(question, asker)  # a gap: declined, or answered only with the caveat
+        assert not answer.answered or answer.caveat or question == "Wer leitet die SCIU?"
     canteen = core.ask("Hat das Rathaus eine Kantine?", asker)
     assert canteen.answered and core.feedback(canteen.question_id, asker, positive=False)
     config.handoff.fallback_chat_id = 1

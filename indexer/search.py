@@ -144,7 +144,7 @@ class Snapshot:
                       if isinstance(self.store, MergedStore) else None)
         self.settings = settings
         self._lock = threading.Lock()
-        self._excluded_cache: dict[tuple[frozenset[str], bool], np.ndarray] = {}
+        self._excluded_cache: dict[tuple[frozenset[str], bool, bool], np.ndarray] = {}
         self._fallback_cache: dict[frozenset[str], bool] = {}
         db = self.store.db
         today = date.today()
@@ -208,21 +208,31 @@ class Snapshot:
         flagged as outdated, so restricting a successor never takes the public version away."""
         return doc.successor is not None and self.documents[doc.successor].visible_to(groups)
 
-    def _excluded(self, groups: frozenset[str], include_outdated: bool) -> np.ndarray:
+    def _excluded(self, groups: frozenset[str], include_outdated: bool, access_only: bool = False) -> np.ndarray:
         """Chunk ids a caller must not see: other groups' documents, replaced ones, glossaries,
-        outdated ones unless asked. Cached per caller kind, since a generation never changes."""
-        key = (groups, include_outdated)
+        outdated ones unless asked (`access_only`: only other groups' documents). Cached per
+        caller kind, since a generation never changes."""
+        key = (groups, include_outdated, access_only)
         cached = self._excluded_cache.get(key)
         if cached is None:
             banned = {
                 doc_id for doc_id, doc in self.documents.items()
-                if not doc.visible_to(groups) or self._replaced(doc, groups) or doc.glossary
-                or (doc.outdated and not include_outdated)
+                if not doc.visible_to(groups) or (not access_only and (
+                    self._replaced(doc, groups) or doc.glossary or (doc.outdated and not include_outdated)))
             }
             cached = np.array([c for c, d in self.chunk_document.items() if d in banned], dtype=np.int64)
             if len(self._excluded_cache) < 256:
                 self._excluded_cache[key] = cached
         return cached
+
+    def _sees_term(self, term: str, groups: frozenset[str]) -> bool:
+        """Whether a document the caller may see holds `term`. A word only restricted documents use
+        is as unknown to an outsider as one no document uses, and must not make their answer surer."""
+        chunks = self.speller.frequency.get(term, 0)
+        hidden = self._excluded(groups, include_outdated=True, access_only=True)
+        if chunks > len(hidden):
+            return True  # more chunks hold it than the caller may not see
+        return chunks > 0 and bool(self.bm25.search("", 1, hidden, [term]).scores)
 
     def _has_fallback(self, groups: frozenset[str]) -> bool:
         """Whether outdated documents this caller could fall back on exist; cached per caller kind,
@@ -321,7 +331,7 @@ class Snapshot:
         # Nor does a verb the documents happen not to use ("kümmert"): only unknown nouns and names count.
         nouns = self.analyzer.noun_terms(query)
         unknown = 0.0 if english else sum(
-            not self.speller.known(t) and t not in corrections for t in query_terms & nouns) / max(1, len(query_terms))
+            not self._sees_term(corrections.get(t, t), groups) for t in query_terms & nouns) / max(1, len(query_terms))
         query_terms |= set(corrections.values())
         found = self.lexical(query, expansions, limit, excluded, [*corrections.values(), *query_terms])
         lexical = found.scores

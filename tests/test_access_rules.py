@@ -191,3 +191,13 @@ def test_unknown_keys_in_a_folder_file_are_warned(settings):
         ("intern/_ordner.toml", "unbekannter Schlüssel „acess“ (gemeint: „access“?)")
     ]
     assert "intern/_ordner.toml" not in skipped(report)  # the folder file is not a document
+
+
+def test_a_word_only_restricted_documents_use_is_as_unknown_to_an_outsider_as_an_invented_one(settings):
+    md(settings.knowledge_dir, "intern/budget.md", SECRET, "title: Budget\naccess: sciu-intern")
+    build(settings)
+    index = Index(settings, embedder=FakeEmbedder("fake"))
+    outsider = index.search("Worum geht es bei Nordlicht?").evidence.unknown
+    member = index.search("Worum geht es bei Nordlicht?", groups={"sciu-intern"}).evidence.unknown
+    invented = index.search("Worum geht es bei Zaunkönig?").evidence.unknown
+    assert member == 0 and outsider == invented > 0  # the confidence cannot tell an outsider it exists

@@ -133,7 +133,7 @@ def breakdown(index: Index, questions: list[str]) -> None:
     steps = [(Snapshot, "_search", "_search"), (Snapshot, "_excluded", "excluded"), (Snapshot, "lexical", "lexical"),
              (Analyzer, "query_terms", "query_terms"), (Snapshot, "dense", "dense"),
              (search_module, "fuse", "fuse"), (Snapshot, "hits", "hits"),
-             (search_module, "_collapse_duplicates", "collapse"), (Glossary, "expansions", "glossary"),
+             (search_module, "collapse_duplicates", "collapse"), (Glossary, "expansions", "glossary"),
              (Glossary, "definitions", "glossary"), (Snapshot, "_choose_answer", "answer_passage"),
              (VectorMemory, "encode", "passage_encode")]
     snapshot.embedder = TimedEmbedder(embedder, timers)

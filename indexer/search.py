@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,7 +14,9 @@ import numpy as np
 from .access import groups_of
 from .analysis import Analyzer
 from .confidence import Evidence, confidence
+from .document_state import SearchDocument, is_outdated
 from .embedder import Embedder
+from .fusion import collapse_duplicates, fuse
 from .glossary import Glossary, GlossaryEntry, definition_text
 from .asked_value import asks_for_sum, asks_for_value, lacks_asked_value, money_missing
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
@@ -45,9 +46,6 @@ UNIT_WEIGHT = 1.0
 UNIT_CHUNKS_PER_DOCUMENT = 50
 UNIT_Z_LIMIT = 3.0
 RERANKED_DOCUMENTS = 10  # documents reranked by their units, whatever k: a result must not depend on k
-# "Auf welchem Platz lag Bochum 2024?": a year the question names and the answering document never
-# mentions, while it names others, means the document cannot answer it (kb-dev: one such question,
-# no answerable one; XQuAD: 1 of 40 questions with a year, whose paragraph names other years).
 
 
 @dataclass
@@ -71,62 +69,6 @@ class SearchResult:
         return self.hits[0] if self.hits else None
 
 
-@dataclass
-class _Document:
-    title: str
-    path: str
-    meta: dict
-    access: frozenset[str]
-    outdated: bool
-    successor: int | None = None  # id of the indexed document that supersedes this one
-
-    def visible_to(self, groups: frozenset[str]) -> bool:
-        return not self.access or bool(self.access & groups)
-
-    @property
-    def glossary(self) -> bool:
-        """Glossaries feed query expansion and definitions, not passage retrieval."""
-        return str(self.meta.get("type", "")).lower() in {"glossary", "glossar"}
-
-
-def _is_outdated(meta: dict, today: date, broken_link: bool) -> bool:
-    if meta.get("superseded_by") and not broken_link:
-        return True
-    valid_until = meta.get("valid_until")
-    if not valid_until:
-        return False
-    try:
-        return date.fromisoformat(str(valid_until)[:10]) < today
-    except ValueError:
-        return False
-
-
-def _standardise(scores: dict[int, float], missing: float) -> tuple[dict[int, float], float]:
-    """Z-scores of one retriever's candidates, and the z-score of a chunk it did not return.
-
-    The missing value joins the statistics, so a list of one or two candidates still spreads.
-    """
-    values = np.array([*scores.values(), missing], dtype=np.float64)
-    mean, spread = values.mean(), values.std() or 1.0
-    return {key: (value - mean) / spread for key, value in scores.items()}, (missing - mean) / spread
-
-
-def fuse(lexical: dict[int, float], dense: dict[int, float], dense_weight: float, lexical_complete: bool) -> dict[int, float]:
-    """Z-score fusion of both retrievers' candidates.
-
-    A chunk one retriever did not return gets what that retriever would have given it: BM25 0 when
-    the lexical list holds every match (`lexical_complete`), else the lowest score seen.
-    """
-    z_lex, floor_lex = _standardise(lexical, 0.0 if lexical_complete or not lexical else min(lexical.values()))
-    z_dense, floor_dense = _standardise(dense, min(dense.values(), default=0.0))
-    weight_lex = 1.0 - dense_weight if dense else 1.0
-    weight_dense = dense_weight if lexical else 1.0
-    return {
-        chunk_id: weight_lex * z_lex.get(chunk_id, floor_lex) + weight_dense * z_dense.get(chunk_id, floor_dense)
-        for chunk_id in set(z_lex) | set(z_dense)
-    }
-
-
 class Snapshot:
     """A read-only view of one published generation; searched from any thread."""
 
@@ -148,16 +90,16 @@ class Snapshot:
         self._fallback_cache: dict[frozenset[str], bool] = {}
         db = self.store.db
         today = date.today()
-        self.documents: dict[int, _Document] = {}
+        self.documents: dict[int, SearchDocument] = {}
         for row in db.execute("SELECT id, title, path, meta, access FROM documents"):
             meta = json.loads(row[3] or "{}")
             access = groups_of(row[4]) or frozenset()
-            self.documents[row[0]] = _Document(row[1], row[2], meta, access, False)
+            self.documents[row[0]] = SearchDocument(row[1], row[2], meta, access, False)
         ids = {doc.path: doc_id for doc_id, doc in self.documents.items()}
         links = {doc.path: target(doc.meta.get("superseded_by")) for doc in self.documents.values()}
         succession = resolve(links, set(ids))
         for doc in self.documents.values():
-            doc.outdated = _is_outdated(doc.meta, today, doc.path in succession.problems)
+            doc.outdated = is_outdated(doc.meta, today, doc.path in succession.problems)
             successor = succession.successors.get(doc.path)
             doc.successor = ids[successor] if successor else None
         self.chunk_document = dict(db.execute("SELECT id, document_id FROM chunks").fetchall())
@@ -203,7 +145,7 @@ class Snapshot:
         first_paragraph = (row[0] if row else "").split("\n")[0]
         return " ".join(split_sentences(first_paragraph)[:sentences])
 
-    def _replaced(self, doc: _Document, groups: frozenset[str]) -> bool:
+    def _replaced(self, doc: SearchDocument, groups: frozenset[str]) -> bool:
         """Superseded by a document this caller can see. For everyone else the old one stays,
         flagged as outdated, so restricting a successor never takes the public version away."""
         return doc.successor is not None and self.documents[doc.successor].visible_to(groups)
@@ -351,7 +293,7 @@ class Snapshot:
             ranked.append((chunk_id, score))
             if len(ranked) >= max(k * 2, RERANKED_DOCUMENTS):
                 break
-        hits = _collapse_duplicates(self.hits(ranked, lexical, dense))
+        hits = collapse_duplicates(self.hits(ranked, lexical, dense))
         if not hits:
             return SearchResult(query, [], 0.0, False, generation=self.generation)
         passage_vector = self.embedder.encode([query])[0] if expansions else query_vector
@@ -465,16 +407,3 @@ def _person(owner: object) -> str | None:
 
 def _coverage(query_terms: set[str], chunk_terms: set[str]) -> float:
     return len(query_terms & chunk_terms) / len(query_terms) if query_terms else 0.0
-
-
-def _collapse_duplicates(hits: list[Hit], threshold: float = 0.9) -> list[Hit]:
-    """Drop hits whose text nearly repeats a better hit's text (copies of one document)."""
-    kept: list[Hit] = []
-    kept_words: list[set[str]] = []
-    for hit in hits:
-        words = set(hit.text.lower().split())
-        if any(len(words & other) / max(1, len(words | other)) >= threshold for other in kept_words):
-            continue
-        kept.append(hit)
-        kept_words.append(words)
-    return kept

@@ -50,7 +50,7 @@ from indexer.settings import IndexSettings
 from indexer.store import IndexStore
 
 STEPS = [  # (owner, attribute, label) wrapped by timers in run B
-    (build_module, "scan_knowledge", "scan"), (build_module, "_classify", "classify"),
+    (build_module, "scan_knowledge", "scan"), (build_module, "classify_changes", "classify"),
     (ParsePool, "parse", "read"), (build_module, "chunk_document", "chunk"),
     (DocumentWriter, "add", "store"), (IndexStore, "add_document", "sqlite_insert"),
     (DocumentWriter, "finish", "fts"), (Analyzer, "index_text", "analysis"), (IndexStore, "insert_terms", "fts_insert"),

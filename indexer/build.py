@@ -5,7 +5,6 @@ seen, and publishes the result atomically. Killed at any point, it leaves the li
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import math
@@ -22,6 +21,7 @@ from .access import groups_of, narrow, sniff_access, widens
 from .analysis import ANALYSIS_VERSION
 from .cache import EmbeddingCache
 from .delta import open_building, use_delta
+from .changes import classify_changes, content_digest
 from .chunking import CHUNKING_VERSION, chunk_document, embedding_input, embedding_text
 from .document_writer import DocumentWriter
 from .embed_stream import EmbedStream
@@ -61,19 +61,6 @@ class IndexingError(Exception):
         self.report = report
 
 
-@dataclass
-class _Changes:
-    unchanged: list[SourceFile]
-    touched: list[SourceFile]
-    parse: list[tuple[SourceFile, str]]  # (file, content hash); bytes are read again when parsed
-    renamed: list[tuple[str, SourceFile]]
-    removed: list[str]
-    unreadable: list[tuple[SourceFile, str]]
-
-    def empty(self) -> bool:
-        return not (self.touched or self.parse or self.renamed or self.removed)
-
-
 def signature(settings: IndexSettings) -> dict:
     """Everything that shapes stored chunks or vectors; any difference means a full rebuild."""
     return {
@@ -84,56 +71,6 @@ def signature(settings: IndexSettings) -> dict:
         "reader_version": READER_VERSION,
         "chunking": [CHUNKING_VERSION, settings.chunk_min_words, settings.chunk_max_words, settings.overlap_sentences],
     }
-
-
-def content_digest(data: bytes, folder_fingerprint: str) -> str:
-    """What decides "changed": the file's bytes, plus the folder files that apply to it (if any)."""
-    digest = hashlib.sha256(data)
-    if folder_fingerprint:
-        digest.update(b"\0" + folder_fingerprint.encode())
-    return digest.hexdigest()
-
-
-def _classify(
-    files: list[SourceFile], stored: dict, folders: FolderDefaults, old_folders: dict[str, str], max_bytes: int,
-    on_parse: Callable[[], None] = lambda: None,
-) -> _Changes:
-    """Sort the scanned files by what the run does with them; `on_parse` is called when the first
-    file that needs parsing is found (the run starts its parse worker then)."""
-    changes = _Changes([], [], [], [], [], [])
-    for source in files:
-        old = stored.get(source.rel)
-        rules = folders.rules(source.rel)
-        if (
-            old and old.size == source.size and old.mtime_ns == source.mtime_ns
-            and not rules.error and not folders.chain_changed(source.rel, old_folders)
-        ):
-            changes.unchanged.append(source)
-            continue
-        try:
-            data = read_source(source, max_bytes)
-        except UnreadableDocument as error:
-            changes.unreadable.append((source, str(error)))
-            continue
-        digest = content_digest(data, rules.fingerprint)
-        if old and old.content_hash == digest:
-            changes.touched.append(source)
-        else:
-            if not changes.parse:
-                on_parse()
-            changes.parse.append((source, digest))
-    seen = {source.rel for source in files}
-    removed = [path for path in stored if path not in seen]
-    removed_by_hash = {stored[path].content_hash: path for path in removed}
-    for item in list(changes.parse):
-        source, digest = item
-        if source.rel not in stored and digest in removed_by_hash:
-            old_path = removed_by_hash.pop(digest)
-            changes.renamed.append((old_path, source))
-            removed.remove(old_path)
-            changes.parse.remove(item)
-    changes.removed = removed
-    return changes
 
 
 @dataclass
@@ -305,7 +242,7 @@ def build_index(
         folders = FolderDefaults(root.resolve(), [source.rel for source in files])
         report.warnings.extend(folders.warnings)
         run = _Run(settings, embedder, on_progress, folders)
-        cleanup.callback(run.pool.close)  # the worker may start early (see _classify)
+        cleanup.callback(run.pool.close)  # the worker may start early (see classify_changes)
         live = generations.current()
         damage = _live_damage(generations, live)
         if damage:
@@ -316,7 +253,7 @@ def build_index(
         manifest = previous.manifest() if previous is not None else {}
         rebuild = previous is None or manifest.get("signature") != signature(settings)
         stored = {} if rebuild or previous is None else previous.documents()
-        changes = _classify(files, stored, folders, manifest.get("folder_defaults") or {}, max_bytes,
+        changes = classify_changes(files, stored, folders, manifest.get("folder_defaults") or {}, max_bytes,
                             on_parse=run.pool.start_soon)
         as_delta = use_delta(settings, previous, rebuild, len(changes.parse) + len(changes.touched)
                              + len(changes.renamed) + len(changes.removed) + len(changes.unreadable))

@@ -11,7 +11,7 @@ excludes chunks, as in production. Whole run: ~3 min.
 Measure (a fresh child process, model loaded first, so RSS is that of a serving process):
 p50/p95 of `Index.search` over 300 German questions (200 from XQuAD-de, 100 law-style), RSS;
 recall@10 and @100 of the approximate vector index against exact search (IndexFlatIP on the same
-vectors), FAISS-only and end-to-end latency of both; search time split into parts (query embedding, FTS5 bm25, FAISS, fusion/hits,
+vectors), FAISS-only and end-to-end latency of both; search time split into parts (query embedding, lexical, FAISS, fusion/hits,
 answer passage) by timers, plus a cProfile of all questions.
 
     .venv/bin/python benchmarks/search_latency.py [--chunks 100000] [--embed 6000] [--keep DIR]
@@ -53,7 +53,7 @@ from indexer.settings import IndexSettings
 from indexer.vectors import build_vectors, search_vectors
 
 ROWS = [("total", "Index.search"), ("glossary", " glossary expansions/definitions"), ("_search", " Snapshot._search"),
-        ("excluded", "  access filter (_excluded)"), ("lexical", "  FTS5 bm25 (lexical)"),
+        ("excluded", "  access filter (_excluded)"), ("lexical", "  lexical (FTS5 or tantivy)"),
         ("query_terms", "   of which query analysis"), ("query_encode", "  query embedding"),
         ("dense", "  FAISS (dense)"), ("fuse", "  fusion (z-scores)"), ("hits", "  hits (SQLite rows → Hit)"),
         ("collapse", "  duplicate collapse"), ("answer_passage", "  answer passage"),
@@ -162,7 +162,8 @@ def measure(root: Path) -> None:
     index.search(questions[0])
     opened, stats = time.perf_counter() - start, index.stats()
     vectors = {key: value for key, value in stats["vectors"].items() if not isinstance(value, list)}
-    print(f"\nindex: {stats['chunks']} chunks, {stats['documents']} documents, vectors {vectors}")
+    lexical = (index._current_snapshot().manifest.get("lexical") or {"kind": "fts5"})["kind"]
+    print(f"\nindex: {stats['chunks']} chunks, {stats['documents']} documents, lexical {lexical}, vectors {vectors}")
     print(f"open snapshot + first search {opened:.2f} s; RSS after model load {after_model:.0f} MB, "
           f"after opening the index {_bench.memory_mb()['VmRSS']:.0f} MB")
     run(index, questions[:10])  # warm-up

@@ -29,12 +29,13 @@ import numpy as np
 import _bench
 
 from indexer.generations import Generations
-from indexer.lexical import FREQUENT_TERM_SHARE, FREQUENT_TERMS_ABOVE, Lexical
+from indexer.lexical import COLUMN_WEIGHTS, FREQUENT_TERM_SHARE, FREQUENT_TERMS_ABOVE, Lexical
 from indexer.lexical_files import write_lexical
 from indexer.search import Snapshot
 from indexer.settings import IndexSettings, SearchSettings
 from indexer.spelling import real_word_terms
 from indexer.store import IndexStore
+from indexer.tantivy_lexical import BASE_LEXICAL, LEXICAL_DIR, TantivyLexical, extend_tantivy, tantivy_files
 
 LIMIT = 100
 
@@ -50,6 +51,23 @@ def extra_terms(snapshot: Snapshot, question: str) -> list[str]:
     terms = set(snapshot.analyzer.question_terms(question))
     corrections = snapshot.speller.corrections(terms, real_word_terms(question, snapshot.analyzer))
     return [*corrections.values(), *terms]
+
+
+def delta(work: Path, store: IndexStore) -> None:
+    """What a delta run does to the tantivy index for one changed document (its 50 rows withdrawn,
+    50 new rows): link the base's files, delete, add a segment, commit."""
+    (work / BASE_LEXICAL).mkdir()
+    for path in tantivy_files(work / LEXICAL_DIR):
+        os.link(path, work / BASE_LEXICAL / path.name)
+    rows = [(row[0] + 10**8, *row[1:]) for row in store.fts_columns(list(range(1, 51)))]
+    start = time.perf_counter()
+    extend_tantivy(work / BASE_LEXICAL, work / "delta", range(1, 51), rows, COLUMN_WEIGHTS)
+    seconds = time.perf_counter() - start
+    fresh = [p for p in tantivy_files(work / "delta") if p.stat().st_nlink == 1]
+    print(f"a delta for one document (50 rows out, 50 in): {seconds:.2f} s; {len(fresh)} new files, "
+          f"{sum(p.stat().st_size for p in fresh) / 1e6:.1f} MB (the rest linked)")
+    shutil.rmtree(work / "delta")
+    shutil.rmtree(work / BASE_LEXICAL)
 
 
 def describe(name: str, samples: list[float]) -> None:
@@ -81,7 +99,9 @@ def main() -> None:
         rows = store.fts_stats()[0]
         record = write_lexical(store, work, None, rows, tantivy_above=0)
         size = sum(size for size, _ in record["files"].values())
-        print(f"tantivy index: {rows} rows in {time.perf_counter() - start:.0f} s (with SHA-256), {size / 1e6:.0f} MB")
+        print(f"tantivy index: {rows} rows in {time.perf_counter() - start:.0f} s (with SHA-256), {size / 1e6:.0f} MB, "
+              f"{TantivyLexical(work / LEXICAL_DIR).searcher.num_segments} segments")
+        delta(work, store)
         frequencies = store.term_frequencies()
         engines = {"FTS5 bm25": Lexical(store, snapshot.analyzer, frequencies, threading.Lock())}
         store.set_manifest(lexical=record)

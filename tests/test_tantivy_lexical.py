@@ -3,7 +3,6 @@ files written into a generation, checked on open and kept private."""
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import threading
 from pathlib import Path
@@ -20,9 +19,9 @@ from indexer.lexical_files import write_lexical
 from indexer.store import IndexStore
 from indexer.tantivy_lexical import LEXICAL_DIR, TANTIVY
 from tests.fakes import FakeEmbedder
-from tests.test_lexical import store  # noqa: F401  (the fixture: 400 chunks of analysed terms)
+from tests.test_delta import knowledge  # noqa: F401  (fixture: a copy of the sample knowledge folder)
+from tests.test_lexical import store  # noqa: F401  (fixture: 400 chunks of analysed terms)
 
-REPO = Path(__file__).resolve().parent.parent
 NOTHING = np.array([], np.int64)
 QUERIES = ["Antrag BauGB", "Gleitzeit", "Frist Behörde LoRaWAN", "Stadt Verfahren Antrag", "Abschnitt"]
 
@@ -81,14 +80,7 @@ def settings_for(knowledge: Path, data: Path, **changes) -> IndexSettings:
     return IndexSettings(**{**values, **changes})
 
 
-@pytest.fixture
-def knowledge(tmp_path) -> Path:
-    folder = tmp_path / "knowledge"
-    shutil.copytree(REPO / "knowledge", folder)
-    return folder
-
-
-def test_a_build_writes_the_engine_chosen_by_size_into_the_generation(knowledge, tmp_path):
+def test_a_build_writes_the_engine_chosen_by_size_into_the_generation(knowledge, tmp_path):  # noqa: F811
     embedder = FakeEmbedder("fake-tantivy")
     small = settings_for(knowledge, tmp_path / "small", tantivy_above=10**9)
     build_index(small, embedder=embedder)
@@ -109,12 +101,13 @@ def test_a_build_writes_the_engine_chosen_by_size_into_the_generation(knowledge,
         assert [(h.source, round(h.score, 9)) for h in ours.hits] == [(h.source, round(h.score, 9)) for h in theirs.hits]
 
 
-def test_a_damaged_tantivy_file_is_refused_and_the_older_generation_answers(knowledge, tmp_path):
+def test_a_damaged_tantivy_file_is_refused_and_the_older_generation_answers(knowledge, tmp_path):  # noqa: F811
     embedder = FakeEmbedder("fake-tantivy")
     settings = settings_for(knowledge, tmp_path / "var")
-    build_index(settings, embedder=embedder)
-    (knowledge / "neu.md").write_text("---\ntitle: Neu\n---\n\nDie Kantine öffnet um acht Uhr.\n", encoding="utf-8")
-    build_index(settings, embedder=embedder)
+    for added in ({}, {"neu.md": "---\ntitle: Neu\n---\n\nDie Kantine öffnet um acht Uhr.\n"}):
+        for name, text in added.items():
+            (knowledge / name).write_text(text, encoding="utf-8")
+        build_index(settings, embedder=embedder)
     live = Generations(settings.index_dir).current()
     biggest = max((live / LEXICAL_DIR).iterdir(), key=lambda path: path.stat().st_size)
     data = bytearray(biggest.read_bytes())

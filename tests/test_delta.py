@@ -168,12 +168,16 @@ def texts(settings: IndexSettings, query: str, groups=()) -> dict[str, str]:
     return {hit.source: hit.text for hit in index.search(query, k=30, groups=groups, per_document=False).hits}
 
 
-def test_access_rules_hold_across_base_and_delta(knowledge, tmp_path):
+ENGINES = pytest.mark.parametrize("tantivy_above", [10**9, 0], ids=["fts5", "tantivy"])
+
+
+@ENGINES
+def test_access_rules_hold_across_base_and_delta(knowledge, tmp_path, tantivy_above):
     """A public base version withdrawn by a restricted change, a restricted document added in the
     delta, and a deleted one: none reaches an outsider, by search or the document list."""
     write(knowledge, "budget.md", SECRET, "title: Budget Nordlicht")
     write(knowledge, "alt.md", "Projekt Nordlicht Altbestand: Budget 10.000 Euro.", "title: Altbestand Nordlicht")
-    settings = delta_settings(knowledge, tmp_path / "var")
+    settings = delta_settings(knowledge, tmp_path / "var", tantivy_above=tantivy_above)
     build_index(settings, embedder=FakeEmbedder("fake-delta"))
     query = "Budget Projekt Nordlicht Euro"
     assert "budget.md" in texts(settings, query)
@@ -196,9 +200,10 @@ def test_access_rules_hold_across_base_and_delta(knowledge, tmp_path):
     assert [doc.path for doc in index.documents() if doc.path == "budget.md"] == ["budget.md"]
 
 
-def test_a_large_delta_is_folded_into_a_new_base(knowledge, tmp_path):
+@ENGINES
+def test_a_large_delta_is_folded_into_a_new_base(knowledge, tmp_path, tantivy_above):
     embedder = FakeEmbedder("fake-delta")
-    settings = delta_settings(knowledge, tmp_path / "var")
+    settings = delta_settings(knowledge, tmp_path / "var", tantivy_above=tantivy_above)
     build_index(settings, embedder=embedder)
     edit(knowledge / "sciu" / "ueber-die-sciu.md", "SCIU", "SCIU (Stadtentwicklungsabteilung)")
     build_index(settings, embedder=embedder)
@@ -206,18 +211,18 @@ def test_a_large_delta_is_folded_into_a_new_base(knowledge, tmp_path):
     assert has_base(generations.current())
 
     (knowledge / "projekte" / "digitaler-zwilling.md").unlink()
-    folding = delta_settings(knowledge, tmp_path / "var", delta_share=0.0001)
+    folding = delta_settings(knowledge, tmp_path / "var", delta_share=0.0001, tantivy_above=tantivy_above)
     report = build_index(folding, embedder=embedder)
     folded = generations.current()
     assert report.generation == 3 and not has_base(folded)
-    fresh = fresh_build(knowledge, tmp_path / "fresh", embedder)
+    fresh = fresh_build(knowledge, tmp_path / "fresh", embedder, tantivy_above=tantivy_above)
     assert content(settings, embedder) == content(fresh, embedder)
 
     edit(knowledge / "faq" / "diensthandy-beantragen.md", "Diensthandy", "Dienstsmartphone")
     build_index(settings, embedder=embedder)
     live = generations.current()
     assert has_base(live) and os.stat(live / BASE_DB).st_ino == os.stat(folded / DB_NAME).st_ino
-    fresh = fresh_build(knowledge, tmp_path / "fresh-2", embedder)
+    fresh = fresh_build(knowledge, tmp_path / "fresh-2", embedder, tantivy_above=tantivy_above)
     assert content(settings, embedder) == content(fresh, embedder)
 
 

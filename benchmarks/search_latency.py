@@ -15,7 +15,7 @@ vectors), FAISS-only and end-to-end latency of both; search time split into part
 answer passage) by timers, plus a cProfile of all questions.
 
     .venv/bin/python benchmarks/search_latency.py [--chunks 100000] [--embed 6000] [--keep DIR]
-    .venv/bin/python benchmarks/search_latency.py --measure DIR   # again, on a kept index
+    .venv/bin/python benchmarks/search_latency.py --measure DIR [--fts5]   # again, on a kept index
 
 At --chunks 1000000 (pq-rerank, see indexer/vectors.py) the build takes ~20 min on 2 cores
 and ~6 GB; the serving process stays under 3 GB.
@@ -152,8 +152,10 @@ def breakdown(index: Index, questions: list[str]) -> None:
     timers.print(seconds["total"], ROWS, per=len(questions))
 
 
-def measure(root: Path) -> None:
-    """The serving side, in a fresh process: latency, RSS, recall against exact search, breakdown."""
+def measure(root: Path, fts5: bool = False) -> None:
+    """The serving side, in a fresh process: latency, RSS, recall against exact search, breakdown;
+    `fts5`: the lexical side by FTS5 alone even where the generation has a tantivy index (before/after
+    on one index)."""
     questions = json.loads((root / "questions.json").read_text(encoding="utf-8"))
     groups = {"XQuAD": slice(0, 200), "law": slice(200, None)}
     settings = IndexSettings(data_dir=root / "data", progress=False)
@@ -161,8 +163,10 @@ def measure(root: Path) -> None:
     after_model, start = _bench.memory_mb()["VmRSS"], time.perf_counter()
     index.search(questions[0])
     opened, stats = time.perf_counter() - start, index.stats()
+    if fts5:
+        index._current_snapshot().bm25.engine = None
     vectors = {key: value for key, value in stats["vectors"].items() if not isinstance(value, list)}
-    lexical = (index._current_snapshot().manifest.get("lexical") or {"kind": "fts5"})["kind"]
+    lexical = "fts5" if fts5 else (index._current_snapshot().manifest.get("lexical") or {"kind": "fts5"})["kind"]
     print(f"\nindex: {stats['chunks']} chunks, {stats['documents']} documents, lexical {lexical}, vectors {vectors}")
     print(f"open snapshot + first search {opened:.2f} s; RSS after model load {after_model:.0f} MB, "
           f"after opening the index {_bench.memory_mb()['VmRSS']:.0f} MB")
@@ -193,9 +197,10 @@ def main() -> None:
     parser.add_argument("--embed", type=int, default=6_000, help="chunks embedded by the real model")
     parser.add_argument("--keep", type=Path, help="build into this folder and keep it, to --measure again")
     parser.add_argument("--measure", type=Path, help="only measure a kept index (run in a fresh process)")
+    parser.add_argument("--fts5", action="store_true", help="with --measure: FTS5 alone on the lexical side")
     args = parser.parse_args()
     if args.measure:
-        return measure(args.measure)
+        return measure(args.measure, args.fts5)
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
     root.mkdir(parents=True, exist_ok=True)
     try:

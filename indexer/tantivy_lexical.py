@@ -3,10 +3,11 @@
 FTS5's bm25() scores every row that holds any query term; tantivy's block-max WAND skips blocks
 of postings that cannot reach the current top k. Analysis stays in indexer/analysis.py: tantivy
 gets the FTS5 columns' terms, already analysed, split at spaces. The three columns go into one
-field, each term repeated by its column weight (title 3, headings 2, body 1): a term's frequency
-is then FTS5's weighted sum, and a plain term query keeps the pruning (boosted per-field queries
-would not). Length normalisation counts the repeated terms, and the idf is tantivy's
-ln(1 + (N − n + 0.5) / (n + 0.5)); fusion z-scores the lexical scores, so their scale is free.
+field, each term repeated by its (whole-number) column weight (title 3, headings 2, body 1): a
+term's frequency is then FTS5's weighted sum, and a question stays a plain union of term queries,
+the case block-max WAND handles. Length normalisation counts the repeated terms and the idf is
+tantivy's ln(1 + (N − n + 0.5) / (n + 0.5)), so tantivy's ranking only picks the candidates; their
+scores come from FTS5's formula (lexical.py, bm25.py).
 
 The index lives in the generation folder (`lexical/`); its files are written once and never
 changed, so a delta generation links them and adds its own segment (see `extend_tantivy`).
@@ -28,9 +29,10 @@ BASE_LEXICAL = "base.lexical"  # a delta generation's link to its base's files
 FTS5, TANTIVY = "fts5", "tantivy"  # the kinds in the manifest's `lexical` record
 ID, TERMS = "id", "terms"
 HEAP = 64_000_000  # writer memory before it flushes a segment
-# At most this many excluded chunks are left out by over-fetching (the pruned search asks for
-# limit + excluded hits and drops them); more are left out inside the query (no pruning then).
-OVERFETCH_UP_TO = 2_000
+# Up to this many excluded chunks the pruned search asks for limit + excluded hits and drops them;
+# more are left out inside the query. Measured on 200,000 rows, 6-term questions: 2,000 excluded
+# 1.7 ms against 9.0 ms inside the query, 20,000 excluded 12.6 against 19.5 ms (CPU p50).
+OVERFETCH_UP_TO = 20_000
 _LOCKS = (".tantivy-writer.lock", ".tantivy-meta.lock")
 
 

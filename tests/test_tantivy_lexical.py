@@ -10,14 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer import Index, IndexSettings, build_index, tantivy_lexical
+from indexer import Index, IndexSettings, build_index, lexical_files, tantivy_lexical
 from indexer.analysis import Analyzer
 from indexer.generations import Generations
 from indexer.health import DamagedGeneration, verify_generation
 from indexer.lexical import Lexical
 from indexer.lexical_files import write_lexical
 from indexer.store import IndexStore
-from indexer.tantivy_lexical import LEXICAL_DIR, TANTIVY
+from indexer.tantivy_lexical import BASE_LEXICAL, LEXICAL_DIR, TANTIVY, extend_tantivy
 from tests.fakes import FakeEmbedder
 from tests.test_delta import knowledge  # noqa: F401  (fixture: a copy of the sample knowledge folder)
 from tests.test_lexical import store  # noqa: F401  (fixture: 400 chunks of analysed terms)
@@ -121,3 +121,35 @@ def test_a_damaged_tantivy_file_is_refused_and_the_older_generation_answers(know
     os.unlink(biggest)
     with pytest.raises(DamagedGeneration, match="fehlt"):
         verify_generation(live)
+
+
+def test_a_run_that_fails_while_writing_the_tantivy_index_leaves_the_live_generation(knowledge, tmp_path, monkeypatch):  # noqa: F811
+    """The delta's tantivy index is written beside linked base files: a run that dies after tantivy
+    wrote its files leaves the live generation's files as they were, and the next run finishes."""
+    embedder = FakeEmbedder("fake-tantivy")
+    settings = settings_for(knowledge, tmp_path / "var", delta_above=0, delta_share=100.0, unit_vectors_up_to=0)
+    for text in ("", "Die Kantine öffnet um acht Uhr."):
+        if text:
+            (knowledge / "kantine.md").write_text(f"---\ntitle: Kantine\n---\n\n{text}\n", encoding="utf-8")
+        build_index(settings, embedder=embedder)
+    generations = Generations(settings.index_dir)
+    live = generations.current()
+    assert (live / BASE_LEXICAL).is_dir()
+
+    def dies_after_writing(*args, **kwargs):
+        extend_tantivy(*args, **kwargs)
+        raise RuntimeError("killed after the tantivy commit")
+
+    monkeypatch.setattr(lexical_files, "extend_tantivy", dies_after_writing)
+    (knowledge / "kantine.md").write_text("---\ntitle: Kantine\n---\n\nDie Kantine öffnet um neun Uhr.\n", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="killed"):
+        build_index(settings, embedder=embedder)
+    assert generations.current() == live
+    verify_generation(live, full=True)  # every tantivy file, the base's linked ones too, against its SHA-256
+    assert Index(settings, embedder=embedder).search("Wann öffnet die Kantine?").best.text.endswith("acht Uhr.")
+
+    monkeypatch.undo()
+    report = build_index(settings, embedder=embedder)
+    assert report.generation == 3 and not list(generations.root.glob("gen-*.tmp"))
+    assert verify_generation(generations.current(), full=True)["lexical"]["kind"] == TANTIVY
+    assert Index(settings, embedder=embedder).search("Wann öffnet die Kantine?").best.text.endswith("neun Uhr.")

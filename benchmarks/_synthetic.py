@@ -7,8 +7,9 @@ are shuffled and recombined into ~150-word chunks under real law titles and sect
 them plus the second half of another, with the vector normalise(v_p + v_q + 0.1·noise).
 Document 0 is typed `glossar`, as in the real knowledge base, so searches exclude its chunks
 (the FAISS ID-selector path). The store is written the way indexer/build.py does it: compound
-vocabulary, Analyzer, IndexStore (SQLite + FTS5), `build_vectors` (HNSW above
-`approximate_above`), manifest with the build signature, `Generations.publish`.
+vocabulary, Analyzer, IndexStore (SQLite + FTS5), `write_lexical` (tantivy above `tantivy_above`),
+`build_vectors` (HNSW above `approximate_above`), manifest with the build signature,
+`Generations.publish`.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from indexer.cache import text_key
 from indexer.embedder import load_embedder
 from indexer.generations import DB_NAME, VECTORS_NAME, Generations
 from indexer.health import file_digest
+from indexer.lexical_files import write_lexical
 from indexer.readers import read_document
 from indexer.sentences import split_sentences
 from indexer.settings import IndexSettings
@@ -151,6 +153,10 @@ def build_synthetic(settings: IndexSettings, chunks: int, embedded: int, rng: ra
             store.add_document(f"synthetisch/{d:05d}.md", title, f"{d:064x}", 0, 0, meta, rows)
             if d % 2000 == 1999:
                 print(f"  stored {span.stop} chunks, {time.perf_counter() - start:.0f} s", flush=True)
+        store.commit()
+        lexical_start = time.perf_counter()
+        lexical = write_lexical(store, building, None, chunks, settings.tantivy_above)
+        lexical_seconds = time.perf_counter() - lexical_start
         ids = np.array([chunk_id for chunk_id, _ in store.chunk_vector_keys()], dtype=np.int64)
         stored = time.perf_counter()
         index, params = build_vectors(ids, vectors, settings.approximate_above, settings.compact_above)
@@ -159,13 +165,14 @@ def build_synthetic(settings: IndexSettings, chunks: int, embedded: int, rng: ra
         save_vectors(index, building / VECTORS_NAME)
         digest = file_digest(building / VECTORS_NAME)
         store.set_manifest(signature=signature(settings), model=settings.model, dimension=int(index.d),
-                           vectors={**params, "dimension": int(index.d), "sha256": digest}, generation=1,
+                           vectors={**params, "dimension": int(index.d), "sha256": digest}, lexical=lexical, generation=1,
                            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), documents=len(doc_titles), chunks=chunks)
         store.commit()
         store.close()
         del index
         generations.publish(building)
-    print(f"  analysis + SQLite/FTS5 {stored - start:.1f} s, {params['kind']} vectors: build {built - stored:.1f} s, "
+    print(f"  analysis + SQLite/FTS5 {stored - start - lexical_seconds:.1f} s, lexical index ({lexical['kind']}) "
+          f"{lexical_seconds:.1f} s, {params['kind']} vectors: build {built - stored:.1f} s, "
           f"save + SHA-256 {time.perf_counter() - built:.1f} s ({params.get('count')} vectors)")
     return questions
 

@@ -33,6 +33,7 @@ from _synthetic import PER_DOCUMENT, build_synthetic
 from indexer import Index, build_index
 from indexer import build
 from indexer.build import signature
+from indexer.document_writer import DocumentWriter
 from indexer.embedder import load_embedder
 from indexer.generations import DB_NAME, Generations
 from indexer.settings import IndexSettings
@@ -115,14 +116,14 @@ def restamp(db_path: Path, settings: IndexSettings) -> None:
 
 PARTS = [("check", "check of the live generation"), ("read", "read, parse, chunk"), ("encode", "embedding"),
          ("vocabulary", "word counts, compounds analysed again"), ("vectors", "delta vectors"),
-         ("publish", "switch")]
+         ("lexical", "tantivy index"), ("publish", "switch")]
 
 
 def timed_run(label: str, settings: IndexSettings, embedder) -> float:
     timers = _bench.Timers()
     targets = [(build, "_live_damage", "check"), (build._Run, "parse_all", "read"),
-               (build, "_update_vocabulary", "vocabulary"), (build._Run, "write_vectors", "vectors"),
-               (Generations, "publish", "publish")]
+               (DocumentWriter, "finish", "vocabulary"), (build._Run, "write_vectors", "vectors"),
+               (build, "write_lexical", "lexical"), (Generations, "publish", "publish")]
     start = time.perf_counter()
     with timers.patched(*targets):
         report = build_index(settings, embedder=_bench.TimedEmbedder(embedder, timers))

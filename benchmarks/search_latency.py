@@ -11,11 +11,11 @@ excludes chunks, as in production. Whole run: ~3 min.
 Measure (a fresh child process, model loaded first, so RSS is that of a serving process):
 p50/p95 of `Index.search` over 300 German questions (200 from XQuAD-de, 100 law-style), RSS;
 recall@10 and @100 of the approximate vector index against exact search (IndexFlatIP on the same
-vectors), FAISS-only and end-to-end latency of both; search time split into parts (query embedding, FTS5 bm25, FAISS, fusion/hits,
+vectors), FAISS-only and end-to-end latency of both; search time split into parts (query embedding, lexical, FAISS, fusion/hits,
 answer passage) by timers, plus a cProfile of all questions.
 
     .venv/bin/python benchmarks/search_latency.py [--chunks 100000] [--embed 6000] [--keep DIR]
-    .venv/bin/python benchmarks/search_latency.py --measure DIR   # again, on a kept index
+    .venv/bin/python benchmarks/search_latency.py --measure DIR [--fts5]   # again, on a kept index
 
 At --chunks 1000000 (pq-rerank, see indexer/vectors.py) the build takes ~20 min on 2 cores
 and ~6 GB; the serving process stays under 3 GB.
@@ -53,7 +53,7 @@ from indexer.settings import IndexSettings
 from indexer.vectors import build_vectors, search_vectors
 
 ROWS = [("total", "Index.search"), ("glossary", " glossary expansions/definitions"), ("_search", " Snapshot._search"),
-        ("excluded", "  access filter (_excluded)"), ("lexical", "  FTS5 bm25 (lexical)"),
+        ("excluded", "  access filter (_excluded)"), ("lexical", "  lexical (FTS5 or tantivy)"),
         ("query_terms", "   of which query analysis"), ("query_encode", "  query embedding"),
         ("dense", "  FAISS (dense)"), ("fuse", "  fusion (z-scores)"), ("hits", "  hits (SQLite rows → Hit)"),
         ("collapse", "  duplicate collapse"), ("answer_passage", "  answer passage"),
@@ -152,8 +152,10 @@ def breakdown(index: Index, questions: list[str]) -> None:
     timers.print(seconds["total"], ROWS, per=len(questions))
 
 
-def measure(root: Path) -> None:
-    """The serving side, in a fresh process: latency, RSS, recall against exact search, breakdown."""
+def measure(root: Path, fts5: bool = False) -> None:
+    """The serving side, in a fresh process: latency, RSS, recall against exact search, breakdown;
+    `fts5`: the lexical side by FTS5 alone even where the generation has a tantivy index (before/after
+    on one index)."""
     questions = json.loads((root / "questions.json").read_text(encoding="utf-8"))
     groups = {"XQuAD": slice(0, 200), "law": slice(200, None)}
     settings = IndexSettings(data_dir=root / "data", progress=False)
@@ -161,8 +163,11 @@ def measure(root: Path) -> None:
     after_model, start = _bench.memory_mb()["VmRSS"], time.perf_counter()
     index.search(questions[0])
     opened, stats = time.perf_counter() - start, index.stats()
+    if fts5:
+        index._current_snapshot().bm25.engine = None
     vectors = {key: value for key, value in stats["vectors"].items() if not isinstance(value, list)}
-    print(f"\nindex: {stats['chunks']} chunks, {stats['documents']} documents, vectors {vectors}")
+    lexical = "fts5" if fts5 else (index._current_snapshot().manifest.get("lexical") or {"kind": "fts5"})["kind"]
+    print(f"\nindex: {stats['chunks']} chunks, {stats['documents']} documents, lexical {lexical}, vectors {vectors}")
     print(f"open snapshot + first search {opened:.2f} s; RSS after model load {after_model:.0f} MB, "
           f"after opening the index {_bench.memory_mb()['VmRSS']:.0f} MB")
     run(index, questions[:10])  # warm-up
@@ -192,9 +197,10 @@ def main() -> None:
     parser.add_argument("--embed", type=int, default=6_000, help="chunks embedded by the real model")
     parser.add_argument("--keep", type=Path, help="build into this folder and keep it, to --measure again")
     parser.add_argument("--measure", type=Path, help="only measure a kept index (run in a fresh process)")
+    parser.add_argument("--fts5", action="store_true", help="with --measure: FTS5 alone on the lexical side")
     args = parser.parse_args()
     if args.measure:
-        return measure(args.measure)
+        return measure(args.measure, args.fts5)
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
     root.mkdir(parents=True, exist_ok=True)
     try:

@@ -30,6 +30,7 @@ from .embedder import Embedder, load_embedder
 from .folders import FolderDefaults
 from .generations import VECTORS_NAME, Generations
 from .health import DamagedGeneration, file_digest, open_store, verify_generation
+from .lexical_files import write_lexical
 from .lint import metadata_warnings
 from .parse_pool import ParsePool
 from .private_files import private_dir
@@ -301,6 +302,7 @@ def build_index(
                 vector_params["units"] = build_unit_vectors(
                     store, cache, run.embedder, settings.model, building, settings.batch_size,
                     lambda done, total: run.progress("einheiten", done, total))
+            lexical = write_lexical(store, building, live, counts["chunks"], settings.tantivy_above)
         finally:
             cache.close()
         for repair in _cache_repairs(cache):
@@ -308,7 +310,7 @@ def build_index(
             report.repairs.append(repair)
         store.set_manifest(
             signature=signature(settings), model=settings.model, dimension=vector_params["dimension"],
-            vectors=vector_params, generation=generations.number(building.with_suffix("")),
+            vectors=vector_params, lexical=lexical, generation=generations.number(building.with_suffix("")),
             built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), documents=counts["documents"], chunks=counts["chunks"],
             folder_defaults=folders.hashes(),
         )

@@ -9,7 +9,6 @@ withdrawn chunks); cosines compare as they are.
 from __future__ import annotations
 
 import json
-import math
 import re
 from pathlib import Path
 from typing import Sequence
@@ -17,11 +16,10 @@ from typing import Sequence
 import faiss
 import numpy as np
 
+from .bm25 import Bm25
 from .delta_store import BASE_VECTORS, MergedStore
 from .vectors import load_vectors, search_vectors
 
-# FTS5's bm25() constants (fts5_aux.c).
-K1, B = 1.2, 0.75
 _QUOTED = re.compile(r'"((?:[^"]|"")*)"')
 # The base vectors last loaded, by file identity: every generation on one base shares them.
 _LOADED: dict[tuple[int, ...], faiss.Index] = {}
@@ -45,10 +43,8 @@ class DeltaSearch:
         center = (store.manifest()["base"].get("vectors") or {}).get("center")
         self.base_center = np.asarray(center, dtype=np.float32) if center else None
         self.withdrawn = np.array(store.withdrawn_chunk_ids(), dtype=np.int64)
-        self.rows, tokens = store.fts_stats()
-        self.average_length = tokens / self.rows if self.rows else 0.0
-        self.frequencies = frequencies
         self.weights = tuple(weights)
+        self.formula = Bm25(*store.fts_stats(), frequencies, weights)
 
     def dense(self, delta_vectors: faiss.Index, query: np.ndarray, limit: int, excluded: np.ndarray) -> dict[int, float]:
         found = search_vectors(self.base_vectors, query, limit, np.concatenate([excluded, self.withdrawn]), self.base_center)
@@ -64,21 +60,5 @@ class DeltaSearch:
                 f"SELECT rowid, title, headings, body FROM {schema}.chunks_fts WHERE chunks_fts MATCH ? "
                 "AND rowid NOT IN (SELECT value FROM json_each(?)) ORDER BY bm25(chunks_fts, ?, ?, ?) LIMIT ?",
                 [expression, json.dumps(skip.tolist()), *self.weights, limit])
-            for rowid, *columns in rows:
-                candidates[int(rowid)] = self.score(terms, columns)
+            candidates.update(self.formula.scores(terms, rows))
         return dict(sorted(candidates.items(), key=lambda item: -item[1])[:limit])
-
-    def score(self, terms: list[str], columns: Sequence[str | None]) -> float:
-        """bm25() of one row (positive: higher is better), with the merged index's statistics."""
-        tokens = [(column or "").split() for column in columns]
-        length = sum(map(len, tokens))
-        score = 0.0
-        for term in terms:
-            frequency = sum(weight * found.count(term) for weight, found in zip(self.weights, tokens))
-            if not frequency:
-                continue
-            rows = self.frequencies.get(term, 0)
-            idf = math.log((self.rows - rows + 0.5) / (rows + 0.5))
-            idf = idf if idf > 0 else 1e-6
-            score += idf * ((frequency * (K1 + 1)) / (frequency + K1 * (1 - B + B * length / self.average_length)))
-        return score

@@ -59,6 +59,11 @@ def row_terms(columns: Iterable[str | None]) -> list[str]:
     return [term for column in columns for term in (column or "").split()]
 
 
+def withdrawn_chunk_ids(db: sqlite3.Connection) -> list[int]:
+    """Ids of the base's chunks that no longer count (their documents are withdrawn)."""
+    return [row[0] for row in db.execute(_WITHDRAWN_CHUNKS)]
+
+
 def merged_counts(db: sqlite3.Connection, base: dict) -> dict[str, int]:
     """Documents, chunks and glossary entries of base + delta, from the base's checked manifest
     counts and the (indexed) withdrawn rows: no scan over a million chunks."""
@@ -87,12 +92,22 @@ class MergedStore(IndexStore):
         return merged_counts(self.db.conn, self.manifest()["base"])
 
     def withdrawn_chunk_ids(self) -> list[int]:
-        return [row[0] for row in self.db.execute(_WITHDRAWN_CHUNKS)]
+        return withdrawn_chunk_ids(self.db.conn)
 
     def fts_count(self) -> int:
         base_rows, _ = fts_totals(self.db.conn, "base")
         withdrawn = self.db.execute(f"SELECT COUNT(*) FROM ({_WITHDRAWN_CHUNKS})").fetchone()[0]
         return base_rows - withdrawn + self.db.execute("SELECT COUNT(*) FROM main.chunks_fts").fetchone()[0]
+
+    def fts_columns(self, ids: list[int]) -> list[tuple[int, str, str, str]]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return self.db.execute(
+            f"SELECT rowid, title, headings, body FROM base.chunks_fts WHERE rowid IN ({marks}) "
+            f"AND rowid NOT IN ({_WITHDRAWN_CHUNKS}) UNION ALL "
+            f"SELECT rowid, title, headings, body FROM main.chunks_fts WHERE rowid IN ({marks})", [*ids, *ids],
+        ).fetchall()
 
     def fts_stats(self) -> tuple[int, int]:
         """(rows, tokens) of the merged full-text index, as one FTS5 table of the same rows would count them."""
@@ -147,7 +162,7 @@ class DeltaStore(IndexStore):
             manifest = base.manifest()
             record = {
                 "generation": manifest.get("generation"), "documents": manifest.get("documents"),
-                "chunks": manifest.get("chunks"), "vectors": manifest.get("vectors"),
+                "chunks": manifest.get("chunks"), "vectors": manifest.get("vectors"), "lexical": manifest.get("lexical"),
                 "max_document_id": base.next_id("documents") - 1, "max_chunk_id": base.next_id("chunks") - 1,
             }
         finally:
@@ -159,6 +174,9 @@ class DeltaStore(IndexStore):
 
     def counts(self) -> dict[str, int]:
         return merged_counts(self.db.conn, self.manifest()["base"])
+
+    def withdrawn_chunk_ids(self) -> list[int]:
+        return withdrawn_chunk_ids(self.db.conn)
 
     def next_id(self, table: str) -> int:
         return max(super().next_id(table), self._floor[table] + 1)

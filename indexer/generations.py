@@ -104,6 +104,11 @@ class Generations:
         for name in (DB_NAME, VECTORS_NAME):
             with open(building / name, "rb") as handle:
                 os.fsync(handle.fileno())
+        for folder in (path for path in building.iterdir() if path.is_dir()):  # a tantivy index
+            for path in folder.iterdir():
+                with open(path, "rb") as handle:
+                    os.fsync(handle.fileno())
+            _fsync_dir(folder)
         _fsync_dir(building)  # its entries, hard links to a shared base included
         final = building.with_suffix("")
         os.rename(building, final)

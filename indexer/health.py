@@ -2,8 +2,9 @@
 it, and by `lotse doctor`; each failure is a `DamagedGeneration` whose message says what is wrong.
 
 Checked: both files exist, SQLite's `PRAGMA quick_check`, the manifest's counts against the rows
-of `documents`, `chunks` and the FTS table, and the vector file against its checksum, count and
-dimension in the manifest. Large files are checked in full once: afterwards, while they keep the
+of `documents`, `chunks` and the FTS table, the vector file against its checksum, count and
+dimension in the manifest, and a tantivy index (lexical_files.py) against each file's size and
+checksum and its row count. Large files are checked in full once: afterwards, while they keep the
 identity recorded in `.verified` (device, inode, size, time), the page check and the SHA-256 are
 skipped, and a delta generation's base (see delta_store.py) is only compared with the delta's
 record; so neither a run nor a reader re-hashes gigabytes per generation. `lotse doctor` checks
@@ -24,10 +25,11 @@ from .delta_store import BASE_DB, BASE_VECTORS, MergedStore, has_base
 from .generations import DB_NAME, VECTORS_NAME
 from .private_files import private_file
 from .store import IndexStore
+from .tantivy_lexical import BASE_LEXICAL, LEXICAL_DIR, TANTIVY, TantivyLexical
 from .vectors import load_vectors
 
 STAMP = ".verified"  # in the index folder: identities of files checked in full
-_STAMPS_KEPT = 16
+_STAMPS_KEPT = 256  # a tantivy index adds a few dozen files per generation
 
 
 class DamagedGeneration(Exception):
@@ -118,6 +120,7 @@ def open_generation(directory: Path, full: bool = False, vectors: bool = True
         manifest = check_store(store, thorough=thorough)
         loaded = (open_vectors(directory, manifest, store.vector_count(), thorough=thorough)
                   if vectors or thorough else None)
+        check_lexical(directory, manifest.get("lexical"), store.counts()["chunks"], full)
     except BaseException:
         store.close()
         raise
@@ -152,6 +155,36 @@ def check_base(directory: Path, manifest: dict[str, Any], full: bool = False) ->
             record.get("generation"), (record.get("vectors") or {}).get("sha256")):
         raise DamagedGeneration(f"{BASE_DB} gehört nicht zu dieser Generation")
     if not stamped:
+        _stamp(directory.parent, paths)
+    check_lexical(directory, record.get("lexical"), None, full, BASE_LEXICAL)
+
+
+def check_lexical(directory: Path, record: dict[str, Any] | None, chunks: int | None, full: bool = False,
+                  name: str = LEXICAL_DIR) -> None:
+    """Is a generation's tantivy index (see lexical_files.py) intact, and of `chunks` rows (None: not
+    counted)? Sizes always; SHA-256 once per file identity (`.verified`), or always with `full`."""
+    if not record or record.get("kind") != TANTIVY:
+        return
+    folder = directory / name
+    paths = [folder / file for file in record["files"]]
+    for path in paths:
+        if not path.is_file():
+            raise DamagedGeneration(f"{name}/{path.name} fehlt")
+        if path.stat().st_size != record["files"][path.name][0]:
+            raise DamagedGeneration(f"{name}/{path.name} ist beschädigt (falsche Größe)")
+    checked = not full and _stamped(directory.parent, paths)
+    if not checked:
+        for path in paths:
+            if file_digest(path) != record["files"][path.name][1]:
+                raise DamagedGeneration(f"{name}/{path.name} ist beschädigt (Prüfsumme stimmt nicht)")
+    if chunks is not None:
+        try:
+            count = TantivyLexical(folder).count()
+        except (OSError, ValueError) as error:
+            raise DamagedGeneration(f"{name} ist unlesbar ({str(error).splitlines()[0][:120]})") from error
+        if count != chunks:
+            raise DamagedGeneration(f"{name} passt nicht zum Index ({count} Zeilen für {chunks} Abschnitte)")
+    if not checked:
         _stamp(directory.parent, paths)
 
 

@@ -36,6 +36,10 @@ class IndexSettings:
     # float16 vectors: about half the memory of HNSW, recall measured by benchmarks/search_latency.py
     # (see indexer/vectors.py).
     compact_above: int = 500_000
+    # Above this many chunks the lexical side is a tantivy index with top-k pruning (block-max WAND)
+    # beside the FTS5 table: BM25 in well under a millisecond instead of FTS5's scan of every
+    # matching row (see indexer/lexical_files.py, README "How far one machine carries").
+    tantivy_above: int = 50_000
     # Up to this many chunks every answer unit (sentence, list item, table row) is embedded too:
     # it finds paraphrased sentences and spares embedding at question time. Costs index time.
     unit_vectors_up_to: int = 5_000

@@ -255,6 +255,22 @@ class IndexStore:
             [(title, headings, body, chunk_id) for chunk_id, title, headings, body in rows],
         )
 
+    def fts_rows(self, size: int = 1000) -> Iterator[tuple[int, str, str, str]]:
+        """Every FTS row of this database (chunk id, title, headings, body terms), read `size` at a time."""
+        cursor = self.db.execute("SELECT rowid, title, headings, body FROM main.chunks_fts")
+        while batch := cursor.fetchmany(size):
+            yield from batch
+
+    def fts_columns(self, ids: list[int]) -> list[tuple[int, str, str, str]]:
+        """(chunk id, title, headings, body terms) of the given chunks' FTS rows (a few hundred at most)."""
+        return self.db.execute(
+            f"SELECT rowid, title, headings, body FROM main.chunks_fts WHERE rowid IN ({','.join('?' * len(ids))})", ids,
+        ).fetchall() if ids else []
+
+    def fts_stats(self) -> tuple[int, int]:
+        """(rows, tokens in all columns) of the FTS table, as bm25() counts them."""
+        return fts_totals(self.db.conn, "main")
+
     def term_frequencies(self) -> dict[str, int]:
         """Every indexed term with the number of chunks that hold it."""
         return dict(self.db.execute("SELECT term, doc FROM chunks_terms"))

@@ -10,12 +10,13 @@ import pytest
 
 from indexer import Index, IndexSettings, build_index
 from indexer.analysis import Analyzer
-from indexer.delta_search import DeltaSearch
-from indexer.delta_store import BASE_DB, BASE_VECTORS, MergedStore, has_base
+from indexer.bm25 import Bm25
+from indexer.delta_store import BASE_DB, BASE_VECTORS, has_base
 from indexer.generations import DB_NAME, VECTORS_NAME, Generations
 from indexer.health import DamagedGeneration, verify_generation
 from indexer.lexical import COLUMN_WEIGHTS
 from indexer.store import IndexStore, fts_totals
+from indexer.tantivy_lexical import BASE_LEXICAL, LEXICAL_DIR, tantivy_files
 from tests.fakes import FakeEmbedder
 from tests.test_access_rules import SECRET
 from tests.test_access_rules import md as write
@@ -42,8 +43,8 @@ def content(settings: IndexSettings, embedder, groups=()) -> list:
     return out
 
 
-def fresh_build(knowledge: Path, data: Path, embedder) -> IndexSettings:
-    settings = delta_settings(knowledge, data, delta_above=10**9)
+def fresh_build(knowledge: Path, data: Path, embedder, **changes) -> IndexSettings:
+    settings = delta_settings(knowledge, data, **{**changes, "delta_above": 10**9})
     build_index(settings, embedder=embedder)
     assert not has_base(Generations(settings.index_dir).current())
     return settings
@@ -68,22 +69,32 @@ def compound_parts_changed(base: Path, fresh: IndexSettings) -> set[str]:
     return after.changed_parts(before)
 
 
-def test_add_change_delete_rename_match_a_fresh_build(knowledge, tmp_path):
+def inodes(folder: Path) -> dict[str, int]:
+    """File name → inode of a tantivy index folder (none if there is no such folder)."""
+    return {path.name: path.stat().st_ino for path in tantivy_files(folder)} if folder.exists() else {}
+
+
+@pytest.mark.parametrize("lexical", ["fts5", "tantivy"])
+def test_add_change_delete_rename_match_a_fresh_build(knowledge, tmp_path, lexical):
     """After each single-document add, change, delete or rename, a delta generation finds the same
     hits with the same texts as a fresh build of the same files, with the same scores whenever
     compounds split as in the base (deltas keep the base's vocabulary). Folding many changes into
-    a new base gives a fresh build's index and results exactly."""
+    a new base gives a fresh build's index and results exactly. With a tantivy index the delta's
+    adds its own segment and deletes to the base's linked files."""
+    engine = {"tantivy_above": 0 if lexical == "tantivy" else 10**9}
     embedder = FakeEmbedder("fake-delta")
     parked = tmp_path / "parked"
     parked.mkdir()
     for rel in ("strategie", "sciu/haushaltsnotiz-2026.md"):
         shutil.move(knowledge / rel, parked / Path(rel).name)
-    settings = delta_settings(knowledge, tmp_path / "var", keep_generations=20)
+    settings = delta_settings(knowledge, tmp_path / "var", keep_generations=20, **engine)
     build_index(settings, embedder=embedder)
     generations = Generations(settings.index_dir)
     base = generations.current()
     assert not has_base(base)
     base_files = [os.stat(base / DB_NAME).st_ino, os.stat(base / VECTORS_NAME).st_ino]
+    base_lexical = inodes(base / LEXICAL_DIR)
+    assert bool(base_lexical) == (lexical == "tantivy")
 
     steps = [
         lambda: edit(knowledge / "sciu" / "ueber-die-sciu.md", "Smart City", "Smart-City-Einheit"),
@@ -101,7 +112,9 @@ def test_add_change_delete_rename_match_a_fresh_build(knowledge, tmp_path):
         live = generations.current()
         assert has_base(live)
         assert [os.stat(live / BASE_DB).st_ino, os.stat(live / BASE_VECTORS).st_ino] == base_files, "linked, not copied"
-        fresh = fresh_build(knowledge, tmp_path / f"fresh-{report.generation}", embedder)
+        assert inodes(live / BASE_LEXICAL) == base_lexical
+        assert verify_generation(live, full=True)["lexical"]["kind"] == lexical
+        fresh = fresh_build(knowledge, tmp_path / f"fresh-{report.generation}", embedder, **engine)
         mine, theirs = content(settings, embedder), content(fresh, embedder)
         if not compound_parts_changed(base, fresh):
             assert mine == theirs, step
@@ -112,9 +125,10 @@ def test_add_change_delete_rename_match_a_fresh_build(knowledge, tmp_path):
     assert compared >= 1
 
     shutil.move(parked / "strategie", knowledge / "strategie")  # many new words: compounds split anew
-    assert compound_parts_changed(base, fresh_build(knowledge, tmp_path / "fresh", embedder))
-    build_index(delta_settings(knowledge, tmp_path / "var", delta_share=0.0001), embedder=embedder)
+    assert compound_parts_changed(base, fresh_build(knowledge, tmp_path / "fresh", embedder, **engine))
+    build_index(delta_settings(knowledge, tmp_path / "var", delta_share=0.0001, **engine), embedder=embedder)
     assert not has_base(generations.current()), "folded into a new base"
+    assert verify_generation(generations.current(), full=True)["lexical"]["kind"] == lexical
     assert content(settings, embedder) == content(delta_settings(knowledge, tmp_path / "fresh"), embedder)
 
 
@@ -127,26 +141,21 @@ def test_merged_bm25_equals_fts5_bm25(knowledge, tmp_path):
     (knowledge / "leer.md").write_text("---\ntitle: Notiz\n---\n\nKurze Notiz ohne Inhalt zum Testen.\n", encoding="utf-8")
     build_index(settings, embedder=embedder)
     live = Generations(settings.index_dir).current()
-    store = MergedStore(live)
     base = IndexStore(live / BASE_DB, readonly=True)
     try:
-        frequencies = store.term_frequencies()
-        search = DeltaSearch(live, store, frequencies, COLUMN_WEIGHTS)
         expression = '"sciu" OR "vpn" OR "leit" OR "antrag" OR "digital"'
         expected = dict(base.db.execute(
             "SELECT rowid, -bm25(chunks_fts, ?, ?, ?) FROM chunks_fts WHERE chunks_fts MATCH ?",
             [*COLUMN_WEIGHTS, expression]).fetchall())
         terms = ["sciu", "vpn", "leit", "antrag", "digital"]
         # Statistics without the one added document: the base's own.
-        rows, tokens = fts_totals(base.db.conn, "main")
-        search.rows, search.average_length = rows, tokens / rows
-        search.frequencies = dict(base.db.execute("SELECT term, doc FROM chunks_terms"))
-        got = {rowid: search.score(terms, row) for rowid, *row in base.db.execute(
-            "SELECT rowid, title, headings, body FROM chunks_fts WHERE chunks_fts MATCH ?", [expression])}
+        formula = Bm25(*fts_totals(base.db.conn, "main"), dict(base.db.execute("SELECT term, doc FROM chunks_terms")),
+                       COLUMN_WEIGHTS)
+        got = formula.scores(terms, base.db.execute(
+            "SELECT rowid, title, headings, body FROM chunks_fts WHERE chunks_fts MATCH ?", [expression]))
         assert len(expected) > 20 and got.keys() == expected.keys()
         assert all(abs(got[key] - expected[key]) < 1e-9 * max(1.0, abs(expected[key])) for key in expected)
     finally:
-        store.close()
         base.close()
 
 
@@ -159,12 +168,16 @@ def texts(settings: IndexSettings, query: str, groups=()) -> dict[str, str]:
     return {hit.source: hit.text for hit in index.search(query, k=30, groups=groups, per_document=False).hits}
 
 
-def test_access_rules_hold_across_base_and_delta(knowledge, tmp_path):
+ENGINES = pytest.mark.parametrize("tantivy_above", [10**9, 0], ids=["fts5", "tantivy"])
+
+
+@ENGINES
+def test_access_rules_hold_across_base_and_delta(knowledge, tmp_path, tantivy_above):
     """A public base version withdrawn by a restricted change, a restricted document added in the
     delta, and a deleted one: none reaches an outsider, by search or the document list."""
     write(knowledge, "budget.md", SECRET, "title: Budget Nordlicht")
     write(knowledge, "alt.md", "Projekt Nordlicht Altbestand: Budget 10.000 Euro.", "title: Altbestand Nordlicht")
-    settings = delta_settings(knowledge, tmp_path / "var")
+    settings = delta_settings(knowledge, tmp_path / "var", tantivy_above=tantivy_above)
     build_index(settings, embedder=FakeEmbedder("fake-delta"))
     query = "Budget Projekt Nordlicht Euro"
     assert "budget.md" in texts(settings, query)
@@ -187,9 +200,10 @@ def test_access_rules_hold_across_base_and_delta(knowledge, tmp_path):
     assert [doc.path for doc in index.documents() if doc.path == "budget.md"] == ["budget.md"]
 
 
-def test_a_large_delta_is_folded_into_a_new_base(knowledge, tmp_path):
+@ENGINES
+def test_a_large_delta_is_folded_into_a_new_base(knowledge, tmp_path, tantivy_above):
     embedder = FakeEmbedder("fake-delta")
-    settings = delta_settings(knowledge, tmp_path / "var")
+    settings = delta_settings(knowledge, tmp_path / "var", tantivy_above=tantivy_above)
     build_index(settings, embedder=embedder)
     edit(knowledge / "sciu" / "ueber-die-sciu.md", "SCIU", "SCIU (Stadtentwicklungsabteilung)")
     build_index(settings, embedder=embedder)
@@ -197,18 +211,18 @@ def test_a_large_delta_is_folded_into_a_new_base(knowledge, tmp_path):
     assert has_base(generations.current())
 
     (knowledge / "projekte" / "digitaler-zwilling.md").unlink()
-    folding = delta_settings(knowledge, tmp_path / "var", delta_share=0.0001)
+    folding = delta_settings(knowledge, tmp_path / "var", delta_share=0.0001, tantivy_above=tantivy_above)
     report = build_index(folding, embedder=embedder)
     folded = generations.current()
     assert report.generation == 3 and not has_base(folded)
-    fresh = fresh_build(knowledge, tmp_path / "fresh", embedder)
+    fresh = fresh_build(knowledge, tmp_path / "fresh", embedder, tantivy_above=tantivy_above)
     assert content(settings, embedder) == content(fresh, embedder)
 
     edit(knowledge / "faq" / "diensthandy-beantragen.md", "Diensthandy", "Dienstsmartphone")
     build_index(settings, embedder=embedder)
     live = generations.current()
     assert has_base(live) and os.stat(live / BASE_DB).st_ino == os.stat(folded / DB_NAME).st_ino
-    fresh = fresh_build(knowledge, tmp_path / "fresh-2", embedder)
+    fresh = fresh_build(knowledge, tmp_path / "fresh-2", embedder, tantivy_above=tantivy_above)
     assert content(settings, embedder) == content(fresh, embedder)
 
 

@@ -17,16 +17,18 @@ pytestmark = pytest.mark.slow
 DELTA = {"delta_above": 0, "delta_share": 100.0, "unit_vectors_up_to": 0}
 
 
-def test_kill_at_each_step_of_a_delta_run_then_a_good_run(tmp_path, embedder):
+@pytest.mark.parametrize("tantivy_above", [10**9, 0], ids=["fts5", "tantivy"])
+def test_kill_at_each_step_of_a_delta_run_then_a_good_run(tmp_path, embedder, tantivy_above):
     knowledge = tmp_path / "knowledge"
     knowledge.mkdir()
     (knowledge / "basis.md").write_text("---\ntitle: Basis\n---\n\nDie SCIU wurde 2021 gegründet.\n")
     for n, topic in enumerate(["Kantine", "Parkplätze", "Urlaub", "Dienstreisen", "Drucker"]):
         (knowledge / f"thema-{n}.md").write_text(f"---\ntitle: {topic}\n---\n\nHinweise zum Thema {topic}.\n")
-    settings = IndexSettings(knowledge_dir=knowledge, data_dir=tmp_path / "var", progress=False, **DELTA)
+    options = {**DELTA, "tantivy_above": tantivy_above}
+    settings = IndexSettings(knowledge_dir=knowledge, data_dir=tmp_path / "var", progress=False, **options)
     config = tmp_path / "config.toml"
     config.write_text(f'[index]\nknowledge_dir = "{knowledge}"\ndata_dir = "{tmp_path / "var"}"\n'
-                      + "".join(f"{key} = {value}\n" for key, value in DELTA.items()))
+                      + "".join(f"{key} = {value}\n" for key, value in options.items()))
     build_index(settings, embedder=embedder)
     (knowledge / "leitung.md").write_text("---\ntitle: Leitung\n---\n\nDie SCIU leitet Frau Dr. Meyer.\n")
     build_index(settings, embedder=embedder)
@@ -47,7 +49,7 @@ def test_kill_at_each_step_of_a_delta_run_then_a_good_run(tmp_path, embedder):
     }
     for point, ready in kill_points.items():
         assert run_and_kill(config, ready) == -signal.SIGKILL, point
-        verify_generation(live)
+        assert verify_generation(live, full=True)["lexical"]["kind"] == ("fts5" if tantivy_above else "tantivy")
         index = Index(settings, embedder=embedder)
         assert index.generation == 2 and index.problem is None, point
         assert index.search("Wann wurde die SCIU gegründet?").best.source == "basis.md", point

@@ -334,15 +334,22 @@ class Snapshot:
     def _lacks_asked_value(self, query: str, choice: AnswerChoice | None, top: Hit) -> bool:
         """The answering document cannot hold what the question asks for (a year it names, a sum)."""
         document_id = choice.document_id if choice else self.chunk_document[top.chunk_id]
-        return lacks_asked_value(query, self._document_text(document_id))
+        text = self._document_text(document_id)
+        return lacks_asked_value(query, text) or (asks_for_sum(query) and not self._on_topic(query, text))
+
+    def _on_topic(self, query: str, text: str) -> bool:
+        """The text holds one of the question's nouns: a sum in it may be the one asked for (the
+        project budget in a form template is no Kilometerpauschale)."""
+        return bool(self.analyzer.noun_terms(query) & set(self.analyzer.terms(text)))
 
     def _prefer_stated_sums(self, query: str, hits: list[Hit]) -> list[Hit]:
-        """For a question asking for a sum, documents that state one go first (order kept otherwise).
+        """For a question asking for a sum, documents that state one and speak of the question's
+        topic go first (order kept otherwise).
 
         Only for sums: preferring documents that mention a named year cost XQuAD MRR@10 0.001."""
-        lacking = {hit.chunk_id: money_missing(query, self._document_text(self.chunk_document[hit.chunk_id]))
-                   for hit in hits}
-        return sorted(hits, key=lambda hit: lacking[hit.chunk_id])
+        texts = {hit.chunk_id: self._document_text(self.chunk_document[hit.chunk_id]) for hit in hits}
+        stating = {chunk_id: not money_missing(query, text) and self._on_topic(query, text) for chunk_id, text in texts.items()}
+        return sorted(hits, key=lambda hit: not stating[hit.chunk_id])
 
     def _unit_similarities(self, hits: list[Hit], query_vector: np.ndarray) -> dict[int, np.ndarray]:
         """Cosine of the question with every unit of the hits' documents, per chunk (empty without unit vectors)."""

@@ -142,6 +142,16 @@ def test_a_sum_the_document_never_states_is_declined(core: ChatCore):
     assert not asked.answered and "Reisekostenportal" not in asked.text
 
 
+def test_only_a_sum_on_the_question_s_topic_moves_its_document_up(core: ChatCore):
+    snapshot = core.index._current_snapshot()
+    hits = core.index.search("Dienstreise privater Pkw Reisekostenportal Funknetz Sensorik Etat", k=9).hits
+    assert [h.source for h in hits[:2]] == ["faq/dienstreisen.md", "sciu/haushalt.md"]
+    # the budget note states a sum, but not about a Kilometerpauschale: the order stays
+    assert snapshot._prefer_stated_sums("Wie hoch ist die Kilometerpauschale?", hits) == hits
+    budget = snapshot._prefer_stated_sums("Wie viel Geld ist für das Funknetz noch frei?", hits)
+    assert budget[0].source == "sciu/haushalt.md"
+
+
 def test_a_sum_is_answered_from_the_document_that_states_one(core: ChatCore):
     asked = core.ask("Wie viel Geld ist für das Funknetz und die Sensorik noch frei?", ASKER)
     assert asked.answered and asked.sources[0].path == "sciu/haushalt.md" and "7.750 €" in asked.text

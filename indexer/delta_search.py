@@ -8,19 +8,17 @@ withdrawn chunks); cosines compare as they are.
 """
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 from typing import Sequence
 
 import faiss
 import numpy as np
 
+from .analysis import any_of
 from .bm25 import Bm25
 from .delta_store import BASE_VECTORS, MergedStore
 from .vectors import load_vectors, search_vectors
 
-_QUOTED = re.compile(r'"((?:[^"]|"")*)"')
 # The base vectors last loaded, by file identity: every generation on one base shares them.
 _LOADED: dict[tuple[int, ...], faiss.Index] = {}
 
@@ -51,14 +49,8 @@ class DeltaSearch:
         found += search_vectors(delta_vectors, query, limit, excluded)
         return dict(sorted(found, key=lambda pair: -pair[1])[:limit])
 
-    def bm25(self, expression: str, limit: int, excluded: np.ndarray) -> dict[int, float]:
-        """The best `limit` chunks for an FTS5 expression of quoted terms, by merged-index bm25."""
-        terms = [term.replace('""', '"') for term in _QUOTED.findall(expression)]
-        candidates: dict[int, float] = {}
-        for schema, skip in (("base", np.concatenate([excluded, self.withdrawn])), ("main", excluded)):
-            rows = self.store.db.execute(
-                f"SELECT rowid, title, headings, body FROM {schema}.chunks_fts WHERE chunks_fts MATCH ? "
-                "AND rowid NOT IN (SELECT value FROM json_each(?)) ORDER BY bm25(chunks_fts, ?, ?, ?) LIMIT ?",
-                [expression, json.dumps(skip.tolist()), *self.weights, limit])
-            candidates.update(self.formula.scores(terms, rows))
+    def bm25(self, terms: list[str], limit: int, excluded: np.ndarray) -> dict[int, float]:
+        """The best `limit` chunks holding any of `terms`, by merged-index bm25."""
+        rows = self.store.fts_candidates(any_of(terms) or "", self.weights, excluded.tolist(), limit)
+        candidates = self.formula.scores(terms, rows)
         return dict(sorted(candidates.items(), key=lambda item: -item[1])[:limit])

@@ -17,6 +17,7 @@ document (one word whose usual capitalisation flips); the fold into a new base d
 """
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections import Counter
@@ -108,6 +109,19 @@ class MergedStore(IndexStore):
             f"AND rowid NOT IN ({_WITHDRAWN_CHUNKS}) UNION ALL "
             f"SELECT rowid, title, headings, body FROM main.chunks_fts WHERE rowid IN ({marks})", [*ids, *ids],
         ).fetchall()
+
+    def fts_candidates(self, expression: str, weights: tuple[float, ...], excluded: list[int],
+                       limit: int) -> list[tuple[int, str, str, str]]:
+        """(rowid, title, headings, body terms) of each table's best `limit` rows for an FTS5 MATCH
+        expression, by that table's own bm25(); withdrawn base rows and `excluded` never appear."""
+        skip = json.dumps(excluded)
+        rows = []
+        for schema, withdrawn in (("base", f"AND rowid NOT IN ({_WITHDRAWN_CHUNKS}) "), ("main", "")):
+            rows += self.db.execute(
+                f"SELECT rowid, title, headings, body FROM {schema}.chunks_fts WHERE chunks_fts MATCH ? "
+                f"AND rowid NOT IN (SELECT value FROM json_each(?)) {withdrawn}"
+                "ORDER BY bm25(chunks_fts, ?, ?, ?) LIMIT ?", [expression, skip, *weights, limit]).fetchall()
+        return rows
 
     def fts_stats(self) -> tuple[int, int]:
         """(rows, tokens) of the merged full-text index, as one FTS5 table of the same rows would count them."""

@@ -74,7 +74,7 @@ class Lexical:
             return LexicalHits({}, True)
         with self._lock:
             if self.delta is not None:  # a delta generation: base and delta FTS5 tables as one
-                scores = self.delta.bm25(expression, limit, excluded)
+                scores = self.delta.bm25(terms, limit, excluded)
             else:
                 scores = dict(self.store.bm25(expression, COLUMN_WEIGHTS, excluded, limit))
         return LexicalHits(scores, len(scores) < limit)

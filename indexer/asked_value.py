@@ -39,9 +39,11 @@ def asks_for_sum(question: str) -> bool:
     return bool(MONEY_QUESTION.search(question))
 
 
-def money_missing(question: str, document_text: str) -> bool:
-    """The question asks for a sum, and the document never states one."""
-    return asks_for_sum(question) and not MONEY.search(document_text)
+def money_missing(question: str, document_text: str, on_topic: bool = True) -> bool:
+    """The question asks for a sum, and the document never states one – or does not speak of the
+    question's topic (`on_topic` False), so a sum in it is another one (a form's pilot budget is
+    no Kilometerpauschale)."""
+    return asks_for_sum(question) and (not on_topic or not MONEY.search(document_text))
 
 
 def asks_for_value(question: str) -> bool:
@@ -49,6 +51,6 @@ def asks_for_value(question: str) -> bool:
     return bool(YEAR.search(question)) or asks_for_sum(question)
 
 
-def lacks_asked_value(question: str, document_text: str) -> bool:
+def lacks_asked_value(question: str, document_text: str, on_topic: bool = True) -> bool:
     """The document cannot answer the question: the year or the sum it asks for is not in it."""
-    return years_missing(question, document_text) or money_missing(question, document_text)
+    return years_missing(question, document_text) or money_missing(question, document_text, on_topic)

@@ -147,8 +147,11 @@ def test_only_a_sum_on_the_question_s_topic_moves_its_document_up(core: ChatCore
     hits = core.index.search("Dienstreise privater Pkw Reisekostenportal Funknetz Sensorik Etat", k=9).hits
     assert [h.source for h in hits[:2]] == ["faq/dienstreisen.md", "sciu/haushalt.md"]
     # the budget note states a sum, but not about a Kilometerpauschale: the order stays
-    assert snapshot._prefer_stated_sums("Wie hoch ist die Kilometerpauschale?", hits) == hits
-    budget = snapshot._prefer_stated_sums("Wie viel Geld ist für das Funknetz noch frei?", hits)
+    def prefer(question: str) -> list:
+        return snapshot._prefer_stated_sums(question, snapshot.analyzer.noun_terms(question), hits)
+
+    assert prefer("Wie hoch ist die Kilometerpauschale?") == hits
+    budget = prefer("Wie viel Geld ist für das Funknetz noch frei?")
     assert budget[0].source == "sciu/haushalt.md"
 
 

@@ -20,6 +20,7 @@ def test_a_sum_must_be_stated_or_the_thing_free():
     assert not money_missing("Wie viel Geld ist noch frei?", BUDGET)
     assert not money_missing("Was kostet das Jobticket?", "Das Jobticket ist kostenlos.")
     assert not money_missing("How much was the fee?", "The fee was 30 Mio. GBP a year.")
+    assert money_missing("Wie hoch ist die Kilometerpauschale?", BUDGET, on_topic=False)  # a sum, but another one
 
 
 def test_a_named_year_must_be_in_a_document_that_speaks_of_years():

@@ -59,9 +59,9 @@ def _is_heading(line: str, following: str | None) -> bool:
 def _is_numbered_heading(line: str, following: str | None) -> bool:
     """ "1. Zweck dieses Merkblatts" above a paragraph or a bulleted list: a section title (PDF and
     plain-text layouts number their sections), not the first of numbered steps."""
-    if not _NUMBERED.match(line) or (following is not None and _NUMBERED.match(following)):
+    if not _NUMBERED.match(line) or following is None or _NUMBERED.match(following):
         return False
-    return _is_heading(_NUMBERED.sub("", line), following or "") and following is not None
+    return _is_heading(_NUMBERED.sub("", line), following)
 
 
 def render_row(header: list[str] | None, cells: list[str]) -> str:

@@ -148,7 +148,7 @@ def test_only_a_sum_on_the_question_s_topic_moves_its_document_up(core: ChatCore
     assert [h.source for h in hits[:2]] == ["faq/dienstreisen.md", "sciu/haushalt.md"]
     # the budget note states a sum, but not about a Kilometerpauschale: the order stays
     def prefer(question: str) -> list:
-        return snapshot._prefer_stated_sums(question, snapshot.analyzer.noun_terms(question), hits)
+        return snapshot._prefer_stated_values(question, snapshot.analyzer.noun_terms(question), hits)
 
     assert prefer("Wie hoch ist die Kilometerpauschale?") == hits
     budget = prefer("Wie viel Geld ist für das Funknetz noch frei?")
@@ -158,6 +158,13 @@ def test_only_a_sum_on_the_question_s_topic_moves_its_document_up(core: ChatCore
 def test_a_sum_is_answered_from_the_document_that_states_one(core: ChatCore):
     asked = core.ask("Wie viel Geld ist für das Funknetz und die Sensorik noch frei?", ASKER)
     assert asked.answered and asked.sources[0].path == "sciu/haushalt.md" and "7.750 €" in asked.text
+
+
+def test_a_length_of_time_the_document_never_states_is_declined(core: ChatCore):
+    asked = core.ask("Wie lange werden die Daten der Bodensensoren beim Smart Parking gespeichert?", ASKER)
+    assert not asked.answered and "130" not in asked.text
+    lasts = core.ask("Wie lange dauert die Bereitstellung eines Diensthandys?", ASKER)
+    assert lasts.answered and "zwei Wochen" in lasts.text
 
 
 def test_a_short_expert_answer_is_served_whole(core: ChatCore):

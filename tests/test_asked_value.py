@@ -1,5 +1,6 @@
 """A document that never states the asked year or sum cannot answer the question."""
-from indexer.asked_value import asks_for_value, lacks_asked_value, money_missing, years_missing
+from indexer.asked_value import (asks_for_stated_value, asks_for_value, lacks_asked_value, money_missing,
+                                  stated_value_missing, time_missing, years_missing)
 
 TRAVEL = "Fahrten mit dem privaten Pkw werden nur erstattet, wenn sie vorher genehmigt wurden (Stand 2025)."
 BUDGET = "Im Etat 2026 sind für die Sensorik noch 7.750 € frei; das Jobticket ist für Beschäftigte kostenlos."
@@ -29,3 +30,27 @@ def test_a_named_year_must_be_in_a_document_that_speaks_of_years():
     assert not years_missing("Was galt 2027?", "Ein Text ganz ohne Jahreszahl.")
     assert lacks_asked_value("Wie viel kostet der Pkw 2025?", TRAVEL)
     assert not lacks_asked_value("Wann wurden Fahrten erstattet?", TRAVEL)
+
+
+def test_a_length_of_time_must_be_stated():
+    question = "Wie lange werden die Rohdaten der Sensoren gespeichert?"
+    assert asks_for_value(question)
+    assert time_missing(question, "Die Sensoren senden alle zehn Minuten. Treffen: 10:00–11:30 Uhr.") is False
+    assert time_missing(question, "Die Sensoren liefern Zählwerte. Treffen: 10:00–11:30 Uhr, Frist: 31.03.2026.")
+    for stated in ("Rohdaten werden nach 30 Tagen gelöscht.", "Sie werden sechs vollen Monaten aufbewahrt.",
+                   "Gespeichert wird bis Ende des Projekts.", "Die Daten bleiben dauerhaft im Archiv."):
+        assert not time_missing(question, stated), stated
+
+
+def test_opening_hours_need_a_time_of_day():
+    question = "Wann hat die Kantine geöffnet?"
+    assert time_missing(question, "Rundgang durch das Rathaus (Pforte, Kantine, Besprechungsräume).")
+    assert not time_missing(question, "Die Kantine ist von 11:30 bis 14 Uhr geöffnet.")
+    assert not time_missing("What time does the jour fixe start?", "Jour fixe: Tuesdays, 9:30")
+    assert not asks_for_value("Wann hat der Rat das Konzept beschlossen?")  # any date may answer that
+
+
+def test_documents_that_state_the_asked_kind_of_value():
+    assert asks_for_stated_value("Wie lange muss ich warten?") and not asks_for_stated_value("Was gilt 2026?")
+    assert stated_value_missing("Wie lange muss ich warten?", "Bitte reichen Sie den Steckbrief ein.")
+    assert not stated_value_missing("Wie lange muss ich warten?", "Eine Antwort kommt innerhalb von vier Wochen.")

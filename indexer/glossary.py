@@ -115,6 +115,10 @@ class Glossary:
         extra = self.expansions(query)
         return f"{query} ({'; '.join(extra)})" if extra else query
 
+    def mentioned(self, question: str) -> list[GlossaryEntry]:
+        """The entries whose abbreviation the question uses ("Wann ist eine DSFA Pflicht?")."""
+        return [entry for entry in self.entries if _mentions(question, entry.term)]
+
     def definitions(self, question: str) -> list[GlossaryEntry]:
         """The entries a definition question asks for ("Was bedeutet OZG?", "EfA – was heißt das?",
         "Was ist ein AVV und wann …?", "UDP – ist damit … gemeint?"); [] for other questions."""
@@ -122,6 +126,4 @@ class Glossary:
         if match:
             term = match.group("term").strip(".").casefold()
             return [entry for entry in self.entries if entry.term.casefold() == term]
-        if not _MEANING.search(question):
-            return []
-        return [entry for entry in self.entries if _mentions(question, entry.term)]
+        return self.mentioned(question) if _MEANING.search(question) else []

@@ -247,10 +247,27 @@ class Snapshot:
         definitions = self.glossary.definitions(query)
         if definitions:
             result = self._with_definitions(result, definitions, k)
+        elif not result.answerable and (notes := self._glossary_notes(query)):
+            result = self._with_definitions(result, notes, k, confidence=self.settings.caveat_confidence)
         return result
 
-    def _with_definitions(self, result: SearchResult, definitions: list[GlossaryEntry], k: int) -> SearchResult:
-        """A definition question is answered from the glossary, with the glossary as first source."""
+    def _glossary_notes(self, query: str) -> list[GlossaryEntry]:
+        """Glossary entries of the question's abbreviations whose explanation speaks of what else it
+        asks ("Wann ist eine DSFA Pflicht?" → "Pflichtprüfung … bei hohem Risiko"): where no
+        document answers, that explanation is the best the knowledge base says."""
+        asked = set(self.analyzer.question_terms(query))
+        found = []
+        for entry in self.glossary.mentioned(query):
+            rest = asked - set(self.analyzer.terms(entry.term))
+            said = self.analyzer.terms(f"{entry.expansion} {entry.note}")
+            if any(t.startswith(q) or q.startswith(t) for q in rest if len(q) > 3 for t in said if len(t) > 3):
+                found.append(entry)
+        return found
+
+    def _with_definitions(self, result: SearchResult, definitions: list[GlossaryEntry], k: int,
+                          confidence: float = 1.0) -> SearchResult:
+        """A definition question is answered from the glossary, with the glossary as first source
+        (with `confidence` below 1 when the explanation only comes closest: answered with a caveat)."""
         text = definition_text(definitions)
         document_id = next((d for d, doc in self.documents.items() if doc.glossary and not doc.access), None)
         if document_id is None or document_id not in self.glossary_chunk:
@@ -259,7 +276,8 @@ class Snapshot:
         hit = Hit(chunk_id=self.glossary_chunk[document_id], text=text, title=doc.title, heading_path="",
                   source=doc.path, meta=doc.meta, score=1.0, scores={"glossary": 1.0})
         result.hits = [hit, *result.hits][:k]
-        result.passage, result.confidence, result.answerable, result.certain = text, 1.0, True, True
+        result.passage, result.confidence, result.answerable = text, confidence, True
+        result.certain = confidence >= self.settings.min_confidence
         return result
 
     def _search(self, query: str, expansions: list[str], k: int, groups: frozenset[str], per_document: bool, include_outdated: bool) -> SearchResult:

@@ -29,8 +29,10 @@ def small_index(tmp_path: Path) -> Index:
     write(root, "ozg.md", "Das Onlinezugangsgesetz verpflichtet zu digitalen Leistungen.", title="Recht")
     write(root, "cdo.md", "Der CDO leitet die Einheit und berichtet dem Vorstand.", title="Leitung")
     write(root, "parking.md", "Parking sensors report free spaces in the city centre.", title="Smart Parking")
-    write(root, "glossar.md", "| Abkürzung | Bedeutung |\n| --- | --- |\n| OZG | Onlinezugangsgesetz |\n"
-          "| CDO | Chief Digital Officer |", title="Glossar", type="glossary")
+    write(root, "glossar.md", "| Abkürzung | Bedeutung | Erläuterung |\n| --- | --- | --- |\n"
+          "| OZG | Onlinezugangsgesetz | |\n| CDO | Chief Digital Officer | |\n"
+          "| DSFA | Datenschutz-Folgenabschätzung | Pflichtprüfung bei Verarbeitungen mit hohem Risiko. |",
+          title="Glossar", type="glossary")
     # No unit vectors: with fake embeddings they would only add noise to what these tests check.
     settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False,
                              unit_vectors_up_to=0)
@@ -75,6 +77,14 @@ def test_glossary_answers_definition_questions(small_index):
     result = small_index.search("Wofür steht OZG?")
     assert result.passage.startswith("OZG steht für Onlinezugangsgesetz") and result.answerable
     assert result.best.source == "glossar.md"
+
+
+def test_where_no_document_answers_the_glossary_explanation_does_with_a_caveat(small_index):
+    result = small_index.search("Wann ist eine DSFA Pflicht?")
+    assert "hohem Risiko" in result.passage and result.best.source == "glossar.md"
+    assert result.answerable and not result.certain
+    # the explanation says nothing about what else is asked: no answer from the glossary
+    assert "hohem Risiko" not in small_index.search("Wie viele Mitarbeitende hat die DSFA?").passage
 
 
 def test_glossary_is_not_a_search_result_otherwise(small_index):

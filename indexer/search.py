@@ -27,6 +27,7 @@ from .health import open_generation
 from .lexical import COLUMN_WEIGHTS, Lexical, LexicalHits
 from .records import Hit
 from .sentences import split_sentences
+from .thesaurus import shared_thesaurus
 from .spelling import Speller, real_word_terms, word_list
 from .settings import SearchSettings
 from .supersede import resolve, target
@@ -82,6 +83,7 @@ class Snapshot:
         frequency = self.store.term_frequencies()
         self.speller = Speller(frequency)
         word_list("de")  # starts loading the German word list while the rest opens
+        self.thesaurus = shared_thesaurus(settings.thesaurus)
         self.delta = (DeltaSearch(directory, self.store, frequency, COLUMN_WEIGHTS)
                       if isinstance(self.store, MergedStore) else None)
         self.settings = settings
@@ -286,7 +288,10 @@ class Snapshot:
         query_terms = set(self.analyzer.question_terms(query))
         english = is_english(query)
         # English words meet their German index terms by any edit ("program" → "Programm").
-        corrections = self.speller.corrections(query_terms, () if english else real_word_terms(query, self.analyzer))
+        # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop").
+        corrections = {} if english else self.thesaurus.replacements(query_terms, self.analyzer, self.speller.frequency)
+        corrections = {**self.speller.corrections(query_terms - corrections.keys(),
+                                                  () if english else real_word_terms(query, self.analyzer)), **corrections}
         # English words are unknown to a German index by nature: that says nothing about an answer.
         # Nor does a verb the documents happen not to use ("kümmert"): only unknown nouns and names count.
         nouns = self.analyzer.noun_terms(query)

@@ -73,3 +73,5 @@ class SearchSettings:
     caveat_confidence: float = 0.25  # at or above (and below min_confidence): answer with a caveat; below: decline
     one_chunk_per_document: bool = True
     synonyms: dict[str, list[str]] = field(default_factory=dict)
+    # OpenThesaurus word lists (Debian: openthesaurus-de-text) for words the documents do not use
+    thesaurus: Path | None = Path("/usr/share/openthesaurus-de/openthesaurus.txt")

@@ -1,0 +1,107 @@
+"""Synonyms from OpenThesaurus for question words the knowledge base does not use.
+
+Staff paraphrase: they ask about the "Notebook" where the documents say "Laptop", about
+"Feierabend" where they say "Dienstschluss". A question word that no document holds is matched to
+a synonym that one does, as a spelling correction would be. The word lists come from OpenThesaurus
+(LGPL), which Debian ships as `openthesaurus-de-text` (one synonym set per line, `;`-separated);
+without that file the search simply has no synonyms.
+
+Only plain senses count: a word marked colloquial, vulgar, figurative or dated ("Nummer (ugs.)")
+neither is looked up in that set nor offered from it, and only single words are kept.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .analysis import Analyzer
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PATH = Path("/usr/share/openthesaurus-de/openthesaurus.txt")
+
+# Marks of a sense the bot should not guess at; "Hauptform", "fachspr." and "Amtsdeutsch" are fine.
+_MARKED = re.compile(r"\((?:[^)]*\b(?:ugs|vulg|derb|fig|geh|veraltet|scherzhaft|abwertend|regional|schweiz|"
+                     r"österr|norddeutsch|süddeutsch|jugendsprachlich|Jargon|salopp|Markenname|ironisch|"
+                     r"verhüllend|selten|historisch|biblisch|poetisch)\b[^)]*)\)")
+_NOTE = re.compile(r"\s*\([^)]*\)")
+_SINGLE_WORD = re.compile(r"^[^\W\d_]+(?:-[^\W\d_]+)*$")
+
+
+def parse_line(line: str) -> list[str]:
+    """The plain single-word members of one synonym set ("Laptop;Notebook;Schlepptop (ugs.)" →
+    ["Laptop", "Notebook"])."""
+    words = []
+    for entry in line.split(";"):
+        if _MARKED.search(entry):
+            continue
+        word = _NOTE.sub("", entry).strip()
+        if _SINGLE_WORD.match(word):
+            words.append(word)
+    return words
+
+
+class Thesaurus:
+    """Synonym sets keyed by the search term of each member, loaded on a thread at first use."""
+
+    def __init__(self, path: Path | None = DEFAULT_PATH):
+        self._synonyms: dict[str, tuple[str, ...]] = {}
+        self._ready = threading.Event()
+        if path is None or not path.is_file():
+            self._ready.set()
+            return
+        threading.Thread(target=self._load, args=(path,), daemon=True, name="thesaurus").start()
+
+    def _load(self, path: Path) -> None:
+        try:
+            analyzer = Analyzer(split_compounds=False)
+            synonyms: dict[str, set[str]] = {}
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.startswith("#"):
+                    continue
+                words = parse_line(line)
+                for word in words:
+                    terms = analyzer.terms(word)
+                    if len(terms) == 1:
+                        synonyms.setdefault(terms[0], set()).update(w for w in words if w != word)
+            self._synonyms = {term: tuple(sorted(words)) for term, words in synonyms.items()}
+        except (OSError, UnicodeDecodeError) as error:
+            log.warning("Thesaurus %s not readable (%s): searching without synonyms", path, error)
+        finally:
+            self._ready.set()
+
+    def __len__(self) -> int:
+        self._ready.wait()
+        return len(self._synonyms)
+
+    def synonyms(self, term: str) -> tuple[str, ...]:
+        """The words that mean the same as the word whose search term is `term` (none if unknown)."""
+        self._ready.wait()
+        return self._synonyms.get(term, ())
+
+    def replacements(self, terms: Iterable[str], analyzer: Analyzer, frequency: Mapping[str, int]) -> dict[str, str]:
+        """Term the index lacks → the search term of its synonym that most chunks hold ("notebook" →
+        "laptop"), for every such term that has one."""
+        found = {}
+        for term in dict.fromkeys(terms):
+            if frequency.get(term, 0):
+                continue
+            known = [t[0] for t in map(analyzer.terms, self.synonyms(term)) if len(t) == 1 and frequency.get(t[0], 0)]
+            if known:
+                found[term] = max(known, key=lambda t: (frequency[t], t))
+        return found
+
+
+_SHARED: dict[Path | None, Thesaurus] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_thesaurus(path: Path | None = DEFAULT_PATH) -> Thesaurus:
+    """One thesaurus per file for the whole process (every index generation shares it)."""
+    with _SHARED_LOCK:
+        if path not in _SHARED:
+            _SHARED[path] = Thesaurus(path)
+        return _SHARED[path]

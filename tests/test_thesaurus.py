@@ -1,0 +1,62 @@
+"""Synonyms for question words the documents do not use: "Notebook" finds the "Laptop" page."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer import Index, IndexSettings, SearchSettings, build_index
+from indexer.analysis import Analyzer
+from indexer.thesaurus import Thesaurus, parse_line
+from tests.fakes import FakeEmbedder
+
+LINES = """# OpenThesaurus - German Thesaurus in text format
+Klapprechner (ugs.);Laptop;Mobilrechner;Schlepptop (ugs., scherzhaft);Notebook;tragbarer Computer
+Menge;Ziffer;Nr.;Nummer;Zahl
+Akt;Nummer (ugs.);Verkehr (geh.)
+"""
+
+
+@pytest.fixture
+def thesaurus_file(tmp_path: Path) -> Path:
+    path = tmp_path / "openthesaurus.txt"
+    path.write_text(LINES, encoding="utf-8")
+    return path
+
+
+def test_a_line_gives_its_plain_single_words():
+    assert parse_line("Klapprechner (ugs.);Laptop;Schlepptop (ugs., scherzhaft);Notebook;tragbarer Computer") == [
+        "Laptop", "Notebook"]
+    assert parse_line("Mobiltelefon (Hauptform);Handy (Hauptform)") == ["Mobiltelefon", "Handy"]
+
+
+def test_a_marked_sense_is_neither_looked_up_nor_offered(thesaurus_file: Path):
+    thesaurus = Thesaurus(thesaurus_file)
+    assert "Akt" not in thesaurus.synonyms("numm") and "Zahl" in thesaurus.synonyms("numm")
+    assert thesaurus.synonyms("klapprechn") == ()
+
+
+def test_only_terms_the_index_lacks_are_replaced_by_a_synonym_it_holds(thesaurus_file: Path):
+    thesaurus, analyzer = Thesaurus(thesaurus_file), Analyzer()
+    frequency = {"laptop": 3, "zahl": 1}
+    assert thesaurus.replacements(["notebook", "zahl", "numm"], analyzer, frequency) == {"notebook": "laptop", "numm": "zahl"}
+    assert thesaurus.replacements(["mobilrechn"], analyzer, {}) == {}
+
+
+def test_without_the_file_there_are_no_synonyms(tmp_path: Path):
+    assert len(Thesaurus(tmp_path / "missing.txt")) == 0 and len(Thesaurus(None)) == 0
+
+
+def test_a_question_with_a_synonym_finds_the_document_and_knows_its_words(tmp_path: Path, thesaurus_file: Path):
+    root = tmp_path / "knowledge"
+    root.mkdir()
+    (root / "geraete.md").write_text("---\ntitle: Geräte\n---\n\nDer Laptop startet nach Updates automatisch neu.\n")
+    (root / "parken.md").write_text("---\ntitle: Parken\n---\n\nSensoren melden freie Stellplätze.\n")
+    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False,
+                             unit_vectors_up_to=0)
+    build_index(settings, embedder=FakeEmbedder("fake"))
+    with_synonyms = Index(settings, SearchSettings(thesaurus=thesaurus_file), embedder=FakeEmbedder("fake"))
+    without = Index(settings, SearchSettings(thesaurus=None), embedder=FakeEmbedder("fake"))
+    found = with_synonyms.search("Startet mein Notebook von selbst neu?")
+    assert found.best.source == "geraete.md" and found.corrections == {"notebook": "laptop"}
+    assert found.evidence.unknown == 0 < without.search("Startet mein Notebook von selbst neu?").evidence.unknown

@@ -112,6 +112,9 @@ def squad_text(report: EvalReport) -> str:
     ]
     if report.unanswerable_below_threshold is not None:
         lines.append(f"Unter der Antwortschwelle (nicht beantwortbar): {report.unanswerable_below_threshold:.3f}")
+    lines.append(f"Abgelehnt (beantwortbar): {report.answerable_declined:.3f}")
+    if report.unanswerable_declined is not None:
+        lines.append(f"Abgelehnt (nicht beantwortbar): {report.unanswerable_declined:.3f}")
     lines += [
         f"Latenz je Suche: p50 {format_number(report.latency_p50_ms)} ms · p95 {format_number(report.latency_p95_ms)} ms",
         f"Indizierung: {format_number(report.indexing_seconds)} s",

@@ -54,8 +54,10 @@ class EvalReport:
     latency_p95_ms: float
     indexing_seconds: float
     passage_contains_answer: float
-    answerable_above_threshold: float
-    unanswerable_below_threshold: float | None = None
+    answerable_above_threshold: float  # answered without the caveat (confidence ≥ min_confidence)
+    unanswerable_below_threshold: float | None = None  # not answered without the caveat
+    answerable_declined: float = 0.0  # below caveat_confidence: declined
+    unanswerable_declined: float | None = None
     outcomes: list[QuestionOutcome] = field(default_factory=list, repr=False)
 
     def summary(self) -> dict:
@@ -177,6 +179,10 @@ def _score(outcomes: list[QuestionOutcome], latencies: list[float], documents: i
         answerable_above_threshold=sum(o.confidence >= search.min_confidence for o in answerable) / n,
         unanswerable_below_threshold=(
             sum(o.confidence < search.min_confidence for o in unanswerable) / len(unanswerable) if holdout and unanswerable else None
+        ),
+        answerable_declined=sum(o.confidence < search.caveat_confidence for o in answerable) / n,
+        unanswerable_declined=(
+            sum(o.confidence < search.caveat_confidence for o in unanswerable) / len(unanswerable) if holdout and unanswerable else None
         ),
         outcomes=outcomes,
     )

@@ -70,7 +70,7 @@ class SearchSettings:
     candidates: int = 100
     dense_weight: float = 0.35
     min_confidence: float = 0.5  # at or above: answer
-    caveat_confidence: float = 0.25  # at or above (and below min_confidence): answer with a caveat; below: decline
+    caveat_confidence: float = 0.20  # at or above (and below min_confidence): answer with a caveat; below: decline
     one_chunk_per_document: bool = True
     synonyms: dict[str, list[str]] = field(default_factory=dict)
     # OpenThesaurus word lists (Debian: openthesaurus-de-text) for words the documents do not use

@@ -171,9 +171,9 @@ def test_eval_on_a_tiny_squad_file(tmp_path, embedder):
             {"context": "Das Open-Data-Portal veröffentlicht Daten der Stadt unter offenen Lizenzen.",
              "qas": [{"id": "2", "question": "Was veröffentlicht das Open-Data-Portal?", "answers": [{"text": "Daten", "answer_start": 0}]}]},
         ]},
-        {"title": "Sport", "paragraphs": [
-            {"context": "Der VfL Bochum spielt im Ruhrstadion an der Castroper Straße.",
-             "qas": [{"id": "3", "question": "Wo spielt der VfL Bochum?", "answers": [{"text": "im Ruhrstadion", "answer_start": 0}]}]},
+        {"title": "Köln", "paragraphs": [
+            {"context": "Der Kölner Dom ist eine gotische Kathedrale am Rhein.",
+             "qas": [{"id": "3", "question": "Welchen Baustil hat der Kölner Dom?", "answers": [{"text": "gotische", "answer_start": 0}]}]},
         ]},
     ]}
     path = tmp_path / "tiny.json"
@@ -183,6 +183,10 @@ def test_eval_on_a_tiny_squad_file(tmp_path, embedder):
     assert report.mrr_at_10 == 1.0 and report.recall_at_1 == 1.0 and report.ndcg_at_10 == 1.0
     assert report.passage_contains_answer == 1.0
     assert report.latency_p50_ms > 0 and report.indexing_seconds > 0
+    assert report.answerable_declined == 0.0 and report.unanswerable_declined is None
+    held_out = run_eval(path, IndexSettings(progress=False), holdout=True, embedder=embedder)
+    # "Köln" is not indexed: its question must be declined, not answered from the SCIU paragraphs
+    assert held_out.questions == 3 and held_out.unanswerable_declined == 1.0
 
 
 def test_a_restricted_successor_keeps_the_public_original_for_outsiders(tmp_path):

@@ -10,6 +10,8 @@ never replaced ("München" stays away from "Lunch"). Measured on kb-dev: source@
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import threading
 from typing import Iterable
@@ -21,6 +23,7 @@ from spellchecker import SpellChecker
 from .analysis import Analyzer
 
 MIN_LENGTH = 4  # shorter terms are too ambiguous to correct
+PREFIX_LENGTH = 6  # shorter terms begin too many compounds to stand for one
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -80,6 +83,7 @@ class Speller:
     def __init__(self, document_frequency: dict[str, int]):
         self.frequency = document_frequency
         self._terms = [t for t in document_frequency if len(t) >= MIN_LENGTH - 1 and not t.isdigit()]
+        self._sorted = sorted(self._terms)
 
     def known(self, term: str) -> bool:
         return term in self.frequency
@@ -104,12 +108,28 @@ class Speller:
                 best = key
         return best[2] if best else None
 
+    def compound(self, term: str) -> str | None:
+        """The most frequent index term that begins with `term` and goes on for a word more
+        ("grenzwert" → "grenzwertmess" of "Grenzwertmessungen"): a word the documents only use as
+        the first part of a compound, which the analyzer does not split off when it never stands alone."""
+        if len(term) < PREFIX_LENGTH or self.known(term):
+            return None
+        start = bisect.bisect_left(self._sorted, term)
+        found = []
+        for candidate in itertools.islice(self._sorted, start, None):
+            if not candidate.startswith(term):
+                break
+            if len(candidate) >= len(term) + MIN_LENGTH - 1:
+                found.append(candidate)
+        return max(found, key=lambda t: (self.frequency[t], t)) if found else None
+
     def corrections(self, terms: Iterable[str], real: Iterable[str] = ()) -> dict[str, str]:
-        """Unknown term → its correction, for every term that has one (`real`: terms of real words)."""
+        """Unknown term → its correction or the compound it begins, for every term that has one
+        (`real`: terms of real words)."""
         found = {}
         real = set(real)
         for term in dict.fromkeys(terms):
-            corrected = self.correct(term, term in real)
+            corrected = self.correct(term, term in real) or self.compound(term)
             if corrected:
                 found[term] = corrected
         return found

@@ -6,7 +6,8 @@ from indexer.spelling import Speller, real_word_terms
 
 TEXT = ("Der digitale Zwilling zeigt die Stadt. Der Verfall droht erst "
         "nach sechs Monaten. Genommen wird das Formular im Bürgerbüro. Die Datei wird erstellt. "
-        "Lunch & Learn findet donnerstags statt. Frank Osterkamp meldet sich.")
+        "Lunch & Learn findet donnerstags statt. Frank Osterkamp meldet sich. "
+        "Für Grenzwertmessungen sind die Sensoren nicht geeignet.")
 
 
 def speller_and_analyzer() -> tuple[Speller, Analyzer]:
@@ -42,3 +43,12 @@ def test_a_real_word_still_meets_its_inflected_form():
     speller, analyzer = speller_and_analyzer()
     (verfaellt,) = analyzer.terms("verfällt")
     assert corrections("Wann verfällt der Anspruch?").get(verfaellt) == analyzer.terms("Verfall")[0]
+
+
+def test_a_word_the_documents_only_use_to_begin_a_compound_meets_that_compound():
+    speller, analyzer = speller_and_analyzer()
+    (grenzwert,) = analyzer.terms("Grenzwerte")
+    assert corrections("Taugen die Sensoren, um Grenzwerte nachzuweisen?").get(grenzwert) == \
+        analyzer.terms("Grenzwertmessungen")[0]
+    assert speller.compound(analyzer.terms("Sensor")[0]) is None  # known: no compound needed
+    assert speller.compound("zwil") is None  # too short to stand for one compound

@@ -131,11 +131,11 @@ class AnswerPicker:
     def idf(self, term: str) -> float:
         return math.log(1 + self.chunks / (1 + self.frequency.get(term, 0)))
 
-    def _coverage(self, query: dict[str, float], terms: set[str], context: set[str]) -> float:
+    def _coverage(self, query: dict[str, float], terms: set[str], context: set[str], nearby_weight: float = 0.5) -> float:
         total = sum(query.values()) or 1.0
         held = sum(w for t, w in query.items() if t in terms)
         nearby = sum(w for t, w in query.items() if t in context and t not in terms)
-        return (held + 0.5 * nearby) / total
+        return (held + nearby_weight * nearby) / total
 
     def scored_units(
         self,
@@ -163,7 +163,9 @@ class AnswerPicker:
                     continue  # a question answers nothing
                 terms = set(self.analyzer.terms(unit.text))
                 context = title_terms | set(self.analyzer.terms(unit.heading))
-                item = _Scored(unit, candidate, terms, self._coverage(query, terms, context),
+                # Steps are named by their heading ("Einrichtung › Schritt 2"): it counts in full for them.
+                nearby_weight = 1.0 if form.steps and unit.kind == "steps" else 0.5
+                item = _Scored(unit, candidate, terms, self._coverage(query, terms, context, nearby_weight),
                                unit_fits(form, unit.text, self.people))
                 if form.listing and unit.kind in {"steps", "listing"}:
                     first_line = unit.text.partition("\n")[0]

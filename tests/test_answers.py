@@ -29,6 +29,20 @@ Ein Diensthandy beantragen Sie über das IT-Serviceportal. Die Bereitstellung da
 
 Bei Verlust rufen Sie sofort den IT-Servicedesk an. Das Gerät wird dann gesperrt.
 """),
+    "anleitungen/vpn.md": ("VPN-Anleitung", "Jonas Becker (@jonas_becker)", """
+Mit dem VPN erreichen Sie das Stadtnetz auch von unterwegs.
+
+## Einrichtung
+
+1. Das Programm „Stadt VPN“ über das Startmenü öffnen.
+2. Mit Benutzername und Passwort anmelden.
+3. Die Anmeldung in der Authenticator-App bestätigen.
+
+## Tägliche Nutzung
+
+- Außerhalb des Rathauses verbindet sich der Laptop automatisch mit dem VPN.
+- Einmal am Tag ist eine Bestätigung der VPN-Verbindung auf dem Laptop nötig.
+"""),
     "faq/gleitzeit.md": ("Arbeitszeit und Gleitzeit", "Frank Osterkamp (@frank_osterkamp)", """
 Die Arbeitszeit ist im Team flexibel geregelt.
 
@@ -116,6 +130,11 @@ def test_how_to_questions_get_the_steps(core: ChatCore):
     answer = core.ask("Wie beantrage ich ein Diensthandy?", ASKER)
     assert answer.answered and answer.sources[0].path == "faq/diensthandy.md"
     assert "Kostenstelle eintragen" in answer.text and "Abholtermin" in answer.text
+
+
+def test_how_to_questions_get_the_steps_under_the_heading_that_names_the_action(core: ChatCore):
+    answer = core.ask("Wie richte ich den Fernzugriff auf meinem Laptop ein?", ASKER)
+    assert answer.answered and "„Stadt VPN“" in answer.text and "Authenticator-App" in answer.text
 
 
 def test_a_table_row_answers_with_its_column_header(core: ChatCore):

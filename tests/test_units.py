@@ -113,3 +113,24 @@ def test_a_unit_fits_the_form_of_the_question():
     assert unit_fits(question_form("Welche Durchwahl hat der Personalrat?"), "Personalrat · Durchwahl -3200") == 1.0
     assert unit_fits(question_form("Wo stelle ich mein Fahrrad ab?"), "Fahrräder stehen im Innenhof.") == 1.0
     assert unit_fits(question_form("Wo stelle ich mein Fahrrad ab?"), "Fahrräder sind willkommen.") == 0.0
+
+
+def test_steps_are_named_by_their_heading_for_how_to_questions():
+    # The heading "Einrichtung" names what "Wie richte ich … ein?" asks for: for steps it counts in
+    # full, as their own words do; for other questions (and other units) a heading counts half.
+    from indexer.analysis import Analyzer
+    from indexer.answer import AnswerPicker, Candidate
+
+    analyzer = Analyzer()
+    picker = AnswerPicker(analyzer, {}, chunks=10)
+    text = "Erstanmeldung\n1. Programm öffnen.\n2. Anmelden.\n3. In der App bestätigen."
+    candidate = Candidate(1, 1, text, "Einrichtung", "VPN", prior=1.0)
+    question = "Wie richte ich den Zugang ein?"
+    terms = set(analyzer.question_terms(question))
+
+    def steps_coverage(form) -> float:
+        return next(s.coverage for s in picker.scored_units(terms, form, [candidate]) if s.unit.kind == "steps")
+
+    asked = question_form(question)
+    assert asked.steps
+    assert steps_coverage(asked) == 2 * steps_coverage(question_form("Was steht zum Zugang unter Einrichtung?"))

@@ -61,7 +61,7 @@ class SearchResult:
     expansions: list[str] = field(default_factory=list)
     generation: int = 0
     evidence: Evidence | None = None
-    corrections: dict[str, str] = field(default_factory=dict)  # unknown term -> index term searched instead
+    corrections: dict[str, str] = field(default_factory=dict)  # unknown term -> index term (or synonym) searched instead
     answer: AnswerChoice | None = None
     certain: bool = False  # confident enough to answer without a caveat
 
@@ -189,16 +189,19 @@ class Snapshot:
         return cached
 
     def lexical(self, query: str, expansions: list[str], limit: int, excluded: np.ndarray,
-                corrections: Iterable[str] = ()) -> LexicalHits:
+                corrections: Iterable[str] = (), synonyms: Iterable[str] = ()) -> LexicalHits:
         """BM25 of the question (with spelling corrections), plus a down-weighted BM25 of its
-        glossary expansions.
+        glossary expansions and of its words' synonyms (search terms).
 
         Kept apart so that a document which merely spells out an abbreviation (the glossary itself)
         does not outrank the documents about the thing asked for.
         """
         found = self.bm25.search(query, limit, excluded, corrections)
-        if expansions:
-            expanded = self.bm25.search(" ".join(expansions), limit, excluded)
+        synonyms = list(synonyms)
+        for text, terms in ((" ".join(expansions), ()), ("", synonyms)):
+            if not text and not terms:
+                continue
+            expanded = self.bm25.search(text, limit, excluded, terms)
             for chunk_id, score in expanded.scores.items():
                 found.scores[chunk_id] = found.scores.get(chunk_id, 0.0) + EXPANSION_WEIGHT * score
             found.complete = found.complete and expanded.complete
@@ -289,16 +292,18 @@ class Snapshot:
         english = is_english(query)
         # English words meet their German index terms by any edit ("program" → "Programm").
         # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop").
-        corrections = {} if english else self.thesaurus.replacements(query_terms, self.analyzer, self.speller.frequency)
-        corrections = {**self.speller.corrections(query_terms - corrections.keys(),
-                                                  () if english else real_word_terms(query, self.analyzer)), **corrections}
+        synonyms = {} if english else self.thesaurus.replacements(query_terms, self.analyzer, self.speller.frequency)
+        corrections = self.speller.corrections(query_terms - synonyms.keys(),
+                                               () if english else real_word_terms(query, self.analyzer))
         # English words are unknown to a German index by nature: that says nothing about an answer.
         # Nor does a verb the documents happen not to use ("kümmert"): only unknown nouns and names count.
         nouns = self.analyzer.noun_terms(query)
         unknown = 0.0 if english else sum(
-            not self._sees_term(corrections.get(t, t), groups) for t in query_terms & nouns) / max(1, len(query_terms))
+            not self._sees_term(corrections.get(t, synonyms.get(t, t)), groups) for t in query_terms & nouns) / max(1, len(query_terms))
         query_terms |= set(corrections.values())
-        found = self.lexical(query, expansions, limit, excluded, [*corrections.values(), *query_terms])
+        # Synonyms are searched like glossary expansions, at a lower weight: a guess at the meaning.
+        found = self.lexical(query, expansions, limit, excluded, [*corrections.values(), *query_terms], synonyms.values())
+        query_terms |= set(synonyms.values())
         lexical = found.scores
         expanded = f"{query} ({'; '.join(expansions)})" if expansions else query
         query_vector = self.embedder.encode([expanded])[0]
@@ -346,7 +351,7 @@ class Snapshot:
             score = min(score, self.settings.caveat_confidence / 2)
         return SearchResult(
             query, hits, score, score >= self.settings.caveat_confidence, choice.text if choice else "",
-            generation=self.generation, evidence=evidence, corrections=corrections, answer=choice,
+            generation=self.generation, evidence=evidence, corrections={**corrections, **synonyms}, answer=choice,
             certain=score >= self.settings.min_confidence,
         )
 

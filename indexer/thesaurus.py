@@ -2,7 +2,8 @@
 
 Staff paraphrase: they ask about the "Notebook" where the documents say "Laptop", about
 "Feierabend" where they say "Dienstschluss". A question word that no document holds is matched to
-a synonym that one does, as a spelling correction would be. The word lists come from OpenThesaurus
+a synonym that one does; the search weighs it like a glossary expansion, lower than the question's
+own words, since a word of several senses ("Sprung") may be matched to the wrong one. The word lists come from OpenThesaurus
 (LGPL), which Debian ships as `openthesaurus-de-text` (one synonym set per line, `;`-separated);
 without that file the search simply has no synonyms.
 
@@ -22,6 +23,7 @@ from .analysis import Analyzer
 log = logging.getLogger(__name__)
 
 DEFAULT_PATH = Path("/usr/share/openthesaurus-de/openthesaurus.txt")
+MAX_SENSES = 1
 
 # Marks of a sense the bot should not guess at; "Hauptform", "fachspr." and "Amtsdeutsch" are fine.
 _MARKED = re.compile(r"\((?:[^)]*\b(?:ugs|vulg|derb|fig|geh|veraltet|scherzhaft|abwertend|regional|schweiz|"

@@ -66,6 +66,21 @@ def _listed(question: str) -> str:
     return match.group("what") if match else ""
 
 
+# "Worum geht es beim Projekt Nordlicht?", "Was ist ein Digitaler Zwilling?": a question about one thing.
+_SUBJECT = re.compile(r"^\s*(?:was (?:ist|sind|bedeutet|macht|machen|versteht man unter)|worum geht(?:'?s| es)|"
+                      r"was (?:hat es )?mit)\s+(?P<subject>[^?,;]+?)\s*(?:auf sich|eigentlich)?\s*(?:(?:\s(?:und|oder)\s|[,;])[^?]*)?\??\s*$",
+                      re.I)
+
+
+SUBJECT_WORDS = 4  # "beim Projekt Nordlicht"; a longer phrase describes rather than names a thing
+
+
+def subject_of(question: str) -> str:
+    """The thing a German "what is X" question names ("beim Projekt Nordlicht"), else ""."""
+    match = _SUBJECT.match(question)
+    return match.group("subject") if match and len(match.group("subject").split()) <= SUBJECT_WORDS else ""
+
+
 _SECOND_QUESTION = re.compile(
     r"(?:,|\bund|\boder|\band)\s+(?:wer|wen|wann|wie|wo|was|welche\w*|ob|bis wann|muss|darf|kann|gibt|"
     r"who|when|how|where|what|which)\b", re.I)

@@ -20,7 +20,7 @@ from .fusion import collapse_duplicates, fuse
 from .glossary import Glossary, GlossaryEntry, definition_text
 from .asked_value import asks_for_stated_value, asks_for_sum, asks_for_value, lacks_asked_value, stated_value_missing
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
-from .question_form import is_english, question_form
+from .question_form import is_english, question_form, subject_of
 from .delta_search import DeltaSearch
 from .delta_store import MergedStore
 from .health import open_generation
@@ -346,8 +346,9 @@ class Snapshot:
             unknown=unknown,
         )
         score = confidence(evidence)
-        if (score >= self.settings.caveat_confidence and asks_for_value(query)
-                and self._lacks_asked_value(query, nouns, choice, top)):
+        if score >= self.settings.caveat_confidence and (
+                asks_for_value(query) and self._lacks_asked_value(query, nouns, choice, top)
+                or not english and self._subject_unknown(query, groups, {**corrections, **synonyms})):
             score = min(score, self.settings.caveat_confidence / 2)
         return SearchResult(
             query, hits, score, score >= self.settings.caveat_confidence, choice.text if choice else "",
@@ -364,6 +365,14 @@ class Snapshot:
         document_id = choice.document_id if choice else self.chunk_document[top.chunk_id]
         text = self._document_text(document_id)
         return lacks_asked_value(query, text, not asks_for_sum(query) or self._on_topic(nouns, text))
+
+    def _subject_unknown(self, query: str, groups: frozenset[str], corrections: dict[str, str]) -> bool:
+        """A "what is X" question whose X no document the caller may see names ("Worum geht es beim
+        Projekt Nordlicht?"): nothing can answer it. Restricted-only words count as unknown, so the
+        decline does not tell an outsider that such a document exists."""
+        subject = subject_of(query)
+        nouns = self.analyzer.noun_terms(subject) & set(self.analyzer.question_terms(subject)) if subject else set()
+        return any(not self._sees_term(corrections.get(t, t), groups) for t in nouns)
 
     def _on_topic(self, nouns: set[str], text: str) -> bool:
         """The text holds one of the question's nouns: a sum in it may be the one asked for."""

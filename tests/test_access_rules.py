@@ -201,3 +201,26 @@ def test_a_word_only_restricted_documents_use_is_as_unknown_to_an_outsider_as_an
     member = index.search("Worum geht es bei Nordlicht?", groups={"sciu-intern"}).evidence.unknown
     invented = index.search("Worum geht es bei Zaunkönig?").evidence.unknown
     assert member == 0 and outsider == invented > 0  # the confidence cannot tell an outsider it exists
+
+
+def test_what_is_x_is_declined_where_x_is_unknown_and_alike_for_restricted_and_invented_words(settings):
+    md(settings.knowledge_dir, "intern/budget.md", SECRET, "title: Budget\naccess: sciu-intern")
+    build(settings)
+    snapshot = Index(settings, embedder=FakeEmbedder("fake"))._current_snapshot()
+
+    def unknown(question: str, groups=frozenset()) -> bool:
+        return snapshot._subject_unknown(question, frozenset(groups), {})
+
+    assert unknown("Worum geht es beim Projekt Nordlicht?")  # only a restricted document names it
+    assert unknown("Worum geht es beim Projekt Zaunkönig?")  # no document names it: the same decline
+    assert not unknown("Worum geht es beim Projekt Nordlicht?", {"sciu-intern"})
+    assert not unknown("Was ist die Kantine?") and not unknown("Wann öffnet die Zaunkönig-Kantine?")
+
+
+def test_the_subject_of_a_what_is_question():
+    from indexer.question_form import subject_of
+
+    assert subject_of("Worum geht es beim Projekt Nordlicht?") == "beim Projekt Nordlicht"
+    assert subject_of("Was ist ein AVV und wann brauchen wir einen?") == "ein AVV"
+    assert subject_of("Was hat es mit dem Ideenspeicher auf sich?") == "dem Ideenspeicher"
+    assert subject_of("Wie beantrage ich Urlaub?") == ""

@@ -50,7 +50,8 @@ class Thesaurus:
     """Synonym sets keyed by the search term of each member, loaded on a thread at first use."""
 
     def __init__(self, path: Path | None = DEFAULT_PATH):
-        self._synonyms: dict[str, tuple[str, ...]] = {}
+        self._sets: list[tuple[str, ...]] = []
+        self._senses: dict[str, tuple[int, ...]] = {}  # search term -> the sets its word is a plain member of
         self._ready = threading.Event()
         if path is None or not path.is_file():
             self._ready.set()
@@ -59,30 +60,35 @@ class Thesaurus:
 
     def _load(self, path: Path) -> None:
         try:
-            analyzer = Analyzer(split_compounds=False)
-            synonyms: dict[str, set[str]] = {}
+            # Without compound splitting: the key is the word's own stem, as a question's plain word gives it.
+            analyzer = Analyzer(split_compounds=False, cache_size=0)
+            sets: list[tuple[str, ...]] = []
+            senses: dict[str, list[int]] = {}
             for line in path.read_text(encoding="utf-8").splitlines():
-                if line.startswith("#"):
+                words = () if line.startswith("#") else tuple(parse_line(line))
+                if len(words) < 2:
                     continue
-                words = parse_line(line)
                 for word in words:
                     terms = analyzer.terms(word)
                     if len(terms) == 1:
-                        synonyms.setdefault(terms[0], set()).update(w for w in words if w != word)
-            self._synonyms = {term: tuple(sorted(words)) for term, words in synonyms.items()}
+                        senses.setdefault(terms[0], []).append(len(sets))
+                sets.append(words)
+            self._sets, self._senses = sets, {term: tuple(found) for term, found in senses.items()}
         except (OSError, UnicodeDecodeError) as error:
             log.warning("Thesaurus %s not readable (%s): searching without synonyms", path, error)
         finally:
             self._ready.set()
 
     def __len__(self) -> int:
+        """The number of synonym sets."""
         self._ready.wait()
-        return len(self._synonyms)
+        return len(self._sets)
 
     def synonyms(self, term: str) -> tuple[str, ...]:
-        """The words that mean the same as the word whose search term is `term` (none if unknown)."""
+        """The words that share a set with the word whose search term is `term` (none if unknown);
+        the word itself may be among them."""
         self._ready.wait()
-        return self._synonyms.get(term, ())
+        return tuple(dict.fromkeys(word for n in self._senses.get(term, ()) for word in self._sets[n]))
 
     def replacements(self, terms: Iterable[str], analyzer: Analyzer, frequency: Mapping[str, int]) -> dict[str, str]:
         """Term the index lacks → the search term of its synonym that most chunks hold ("notebook" →

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from .analysis import Analyzer
 from .records import ParsedDocument
 
 HEADER_WORDS = {"abkürzung", "abkuerzung", "begriff", "kürzel", "term", "abbreviation"}
@@ -118,6 +119,19 @@ class Glossary:
     def mentioned(self, question: str) -> list[GlossaryEntry]:
         """The entries whose abbreviation the question uses ("Wann ist eine DSFA Pflicht?")."""
         return [entry for entry in self.entries if _mentions(question, entry.term)]
+
+    def explaining(self, question: str, analyzer: Analyzer) -> list[GlossaryEntry]:
+        """Entries of the question's abbreviations whose explanation speaks of what else it asks
+        ("Wann ist eine DSFA Pflicht?" → "Pflichtprüfung … bei hohem Risiko"): where no document
+        answers, that explanation is the best the knowledge base says."""
+        asked = set(analyzer.question_terms(question))
+        found = []
+        for entry in self.mentioned(question):
+            rest = [q for q in asked - set(analyzer.terms(entry.term)) if len(q) > 3]
+            said = [t for t in analyzer.terms(f"{entry.expansion} {entry.note}") if len(t) > 3]
+            if any(t.startswith(q) or q.startswith(t) for q in rest for t in said):
+                found.append(entry)
+        return found
 
     def definitions(self, question: str) -> list[GlossaryEntry]:
         """The entries a definition question asks for ("Was bedeutet OZG?", "EfA – was heißt das?",

@@ -252,22 +252,9 @@ class Snapshot:
         definitions = self.glossary.definitions(query)
         if definitions:
             result = self._with_definitions(result, definitions, k)
-        elif not result.answerable and (notes := self._glossary_notes(query)):
+        elif not result.answerable and (notes := self.glossary.explaining(query, self.analyzer)):
             result = self._with_definitions(result, notes, k, confidence=self.settings.caveat_confidence)
         return result
-
-    def _glossary_notes(self, query: str) -> list[GlossaryEntry]:
-        """Glossary entries of the question's abbreviations whose explanation speaks of what else it
-        asks ("Wann ist eine DSFA Pflicht?" → "Pflichtprüfung … bei hohem Risiko"): where no
-        document answers, that explanation is the best the knowledge base says."""
-        asked = set(self.analyzer.question_terms(query))
-        found = []
-        for entry in self.glossary.mentioned(query):
-            rest = asked - set(self.analyzer.terms(entry.term))
-            said = self.analyzer.terms(f"{entry.expansion} {entry.note}")
-            if any(t.startswith(q) or q.startswith(t) for q in rest if len(q) > 3 for t in said if len(t) > 3):
-                found.append(entry)
-        return found
 
     def _with_definitions(self, result: SearchResult, definitions: list[GlossaryEntry], k: int,
                           confidence: float = 1.0) -> SearchResult:
@@ -292,7 +279,8 @@ class Snapshot:
         english = is_english(query)
         # English words meet their German index terms by any edit ("program" → "Programm").
         # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop").
-        synonyms = {} if english else self.thesaurus.replacements(query_terms, self.analyzer, self.speller.frequency)
+        synonyms = {} if english else self.thesaurus.replacements(
+            query_terms, self.analyzer, self.speller.frequency, lambda term: self._sees_term(term, groups))
         corrections = self.speller.corrections(query_terms - synonyms.keys(),
                                                () if english else real_word_terms(query, self.analyzer))
         # English words are unknown to a German index by nature: that says nothing about an answer.

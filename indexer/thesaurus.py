@@ -16,7 +16,7 @@ import logging
 import re
 import threading
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from .analysis import Analyzer
 
@@ -90,14 +90,17 @@ class Thesaurus:
         self._ready.wait()
         return tuple(dict.fromkeys(word for n in self._senses.get(term, ()) for word in self._sets[n]))
 
-    def replacements(self, terms: Iterable[str], analyzer: Analyzer, frequency: Mapping[str, int]) -> dict[str, str]:
+    def replacements(self, terms: Iterable[str], analyzer: Analyzer, frequency: Mapping[str, int],
+                     visible: Callable[[str], bool] = lambda term: True) -> dict[str, str]:
         """Term the index lacks → the search term of its synonym that most chunks hold ("notebook" →
-        "laptop"), for every such term that has one."""
+        "laptop"), for every such term that has one. Only synonyms a document the asker may see
+        holds (`visible`) are offered: the choice must not depend on restricted documents."""
         found = {}
         for term in dict.fromkeys(terms):
             if frequency.get(term, 0):
                 continue
-            known = [t[0] for t in map(analyzer.terms, self.synonyms(term)) if len(t) == 1 and frequency.get(t[0], 0)]
+            known = [t[0] for t in map(analyzer.terms, self.synonyms(term))
+                     if len(t) == 1 and frequency.get(t[0], 0) and visible(t[0])]
             if known:
                 found[term] = max(known, key=lambda t: (frequency[t], t))
         return found

@@ -41,6 +41,8 @@ def test_only_terms_the_index_lacks_are_replaced_by_a_synonym_it_holds(thesaurus
     frequency = {"laptop": 3, "zahl": 1}
     assert thesaurus.replacements(["notebook", "zahl", "numm"], analyzer, frequency) == {"notebook": "laptop", "numm": "zahl"}
     assert thesaurus.replacements(["mobilrechn"], analyzer, {}) == {}
+    # a synonym only restricted documents hold is not offered to someone who may not see them
+    assert thesaurus.replacements(["notebook"], analyzer, frequency, visible=lambda term: term != "laptop") == {}
 
 
 def test_without_the_file_there_are_no_synonyms(tmp_path: Path):

@@ -4,12 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from .records import Block, Chunk, ParsedDocument
+from .records import TABLE_CELL, Block, Chunk, ParsedDocument
 from .sentences import split_sentences
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 # Bump when chunk boundaries change (here or in a model's token limit): indexes rebuild themselves.
-CHUNKING_VERSION = 3
+CHUNKING_VERSION = 4
 
 
 def embedding_text(title: str, heading_path: str, text: str) -> str:
@@ -120,13 +120,25 @@ def chunk_blocks(blocks: list[Block], min_words: int = 120, max_words: int = 250
     return chunks
 
 
+def _table_header(lines: list[str]) -> str | None:
+    """The header row of the table the last of `lines` belongs to, if it is a table row."""
+    start = len(lines)
+    while start > 0 and TABLE_CELL in lines[start - 1]:
+        start -= 1
+    return lines[start] if start < len(lines) - 1 else None
+
+
 def _halve(chunk: Chunk) -> list[Chunk]:
-    """Split an over-long chunk in two at a line, else a sentence, else a word boundary."""
+    """Split an over-long chunk in two at a line, else a sentence, else a word boundary. A table cut
+    in two repeats its header row in the second half, so its rows keep their column names."""
     for parts, glue in ((chunk.text.splitlines(), "\n"), (split_sentences(chunk.text), " "), (chunk.text.split(), " ")):
         if len(parts) >= 2:
             break
     middle = len(parts) // 2
-    return [Chunk(glue.join(parts[:middle]), chunk.headings, 0), Chunk(glue.join(parts[middle:]), chunk.headings, 0)]
+    first, second = parts[:middle], parts[middle:]
+    if glue == "\n" and TABLE_CELL in second[0] and (header := _table_header(first)) is not None:
+        second = [header, *second]
+    return [Chunk(glue.join(first), chunk.headings, 0), Chunk(glue.join(second), chunk.headings, 0)]
 
 
 def fit_to_model(chunks: list[Chunk], title: str, count_tokens: TokenCounter, max_tokens: int) -> list[Chunk]:

@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 
+TABLE_CELL = " | "  # joins the cells of a table row: a table block is one row per line, its header first
+
+
 @dataclass
 class Block:
     """A piece of a document's body under one heading path: a paragraph, list or table."""

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .readers.stated import is_masthead
+from .records import TABLE_CELL
 from .sentences import split_sentences
 
 _ITEM = re.compile(r"^(?:[-*•]\s+(?:\[[ xX]\]\s+)?|\d{1,2}[.)]\s+)")
@@ -36,11 +37,11 @@ class Unit:
 
 
 def _cells(line: str) -> list[str]:
-    return [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+    return [cell.strip() for cell in line.strip().strip("|").split(TABLE_CELL)]
 
 
 def _is_table(line: str) -> bool:
-    return " | " in line
+    return TABLE_CELL in line
 
 
 def _is_heading(line: str, following: str | None) -> bool:

@@ -65,3 +65,14 @@ def test_real_model_limit_on_german_text(embedder):
     chunks = chunk_document(doc, embedder.count_tokens, embedder.max_tokens)
     counts = embedder.count_tokens([embedding_input(doc.title, c) for c in chunks])
     assert len(chunks) > 1 and max(counts) <= embedder.max_tokens
+
+
+def test_a_table_cut_to_fit_the_model_repeats_its_header_row():
+    model = FakeEmbedder(max_tokens=60)  # the table does not fit one chunk of the model
+    rows = "\n".join(f"Format {n} | wöchentlich, dienstags | {n}:00 Uhr | Raum {n}" for n in range(8))
+    doc = document((("Termine",), f"Format | Rhythmus | Zeit | Ort\n{rows}", "table"))
+    chunks = chunk_document(doc, model.count_tokens, model.max_tokens)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert chunk.text.splitlines()[0] == "Format | Rhythmus | Zeit | Ort"
+    assert sum(chunk.text.count("| Raum ") for chunk in chunks) == 8  # every row once

@@ -10,7 +10,7 @@ from docx.oxml.parser import parse_xml
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from ..records import Block, ParsedDocument
+from ..records import TABLE_CELL, Block, ParsedDocument
 from .docx_budget import lean_docx
 from .metadata import picked_keys
 
@@ -30,7 +30,7 @@ def _table_text(table: Table) -> str:
     for row in table.rows:
         cells = [" ".join(cell.text.split()) for cell in row.cells]
         if any(cells):
-            rows.append(" | ".join(cells))
+            rows.append(TABLE_CELL.join(cells))
     return "\n".join(rows)
 
 

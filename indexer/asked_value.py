@@ -25,7 +25,7 @@ MONEY = re.compile(
     r"\b(?:kostenlos|kostenfrei|gebührenfrei|unentgeltlich|gratis|ohne kosten|keine kosten|free of charge)\b", re.I)
 
 # Asks how long something lasts or takes: "wie lange", "wie viel Zeit", "how long".
-DURATION_QUESTION = re.compile(r"\b(?:wie lange?|wie ?viel zeit|how long|welche\w* (?:frist|dauer|laufzeit))\b", re.I)
+DURATION_QUESTION = re.compile(r"\b(?:wie lange|wie ?viel zeit|how long|welche\w* (?:frist|dauer|laufzeit))\b", re.I)
 _COUNT = (r"(?:\d+(?:[.,]\d+)?|ein\w*|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|"
           r"halbe\w*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|an?|half)")
 _TIME_UNIT = (r"(?:sekunden?|minuten?|min|stunden?|std|tage?n?|\w*tage?n?|wochen?|monate?n?|jahre?n?|quartale?n?|"

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .asked_value import DURATION, DURATION_QUESTION
+
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 PERSON = re.compile(
@@ -45,6 +47,7 @@ class QuestionForm:
     person: bool = False
     phone: bool = False
     time: bool = False
+    duration: bool = False  # "wie lange": a length of time, not any date
     amount: bool = False
     place: bool = False
     steps: bool = False
@@ -92,6 +95,7 @@ def question_form(question: str) -> QuestionForm:
         person=bool(PERSON.search(question)),
         phone=bool(PHONE_QUESTION.search(question)),
         time=bool(TIME.search(question)),
+        duration=bool(DURATION_QUESTION.search(question)),
         amount=bool(AMOUNT.search(question)),
         place=bool(PLACE.search(question)),
         steps=bool(STEPS.search(question)),
@@ -125,7 +129,9 @@ def unit_fits(form: QuestionForm, text: str, people: frozenset[str] = frozenset(
                            or (form.phone and PHONE.search(text))))
     if form.phone:
         wanted.append(bool(PHONE.search(text)))
-    if form.time:
+    if form.duration:
+        wanted.append(bool(DURATION.search(text)))
+    elif form.time:
         wanted.append(bool(DATE_TIME.search(text)))
     if form.amount:
         wanted.append(bool(NUMBER.search(text)))

@@ -134,3 +134,10 @@ def test_steps_are_named_by_their_heading_for_how_to_questions():
     asked = question_form(question)
     assert asked.steps
     assert steps_coverage(asked) == 2 * steps_coverage(question_form("Was steht zum Zugang unter Einrichtung?"))
+
+
+def test_how_long_wants_a_length_of_time_not_any_date():
+    form = question_form("Wie lange ist eine VPN-Sitzung gültig?")
+    assert form.duration and unit_fits(form, "Die Sitzung endet nach 12 Stunden.") == 1.0
+    assert unit_fits(form, "Seit dem Frühjahr 2025 gilt ein neuer Zugang.") < 1.0  # a number, but no length of time
+    assert not question_form("Wie lang muss mein Passwort sein?").duration  # a length, not a time

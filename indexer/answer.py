@@ -8,6 +8,7 @@ similarity to the question, the rank of their chunk, and how well they fit the q
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -29,6 +30,12 @@ SWITCH_MARGIN = 0.15  # a unit from a lower-ranked document wins only with this 
 MAX_COMPANIONS = 3  # units shown besides the best one
 COMPANION_MARGIN = 0.35  # ... when they score at most this much below it
 COMPANION_WORDS = 80  # ... and the answer stays within this many words
+# A sentence that opens with a pronoun or a pointing word leans on the one before it ("Sie" and "Ihr"
+# are left out: in staff documents they address the reader).
+ANAPHOR = re.compile(r"(?:Er|Sein|Seine|Seinen|Seinem|Seiner|Dies|Diese|Dieser|Dieses|Diesen|Diesem|Dort|Dabei|"
+                     r"Damit|Dadurch|Daher|Deshalb|Dafür|Darauf|Davon|Hierbei|Letztere\w*|Jene\w*|"
+                     r"He|She|They|His|Its|Their|This|These|Those)\b")
+MAX_ANAPHORA = 2  # sentences read back for one that leans on what came before
 WHOLE_KINDS = frozenset({"whole", "steps", "listing"})  # units that answer alone, without companions
 PROSE = frozenset({"sentence", "question"})  # sentences of a paragraph, joined on one line in a whole text
 
@@ -228,6 +235,16 @@ class AnswerPicker:
             return []
         chosen: list[_Scored] = []
         words = _words(best)
+        leaning = best
+        while leaning.unit.kind == "sentence" and ANAPHOR.match(leaning.unit.text) and len(chosen) < MAX_ANAPHORA:
+            # "Er beschreibt auch …", "Sein Liber servitoris …": who is meant stands in the sentence before.
+            before = next((item for item in scored if item.candidate is best.candidate and item.unit.kind == "sentence"
+                           and item.unit.position == leaning.unit.position - 1), None)
+            if before is None:
+                break
+            chosen.append(before)
+            words += _words(before)
+            leaning = before
         for item in scored[1:]:
             if len(chosen) == MAX_COMPANIONS or item.score < best.score - COMPANION_MARGIN:
                 break

@@ -141,3 +141,17 @@ def test_how_long_wants_a_length_of_time_not_any_date():
     assert form.duration and unit_fits(form, "Die Sitzung endet nach 12 Stunden.") == 1.0
     assert unit_fits(form, "Seit dem Frühjahr 2025 gilt ein neuer Zugang.") < 1.0  # a number, but no length of time
     assert not question_form("Wie lang muss mein Passwort sein?").duration  # a length, not a time
+
+
+def test_a_sentence_that_leans_on_the_one_before_brings_it_along():
+    from indexer.analysis import Analyzer
+    from indexer.answer import AnswerPicker, Candidate
+
+    analyzer = Analyzer()
+    picker = AnswerPicker(analyzer, {}, chunks=10)
+    text = ("Die Stadtbibliothek hat montags geschlossen. Az-Zahrawi war ein Arzt in Córdoba. "
+            "Sein Liber servitoris erklärt die Herstellung von Arzneimitteln.")
+    question = "Wer erklärt im Liber servitoris die Herstellung von Arzneimitteln?"
+    choice = picker.choose(set(analyzer.question_terms(question)), question_form(question),
+                           [Candidate(1, 1, text, "", "Medizin", prior=1.0)])
+    assert choice.text == "Az-Zahrawi war ein Arzt in Córdoba.\nSein Liber servitoris erklärt die Herstellung von Arzneimitteln."

@@ -35,6 +35,8 @@ COMPANION_WORDS = 80  # ... and the answer stays within this many words
 ANAPHOR = re.compile(r"(?:Er|Sein|Seine|Seinen|Seinem|Seiner|Dies|Diese|Dieser|Dieses|Diesen|Diesem|Dort|Dabei|"
                      r"Damit|Dadurch|Daher|Deshalb|Dafür|Darauf|Davon|Hierbei|Letztere\w*|Jene\w*|"
                      r"He|She|They|His|Its|Their|This|These|Those)\b")
+# ... or points back inside: "… werden mithilfe dieser Geräte behandelt".
+POINTING = re.compile(r"\b(?:dies(?:e|er|es|em|en)|solche\w*|derartige\w*)\s+[A-ZÄÖÜ]")
 MAX_ANAPHORA = 2  # sentences read back for one that leans on what came before
 WHOLE_KINDS = frozenset({"whole", "steps", "listing"})  # units that answer alone, without companions
 PROSE = frozenset({"sentence", "question"})  # sentences of a paragraph, joined on one line in a whole text
@@ -236,7 +238,7 @@ class AnswerPicker:
         chosen: list[_Scored] = []
         words = _words(best)
         leaning = best
-        while leaning.unit.kind == "sentence" and ANAPHOR.match(leaning.unit.text) and len(chosen) < MAX_ANAPHORA:
+        while leaning.unit.kind == "sentence" and leans_back(leaning.unit.text) and len(chosen) < MAX_ANAPHORA:
             # "Er beschreibt auch …", "Sein Liber servitoris …": who is meant stands in the sentence before.
             before = next((item for item in scored if item.candidate is best.candidate and item.unit.kind == "sentence"
                            and item.unit.position == leaning.unit.position - 1), None)
@@ -257,6 +259,11 @@ class AnswerPicker:
             chosen.append(item)
             words += _words(item)
         return chosen
+
+
+def leans_back(sentence: str) -> bool:
+    """The sentence cannot be understood without the one before it."""
+    return bool(ANAPHOR.match(sentence) or POINTING.search(sentence))
 
 
 def _words(item: _Scored) -> int:

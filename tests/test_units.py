@@ -155,3 +155,10 @@ def test_a_sentence_that_leans_on_the_one_before_brings_it_along():
     choice = picker.choose(set(analyzer.question_terms(question)), question_form(question),
                            [Candidate(1, 1, text, "", "Medizin", prior=1.0)])
     assert choice.text == "Az-Zahrawi war ein Arzt in Córdoba.\nSein Liber servitoris erklärt die Herstellung von Arzneimitteln."
+
+    pointing = ("Sauerstoffkammern erhöhen den Partialdruck. "
+                "Vergiftungen werden mithilfe dieser Geräte behandelt, wie Ärzte in Bochum berichten.")
+    question = "Welches Gerät behandelt Vergiftungen, wie Ärzte in Bochum berichten?"
+    choice = picker.choose(set(analyzer.question_terms(question)), question_form(question),
+                           [Candidate(2, 2, pointing, "", "Medizin", prior=1.0)])
+    assert choice.text.startswith("Sauerstoffkammern erhöhen den Partialdruck.")

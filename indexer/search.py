@@ -1,4 +1,9 @@
-"""Hybrid retrieval over one index generation: FTS5 (German analysis) + FAISS, fused by z-scores."""
+"""Hybrid retrieval over one index generation: FTS5 (German analysis) + FAISS, fused by z-scores.
+
+`Snapshot._search` is the one place where access, spelling, both retrievers, the answer unit and the
+confidence meet; the rules it applies live beside it (`fusion`, `asked_value`, `stated_values`,
+`glossary`, `thesaurus`, `answer`, `confidence`), which is why it stays one module of ~420 lines.
+"""
 from __future__ import annotations
 
 import json
@@ -18,7 +23,7 @@ from .document_state import SearchDocument, is_outdated
 from .embedder import Embedder
 from .fusion import collapse_duplicates, fuse
 from .glossary import Glossary, GlossaryEntry, definition_text
-from .asked_value import asks_for_stated_value, asks_for_sum, asks_for_value, lacks_asked_value, stated_value_missing
+from .asked_value import asks_for_stated_value, asks_for_value
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
 from .question_form import is_english, question_form, subject_of
 from .delta_search import DeltaSearch
@@ -29,6 +34,7 @@ from .records import Hit
 from .sentences import split_sentences
 from .thesaurus import shared_thesaurus
 from .spelling import Speller, real_word_terms, word_list
+from .stated_values import StatedValues
 from .settings import SearchSettings
 from .supersede import resolve, target
 from .unit_vectors import UnitVectors
@@ -117,6 +123,7 @@ class Snapshot:
         }
         people = frozenset(name for doc in self.documents.values() if (name := _person(doc.meta.get("owner"))))
         self.picker = AnswerPicker(self.analyzer, frequency, len(self.chunk_document), people)
+        self.values = StatedValues(self.analyzer, self._document_text, self.chunk_document)
         center = (self.manifest.get("vectors") or {}).get("center")
         self.vector_center = np.asarray(center, dtype=np.float32) if center else None
         self.bm25 = Lexical(self.store, self.analyzer, frequency, self._lock, self.delta)
@@ -316,7 +323,7 @@ class Snapshot:
         unit_similarities = self._unit_similarities(hits, passage_vector)
         hits = self._rerank_by_units(hits, unit_similarities)[:k]
         if asks_for_stated_value(query):
-            hits = self._prefer_stated_values(query, nouns, hits)
+            hits = self.values.prefer(query, nouns, hits)
         choice = self._choose_answer(query, query_terms, fused, hits, lexical, dense, passage_vector, unit_similarities)
         if choice is not None and choice.document_id != self.chunk_document[hits[0].chunk_id]:
             # The document holding the best answer unit is cited first.
@@ -335,7 +342,8 @@ class Snapshot:
         )
         score = confidence(evidence)
         if score >= self.settings.caveat_confidence and (
-                asks_for_value(query) and self._lacks_asked_value(query, nouns, choice, top)
+                asks_for_value(query) and self.values.lacking(
+                    query, nouns, choice.document_id if choice else self.chunk_document[top.chunk_id])
                 or not english and self._subject_unknown(query, groups, {**corrections, **synonyms})):
             score = min(score, self.settings.caveat_confidence / 2)
         return SearchResult(
@@ -348,12 +356,6 @@ class Snapshot:
         with self._lock:
             return " ".join(self.store.document_texts(self.documents[document_id].path))
 
-    def _lacks_asked_value(self, query: str, nouns: set[str], choice: AnswerChoice | None, top: Hit) -> bool:
-        """The answering document cannot hold what the question asks for (a year it names, a sum)."""
-        document_id = choice.document_id if choice else self.chunk_document[top.chunk_id]
-        text = self._document_text(document_id)
-        return lacks_asked_value(query, text, not asks_for_sum(query) or self._on_topic(nouns, text))
-
     def _subject_unknown(self, query: str, groups: frozenset[str], corrections: dict[str, str]) -> bool:
         """A "what is X" question whose X no document the caller may see names ("Worum geht es beim
         Projekt Nordlicht?"): nothing can answer it. Restricted-only words count as unknown, so the
@@ -361,19 +363,6 @@ class Snapshot:
         subject = subject_of(query)
         nouns = self.analyzer.noun_terms(subject) & set(self.analyzer.question_terms(subject)) if subject else set()
         return any(not self._sees_term(corrections.get(t, t), groups) for t in nouns)
-
-    def _on_topic(self, nouns: set[str], text: str) -> bool:
-        """The text holds one of the question's nouns: a sum in it may be the one asked for."""
-        return bool(nouns & set(self.analyzer.terms(text)))
-
-    def _prefer_stated_values(self, query: str, nouns: set[str], hits: list[Hit]) -> list[Hit]:
-        """For a question asking for a sum (on its topic), a length of time or a time of day,
-        documents that state one go first (order kept otherwise).
-
-        Not for years: preferring documents that mention a named year cost XQuAD MRR@10 0.001."""
-        texts = {hit.chunk_id: self._document_text(self.chunk_document[hit.chunk_id]) for hit in hits}
-        lacking = {chunk_id: stated_value_missing(query, text, self._on_topic(nouns, text)) for chunk_id, text in texts.items()}
-        return sorted(hits, key=lambda hit: lacking[hit.chunk_id])
 
     def _unit_similarities(self, hits: list[Hit], query_vector: np.ndarray) -> dict[int, np.ndarray]:
         """Cosine of the question with every unit of the hits' documents, per chunk (empty without unit vectors)."""

@@ -167,7 +167,7 @@ def test_only_a_sum_on_the_question_s_topic_moves_its_document_up(core: ChatCore
     assert [h.source for h in hits[:2]] == ["faq/dienstreisen.md", "sciu/haushalt.md"]
     # the budget note states a sum, but not about a Kilometerpauschale: the order stays
     def prefer(question: str) -> list:
-        return snapshot._prefer_stated_values(question, snapshot.analyzer.noun_terms(question), hits)
+        return snapshot.values.prefer(question, snapshot.analyzer.noun_terms(question), hits)
 
     assert prefer("Wie hoch ist die Kilometerpauschale?") == hits
     budget = prefer("Wie viel Geld ist für das Funknetz noch frei?")

@@ -82,8 +82,14 @@ class Speller:
 
     def __init__(self, document_frequency: dict[str, int]):
         self.frequency = document_frequency
-        self._terms = [t for t in document_frequency if len(t) >= MIN_LENGTH - 1 and not t.isdigit()]
-        self._sorted = sorted(self._terms)
+        terms = [t for t in document_frequency if len(t) >= MIN_LENGTH - 1 and not t.isdigit()]
+        self._sorted = sorted(terms)
+        # By length: a term within n edits differs by at most n letters in length, so only those
+        # lengths are compared (a fifth of the terms; the ratio filter over all of them took
+        # ~2 ms of a question at 100,000 chunks).
+        self._by_length: dict[int, list[str]] = {}
+        for t in terms:
+            self._by_length.setdefault(len(t), []).append(t)
 
     def known(self, term: str) -> bool:
         return term in self.frequency
@@ -91,11 +97,12 @@ class Speller:
     def correct(self, term: str, real: bool = False) -> str | None:
         """The best index term within 1–2 edits of `term`, or None (known, too short, or no match).
         A `real` word's term only meets forms with letters added or dropped."""
-        if self.known(term) or len(term) < MIN_LENGTH or term.isdigit() or not self._terms:
+        if self.known(term) or len(term) < MIN_LENGTH or term.isdigit() or not self._sorted:
             return None
         limit = _max_edits(term)
+        near = [t for n in range(len(term) - limit, len(term) + limit + 1) for t in self._by_length.get(n, ())]
         # A cheap ratio filter first, then exact edit distance on the few that pass.
-        candidates = process.extract(term, self._terms, scorer=fuzz.ratio, limit=12, score_cutoff=70)
+        candidates = process.extract(term, near, scorer=fuzz.ratio, limit=12, score_cutoff=70)
         best: tuple[int, int, str] | None = None
         for candidate, _, _ in candidates:
             distance = Levenshtein.distance(term, candidate, score_cutoff=limit)

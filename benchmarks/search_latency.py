@@ -55,7 +55,7 @@ from indexer.vectors import build_vectors, search_vectors
 ROWS = [("total", "Index.search"), ("glossary", " glossary expansions/definitions"), ("_search", " Snapshot._search"),
         ("excluded", "  access filter (_excluded)"), ("lexical", "  lexical (FTS5 or tantivy)"),
         ("query_terms", "   of which query analysis"), ("query_encode", "  query embedding"),
-        ("dense", "  FAISS (dense, on a thread beside lexical)"), ("await_dense", "  waiting for FAISS after lexical"), ("fuse", "  fusion (z-scores)"), ("hits", "  hits (SQLite rows → Hit)"),
+        ("dense", "  FAISS (dense)"), ("fuse", "  fusion (z-scores)"), ("hits", "  hits (SQLite rows → Hit)"),
         ("collapse", "  duplicate collapse"), ("answer_passage", "  answer passage"),
         ("passage_encode", "   of which sentence embedding"), ("rest", "  rest (ranking, evidence, confidence)")]
 
@@ -131,7 +131,7 @@ def breakdown(index: Index, questions: list[str]) -> None:
     snapshot = index._current_snapshot()
     timers, embedder = Timers(), snapshot.embedder
     steps = [(Snapshot, "_search", "_search"), (Snapshot, "_excluded", "excluded"), (Snapshot, "lexical", "lexical"),
-             (Analyzer, "query_terms", "query_terms"), (Snapshot, "dense", "dense"), (Snapshot, "_await_dense", "await_dense"),
+             (Analyzer, "query_terms", "query_terms"), (Snapshot, "dense", "dense"),
              (search_module, "fuse", "fuse"), (Snapshot, "hits", "hits"),
              (search_module, "collapse_duplicates", "collapse"), (Glossary, "expansions", "glossary"),
              (Glossary, "definitions", "glossary"), (Snapshot, "_choose_answer", "answer_passage"),
@@ -147,7 +147,7 @@ def breakdown(index: Index, questions: list[str]) -> None:
         snapshot.embedder = embedder
     seconds = timers.seconds
     seconds["query_encode"] = seconds["encode"] - seconds["passage_encode"]
-    parts = ["excluded", "lexical", "query_encode", "await_dense", "fuse", "hits", "collapse", "answer_passage"]
+    parts = ["excluded", "lexical", "query_encode", "dense", "fuse", "hits", "collapse", "answer_passage"]
     seconds["rest"] = seconds["_search"] - sum(seconds[p] for p in parts)
     timers.print(seconds["total"], ROWS, per=len(questions))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -54,11 +53,6 @@ UNIT_WEIGHT = 1.0
 UNIT_CHUNKS_PER_DOCUMENT = 50
 UNIT_Z_LIMIT = 3.0
 RERANKED_DOCUMENTS = 10  # documents reranked by their units, whatever k: a result must not depend on k
-# FAISS runs on one of these threads while the asking thread does spelling and the lexical side:
-# FAISS releases the GIL, so on two cores a question waits for the longer of the two, not their sum.
-# The question is embedded on the asking thread: encoding it on another thread cost four times the
-# CPU (measured; numpy's OpenBLAS then wakes its own worker threads despite the embedder's limit).
-_DENSE_SIDE = ThreadPoolExecutor(4, thread_name_prefix="dense-side")
 
 
 @dataclass
@@ -225,11 +219,6 @@ class Snapshot:
             return self.delta.dense(self.vectors, vector, limit, excluded)
         return dict(search_vectors(self.vectors, vector, limit, excluded, self.vector_center))
 
-    @staticmethod
-    def _await_dense(side: Future) -> dict[int, float]:
-        """The dense side's result (a method of its own, so the benchmark's timers see the wait)."""
-        return side.result()
-
     def hits(self, ranked: list[tuple[int, float]], lexical: dict, dense: dict) -> list[Hit]:
         ids = [chunk_id for chunk_id, _ in ranked]
         if not ids:
@@ -293,9 +282,6 @@ class Snapshot:
     def _search(self, query: str, expansions: list[str], k: int, groups: frozenset[str], per_document: bool, include_outdated: bool) -> SearchResult:
         excluded = self._excluded(groups, include_outdated)
         limit = self.settings.candidates
-        expanded = f"{query} ({'; '.join(expansions)})" if expansions else query
-        query_vector = self.embedder.encode([expanded])[0]
-        dense_side = _DENSE_SIDE.submit(self.dense, query_vector, limit, excluded)
         query_terms = set(self.analyzer.question_terms(query))
         english = is_english(query)
         # English words meet their German index terms by any edit ("program" → "Programm").
@@ -314,7 +300,9 @@ class Snapshot:
         found = self.lexical(query, expansions, limit, excluded, [*corrections.values(), *query_terms], synonyms.values())
         query_terms |= set(synonyms.values())
         lexical = found.scores
-        dense = self._await_dense(dense_side)
+        expanded = f"{query} ({'; '.join(expansions)})" if expansions else query
+        query_vector = self.embedder.encode([expanded])[0]
+        dense = self.dense(query_vector, limit, excluded)
         dense_weight = max(self.settings.dense_weight, CROSS_LANGUAGE_DENSE_WEIGHT) if english else self.settings.dense_weight
         fused = fuse(lexical, dense, dense_weight, lexical_complete=found.complete and len(lexical) < limit)
         fused = sorted(fused.items(), key=lambda item: -item[1])

@@ -28,7 +28,8 @@ HNSW_EF_SEARCH = 512
 # question lie in many lists), training sample and candidates re-ranked per query: 1 % of the
 # vectors, at least 5,000. Measured at 1,000,000 synthetic chunks, 300 questions, recall@10 of
 # PQ128x4fs against exact search: 500 candidates 0.95, 5,000 0.989 (XQuAD questions alone 0.985),
-# 8,000 0.993, 12,000 0.997; the re-ranking of 10,000 costs ~5 ms more than of 5,000.
+# 8,000 0.993, 12,000 0.997; in benchmarks/search_latency.py 10,000 gave XQuAD 0.993, law 1.000,
+# for ~3 ms more per question (FAISS p50 17 → 20 ms in two runs at load 2.7–3.1).
 PQ_DIMENSIONS_PER_CODE = 4
 PQ_LISTS = 1
 PQ_TRAIN_SAMPLE = 65_536

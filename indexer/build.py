@@ -5,6 +5,7 @@ seen, and publishes the result atomically. Killed at any point, it leaves the li
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import math
@@ -26,7 +27,7 @@ from .chunking import CHUNKING_VERSION, chunk_document, embedding_input, embeddi
 from .document_writer import DocumentWriter
 from .embed_stream import EmbedStream
 from .read_ahead import read_ahead
-from .embedder import Embedder, load_embedder
+from .embedder import Embedder, load_embedder, token_counter
 from .folders import FolderDefaults
 from .generations import VECTORS_NAME, Generations
 from .health import DamagedGeneration, file_digest, open_store, verify_generation
@@ -111,21 +112,24 @@ class _Run:
         The bytes are read here, one file at a time, so a run never holds all changed files in memory.
         """
         data: bytes | None = None
+        settings, counter = self.settings, token_counter(self.embedder)
+        chunk = functools.partial(
+            chunk_document, count_tokens=counter or self.embedder.count_tokens, max_tokens=self.embedder.max_tokens,
+            min_words=settings.chunk_min_words, max_words=settings.chunk_max_words, overlap=settings.overlap_sentences,
+        )
         try:
             data = read_source(source, max_bytes)
             digest = content_digest(data, self.folders.rules(source.rel).fingerprint)
-            document = pool.parse(data, source.path)
+            if counter is not None:  # chunked in the worker too, off this process's GIL
+                document, chunks = pool.parse_and_chunk(data, source.path, chunk)
+            else:
+                document = pool.parse(data, source.path)
             notes = self.folders.rules(source.rel).apply(document.meta)
         except UnreadableDocument as error:
             self.unreadable(source, data, str(error), stored, report)
             return None
         report.warnings.extend(IndexWarning(source.rel, note) for note in notes)
-        settings = self.settings
-        chunks = chunk_document(
-            document, self.embedder.count_tokens, self.embedder.max_tokens,
-            settings.chunk_min_words, settings.chunk_max_words, settings.overlap_sentences,
-        )
-        return _Parsed(source, digest, document, chunks)
+        return _Parsed(source, digest, document, chunks if counter is not None else chunk(document))
 
     def parse_all(self, files: list[tuple[SourceFile, str]], max_bytes: int, stored: dict, report: IndexReport,
                   cache: EmbeddingCache, writer: DocumentWriter) -> None:

@@ -12,9 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Protocol, Sequence, runtime_checkable
+from typing import Any, Callable, Iterator, Protocol, Sequence, runtime_checkable
 
 import numpy as np
+
+from .token_count import SentencePieceCounter
 
 MINILM_NAME = "all-MiniLM-L6-v2"
 USE_NAME = "use-multilingual-v3"
@@ -44,6 +46,12 @@ class Embedder(Protocol):
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Length of each text in the model's own tokens, special tokens included."""
         ...
+
+
+def token_counter(embedder: Embedder) -> Callable[[Sequence[str]], list[int]] | None:
+    """The embedder's `count_tokens` as a picklable callable another process can run, if it has one
+    (attribute `token_counter`); None means: count in this process."""
+    return getattr(embedder, "token_counter", None)
 
 
 def _unit_rows(vectors: Any, dimension: int) -> np.ndarray:
@@ -223,6 +231,8 @@ class UniversalSentenceEncoderEmbedder:
         self.name: str = USE_NAME
         self.dimension: int = 512
         self.max_tokens: int = max_tokens
+        #: `count_tokens` as a picklable object: the parse worker chunks with it (see build.py)
+        self.token_counter = SentencePieceCounter(_use_pieces_path())
         self.threads: int = max(1, int(self._use.threads))
         self._one_blas_thread = _OneBlasThread(ThreadpoolController())
         self._pool = None  # for batches only: short inputs are encoded in the caller's thread
@@ -251,10 +261,7 @@ class UniversalSentenceEncoderEmbedder:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """SentencePiece count per text including <s> and </s>, as the encoder sees it."""
-        if not texts:
-            return []
-        ids = self._tokenizer.encode(list(texts), out_type=int, add_bos=True, add_eos=True)
-        return [len(row) for row in ids]
+        return self.token_counter(texts)
 
 
 def canonical_spec(spec: str) -> str:

@@ -1,4 +1,4 @@
-"""Parse files in a long-lived worker process, so one hostile file costs at most its own skip.
+"""Parse (and chunk) files in a long-lived worker process, so one hostile file costs at most its own skip.
 
 The worker has a memory budget (RLIMIT_AS above its own start-up size) and each file a time
 budget: a file over it is skipped with a reason, the worker is killed and a fresh one takes the
@@ -12,11 +12,13 @@ import re
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .readers import READERS, UnreadableDocument, read_document
 from .readers import __name__ as READERS_PACKAGE
-from .records import ParsedDocument
+from .records import Chunk, ParsedDocument
+
+Chunker = Callable[[ParsedDocument], list[Chunk]]
 
 MAX_WORD_CHARS = 200
 """Longer runs without a space (dot leaders, base64, a 100,000-letter "compound") are cut to this."""
@@ -69,9 +71,10 @@ def _limit_memory(megabytes: float) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
 
 
-def _parse(data: bytes, path: Path, memory_mb: float) -> tuple[str, Any]:
+def _parse(data: bytes, path: Path, memory_mb: float, chunk: Chunker | None = None) -> tuple[str, Any]:
     try:
-        return "ok", bound_document(read_document(data, path))
+        document = bound_document(read_document(data, path))
+        return "ok", document if chunk is None else (document, chunk(document))
     except (UnreadableDocument, MemoryError) as error:
         if isinstance(error, MemoryError) or isinstance(error.__cause__, MemoryError):
             return "skip", _over_budget(memory_mb)
@@ -83,7 +86,8 @@ def _over_budget(memory_mb: float) -> str:
 
 
 def _serve(connection: Connection, memory_mb: float) -> None:
-    """The worker's loop: (bytes, path) in, ("ok", document) or ("skip", reason) out; None ends it."""
+    """The worker's loop: (bytes, path[, chunker]) in, ("ok", document[ and chunks]) or ("skip", reason)
+    out; None ends it."""
     _limit_memory(memory_mb)
     while True:
         try:
@@ -93,7 +97,7 @@ def _serve(connection: Connection, memory_mb: float) -> None:
             continue
         if request is None:
             return
-        answer = _parse(*request, memory_mb)
+        answer = _parse(request[0], request[1], memory_mb, *request[2:])
         try:
             connection.send(answer)
         except MemoryError:
@@ -106,7 +110,8 @@ def _context() -> Any:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__, *(f"{READERS_PACKAGE}.{module}" for module, _ in READERS.values())])
+    context.set_forkserver_preload([__name__, "indexer.chunking", "indexer.token_count",
+                                    *(f"{READERS_PACKAGE}.{module}" for module, _ in READERS.values())])
     return context
 
 
@@ -174,9 +179,18 @@ class ParsePool:
 
     def parse(self, data: bytes, path: Path) -> ParsedDocument:
         """Parse one file in the worker; raises UnreadableDocument when it fails or runs over budget."""
+        return self._ask((data, path))
+
+    def parse_and_chunk(self, data: bytes, path: Path, chunk: Chunker) -> tuple[ParsedDocument, list[Chunk]]:
+        """Parse one file and chunk it with `chunk` (picklable), both in the worker and within its
+        budgets: the chunker's Python work and token counting then never hold this process's GIL,
+        which the embedding threads need between their matrix products."""
+        return self._ask((data, path, chunk))
+
+    def _ask(self, request: tuple) -> Any:
         connection = self._start()
         try:
-            connection.send((data, path))
+            connection.send(request)
             if not connection.poll(self.max_seconds if self.max_seconds > 0 else None):
                 self._kill()
                 raise UnreadableDocument(

@@ -6,6 +6,7 @@ import pytest
 from indexer.parse_pool import MAX_LABEL_CHARS, MAX_WORD_CHARS, ParsePool, bound_document
 from indexer.readers import UnreadableDocument
 from indexer.records import Block, ParsedDocument
+from tests.conftest import SAMPLE_KNOWLEDGE
 from tests.docx_files import docx_bytes, paragraph
 
 GOOD = b"# Gut\n\nEin guter Text."
@@ -60,3 +61,19 @@ def test_a_background_start_that_fails_says_why_where_the_worker_is_needed(monke
     with pytest.raises(OSError, match="kein Prozess"):
         pool.parse(GOOD, Path("gut.md"))
     pool.close()
+
+
+def test_the_worker_chunks_as_this_process_does(embedder):
+    """Chunked in the worker (model token counter pickled across) or here: the same chunks."""
+    import functools
+
+    from indexer.chunking import chunk_document
+    from indexer.readers import read_document
+
+    path = sorted(SAMPLE_KNOWLEDGE.rglob("*.md"))[0]
+    chunk = functools.partial(chunk_document, count_tokens=embedder.token_counter, max_tokens=64)
+    with ParsePool(max_seconds=60, max_memory_mb=1024) as pool:
+        document, chunks = pool.parse_and_chunk(path.read_bytes(), path, chunk)
+    here = read_document(path.read_bytes(), path)
+    assert document.title == here.title and len(chunks) > 2
+    assert chunks == chunk_document(here, embedder.count_tokens, 64)

@@ -16,6 +16,7 @@ from typing import Iterable
 from .analysis import Analyzer
 from .cache import text_key
 from .chunking import embedding_input
+from .fts_rows import fts_rows
 from .glossary import glossary_entries, is_glossary
 from .records import Chunk, IndexReport, ParsedDocument
 from .scan import SourceFile
@@ -73,8 +74,8 @@ class DocumentWriter:
                 if fresh != terms:
                     fresh_rows.append((chunk_id, *fresh))
             store.update_terms(fresh_rows)
-        for start in range(0, len(self.new_documents), DOCUMENTS_PER_STEP):
-            rows = store.chunk_texts(self.new_documents[start : start + DOCUMENTS_PER_STEP])
-            store.insert_terms([(chunk_id, analyzer.index_text(title), analyzer.index_text(heading_path),
-                                 analyzer.index_text(text)) for chunk_id, title, heading_path, text in rows])
+        new = self.new_documents
+        batches = (store.chunk_texts(new[start : start + DOCUMENTS_PER_STEP]) for start in range(0, len(new), DOCUMENTS_PER_STEP))
+        for rows in fts_rows(analyzer, batches, len(new)):
+            store.insert_terms(rows)
         self.new_documents = []

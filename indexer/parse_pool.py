@@ -104,13 +104,14 @@ def _serve(connection: Connection, memory_mb: float) -> None:
             connection.send(("skip", f"Ergebnis zu groß für {memory_mb:.0f} MB Speicher (max_parse_mb)"))
 
 
-def _context() -> Any:
-    """Workers are forked from a clean fork server (started once per process, readers preloaded),
-    never from this process: it may hold torch's and the embedder's threads and locks."""
+def worker_context() -> Any:
+    """Workers (this pool's, and the FTS analysis's: indexer/fts_rows.py) are forked from a clean fork
+    server (started once per process, their modules preloaded), never from this process: it may hold
+    torch's and the embedder's threads and locks."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__, "indexer.chunking", "indexer.token_count",
+    context.set_forkserver_preload([__name__, "indexer.chunking", "indexer.token_count", "indexer.fts_rows",
                                     *(f"{READERS_PACKAGE}.{module}" for module, _ in READERS.values())])
     return context
 
@@ -125,7 +126,7 @@ class ParsePool:
     def __init__(self, max_seconds: float, max_memory_mb: float) -> None:
         self.max_seconds = max_seconds
         self.max_memory_mb = max_memory_mb
-        self._context = _context()
+        self._context = worker_context()
         self._process: Any = None
         self._connection: Connection | None = None
         self._starter: threading.Thread | None = None

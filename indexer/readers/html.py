@@ -1,9 +1,15 @@
-"""HTML to structured blocks. Markdown is rendered to HTML first, so both share this walk."""
+"""HTML to structured blocks. Markdown is rendered to HTML first, so both share this walk.
+
+The tree comes from lxml (libxml2's HTML parser): building it with BeautifulSoup took as long as
+rendering the Markdown, and parsing was the largest share of indexing time beside the model.
+"""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+import lxml.etree
+import lxml.html
 
 from ..records import Block, ParsedDocument
 from .metadata import picked_keys
@@ -11,36 +17,55 @@ from .text import decode
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 SKIPPED = {"script", "style", "nav", "footer", "head", "noscript", "template", "svg"}
+NOT_TEXT = {"script", "style", "template", "rt", "rp"}  # their strings are no text of the element around them
+_BLOCKS = ("p", "ul", "ol", "table", "div", *HEADINGS)
 # <meta name="…"> values that describe the page the way file properties do (fallbacks only).
 PROPERTY_NAMES = {
     "author": "owner", "dc.creator": "owner", "dcterms.creator": "owner",
     "date": "updated", "dc.date": "updated", "dcterms.date": "updated", "dcterms.modified": "updated",
     "last-modified": "updated", "revised": "updated",
 }
+Element = lxml.html.HtmlElement
 
 
-def _text(node: Tag) -> str:
-    return " ".join(node.get_text(" ", strip=True).split())
+def _strings(node: Element) -> Iterator[str]:
+    """The text of `node` and its descendants in order, as separate strings (not comments' text)."""
+    if node.text:
+        yield node.text
+    for child in node:
+        if isinstance(child.tag, str) and child.tag not in NOT_TEXT:
+            yield from _strings(child)
+        if child.tail:
+            yield child.tail
 
 
-def _list_text(node: Tag) -> str:
-    items = [_text(li) for li in node.find_all("li", recursive=False)]
+def _text(node: Element) -> str:
+    """The element's words on one line; strings meet at a space, as in "Bürger<b>service</b>"."""
+    return " ".join(" ".join(_strings(node)).split())
+
+
+def _children(node: Element, *names: str) -> list[Element]:
+    return [child for child in node if child.tag in names]
+
+
+def _list_text(node: Element) -> str:
+    items = [_text(li) for li in _children(node, "li")]
     return "\n".join(f"- {item}" for item in items if item)
 
 
-def _table_text(node: Tag) -> str:
+def _table_text(node: Element) -> str:
     rows = []
-    for row in node.find_all("tr"):
-        cells = [_text(cell) for cell in row.find_all(["th", "td"])]
+    for row in node.iterdescendants("tr"):
+        cells = [_text(cell) for cell in row.iterdescendants("th", "td")]
         if any(cells):
             rows.append(" | ".join(cells))
     return "\n".join(rows)
 
 
-def _definitions_text(node: Tag) -> str:
+def _definitions_text(node: Element) -> str:
     lines = []
-    for child in node.find_all(["dt", "dd"], recursive=False):
-        lines.append(_text(child) if child.name == "dt" else f"  {_text(child)}")
+    for child in _children(node, "dt", "dd"):
+        lines.append(_text(child) if child.tag == "dt" else f"  {_text(child)}")
     return "\n".join(line for line in lines if line.strip())
 
 
@@ -59,15 +84,18 @@ class _Walker:
         if text.strip():
             self.blocks.append(Block(text=text.strip(), headings=self.path(), kind=kind))
 
-    def walk(self, node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                self.add(" ".join(str(child).split()), "paragraph")
-            elif isinstance(child, Tag):
+    def walk(self, node: Element) -> None:
+        """The element's own strings become paragraphs, its child elements are visited."""
+        if node.text:
+            self.add(" ".join(node.text.split()), "paragraph")
+        for child in node:
+            if isinstance(child.tag, str):
                 self.visit(child)
+            if child.tail:
+                self.add(" ".join(child.tail.split()), "paragraph")
 
-    def visit(self, node: Tag) -> None:
-        name = node.name
+    def visit(self, node: Element) -> None:
+        name = node.tag
         if name in SKIPPED:
             return
         if name in HEADINGS:
@@ -85,17 +113,26 @@ class _Walker:
         elif name == "dl":
             self.add(_definitions_text(node), "list")
         elif name == "pre":
-            self.add(node.get_text(), "code")
-        elif name in {"p", "blockquote"} or not node.find(["p", "ul", "ol", "table", "div", *HEADINGS]):
+            self.add("".join(_strings(node)), "code")
+        elif name in {"p", "blockquote"} or next(node.iterdescendants(*_BLOCKS), None) is None:
             self.add(_text(node), "paragraph")
         else:
             self.walk(node)
 
 
-def _meta_tags(soup: BeautifulSoup) -> tuple[dict, dict]:
+def _parse(html: str) -> Element | None:
+    """The document's tree; None for one without any element. Handed over as UTF-8 bytes, so an XML
+    declaration naming another encoding cannot mislead the parser."""
+    try:
+        return lxml.html.document_fromstring(html.encode("utf-8", "surrogatepass"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except lxml.etree.ParserError:  # "Document is empty"
+        return None
+
+
+def _meta_tags(root: Element | None) -> tuple[dict, dict]:
     """`<meta name=… content=…>` as (explicit keys such as access/owner, property fallbacks)."""
     named: dict[str, list[str]] = {}
-    for tag in soup.find_all("meta"):
+    for tag in root.iter("meta") if root is not None else ():
         name, content = tag.get("name"), tag.get("content")
         if isinstance(name, str) and isinstance(content, str):
             named.setdefault(name.strip().lower(), []).append(content.strip())
@@ -106,21 +143,23 @@ def _meta_tags(soup: BeautifulSoup) -> tuple[dict, dict]:
 
 def html_to_document(html: str, fallback_title: str, meta: dict | None = None) -> ParsedDocument:
     """Walk HTML into blocks; the title is the <title>, else the first <h1>, else the fallback."""
-    return _soup_to_document(BeautifulSoup(html, "html.parser"), fallback_title, meta or {})
+    return _tree_to_document(_parse(html), fallback_title, meta or {})
 
 
-def _soup_to_document(soup: BeautifulSoup, fallback_title: str, meta: dict) -> ParsedDocument:
+def _tree_to_document(root: Element | None, fallback_title: str, meta: dict) -> ParsedDocument:
     walker = _Walker()
-    walker.walk(soup.body or soup)
-    title_tag = soup.find("title")
-    title = (title_tag.get_text(strip=True) if title_tag else "") or walker.first_h1 or fallback_title
-    return ParsedDocument(title=title, meta=meta, blocks=walker.blocks)
+    if root is not None:
+        body = root.find("body")
+        walker.walk(body if body is not None else root)
+    title_tag = next(root.iter("title"), None) if root is not None else None
+    title = "".join(text.strip() for text in _strings(title_tag)) if title_tag is not None else ""
+    return ParsedDocument(title=title or walker.first_h1 or fallback_title, meta=meta, blocks=walker.blocks)
 
 
 def read_html(data: bytes, path: Path) -> ParsedDocument:
     """An .html file; `<meta name="access|owner|department|updated|…">` set its metadata."""
-    soup = BeautifulSoup(decode(data), "html.parser")
-    explicit, properties = _meta_tags(soup)
-    document = _soup_to_document(soup, path.stem, explicit)
+    root = _parse(decode(data))
+    explicit, properties = _meta_tags(root)
+    document = _tree_to_document(root, path.stem, explicit)
     document.properties = properties
     return document

@@ -126,6 +126,7 @@ class TimedEmbedder:
     def __init__(self, inner: Any, timers: Timers, encode_label: str = "encode") -> None:
         self.inner, self.timers, self.encode_label = inner, timers, encode_label
         self.name, self.dimension, self.max_tokens = inner.name, inner.dimension, inner.max_tokens
+        self.token_counter = getattr(inner, "token_counter", None)  # chunking in the parse worker, untimed
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         start = time.perf_counter()

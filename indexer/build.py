@@ -10,6 +10,7 @@ import itertools
 import logging
 import math
 import time
+from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from .cache import EmbeddingCache
 from .delta import open_building, use_delta
 from .changes import classify_changes, content_digest
 from .chunking import CHUNKING_VERSION, chunk_document, embedding_input, embedding_text
-from .document_writer import DocumentWriter
+from .document_writer import DocumentWriter, chunks_and_words
 from .embed_stream import EmbedStream
 from .read_ahead import read_ahead
 from .embedder import Embedder, load_embedder, token_counter
@@ -81,6 +82,7 @@ class _Parsed:
     digest: str
     document: ParsedDocument
     chunks: list[Chunk]
+    words: Counter[tuple[str, bool]]
 
 
 class _Run:
@@ -113,15 +115,15 @@ class _Run:
         """
         data: bytes | None = None
         settings, counter = self.settings, token_counter(self.embedder)
-        chunk = functools.partial(
+        chunk = functools.partial(chunks_and_words, chunk=functools.partial(
             chunk_document, count_tokens=counter or self.embedder.count_tokens, max_tokens=self.embedder.max_tokens,
             min_words=settings.chunk_min_words, max_words=settings.chunk_max_words, overlap=settings.overlap_sentences,
-        )
+        ))
         try:
             data = read_source(source, max_bytes)
             digest = content_digest(data, self.folders.rules(source.rel).fingerprint)
-            if counter is not None:  # chunked in the worker too, off this process's GIL
-                document, chunks = pool.parse_and_chunk(data, source.path, chunk)
+            if counter is not None:  # chunked and counted in the worker too, off this process's GIL
+                document, (chunks, words) = pool.parse_and_chunk(data, source.path, chunk)
             else:
                 document = pool.parse(data, source.path)
             notes = self.folders.rules(source.rel).apply(document.meta)
@@ -129,7 +131,9 @@ class _Run:
             self.unreadable(source, data, str(error), stored, report)
             return None
         report.warnings.extend(IndexWarning(source.rel, note) for note in notes)
-        return _Parsed(source, digest, document, chunks if counter is not None else chunk(document))
+        if counter is None:
+            chunks, words = chunk(document)
+        return _Parsed(source, digest, document, chunks, words)
 
     def parse_all(self, files: list[tuple[SourceFile, str]], max_bytes: int, stored: dict, report: IndexReport,
                   cache: EmbeddingCache, writer: DocumentWriter) -> None:
@@ -147,7 +151,7 @@ class _Run:
                     if item is None:
                         yield []
                         continue
-                    writer.add(item.source, item.digest, item.document, item.chunks)
+                    writer.add(item.source, item.digest, item.document, item.chunks, item.words)
                     yield [embedding_input(item.document.title, chunk) for chunk in item.chunks]
             yield None  # all read: the embedding side flushes while the vocabulary is settled
             writer.remove(report.withdrawn)

@@ -11,7 +11,7 @@ writes the FTS rows of the new chunks, reading them back from SQLite in batches.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .analysis import Analyzer
 from .cache import text_key
@@ -23,6 +23,19 @@ from .scan import SourceFile
 from .store import IndexStore, NewChunk, StoredDocument
 
 DOCUMENTS_PER_STEP = 50  # new documents whose chunks `finish` analyses and inserts at a time
+
+
+def document_words(title: str, chunks: list[Chunk]) -> Counter[tuple[str, bool]]:
+    """The word counts a document adds to the vocabulary: its title, heading paths and chunk texts
+    (`IndexStore.document_texts` gives the same texts back when it leaves)."""
+    return Analyzer.count_words((title, *(chunk.heading_path for chunk in chunks), *(chunk.text for chunk in chunks)))
+
+
+def chunks_and_words(document: ParsedDocument, chunk: Callable[[ParsedDocument], list[Chunk]]
+                     ) -> tuple[list[Chunk], Counter[tuple[str, bool]]]:
+    """A document's chunks and word counts: what the parse worker hands back with the document."""
+    chunks = chunk(document)
+    return chunks, document_words(document.title, chunks)
 
 
 class DocumentWriter:
@@ -41,15 +54,16 @@ class DocumentWriter:
             self.counts.subtract(Analyzer.count_words(self.store.document_texts(path)))
             self.store.remove_document(path)
 
-    def add(self, source: SourceFile, digest: str, document: ParsedDocument, chunks: list[Chunk]) -> None:
-        """Replace (or add) the document with its chunks; FTS rows follow in `finish`."""
+    def add(self, source: SourceFile, digest: str, document: ParsedDocument, chunks: list[Chunk],
+            words: Counter[tuple[str, bool]] | None = None) -> None:
+        """Replace (or add) the document with its chunks; FTS rows follow in `finish`. `words`: its
+        `document_words`, if counted already (in the parse worker)."""
         if source.rel in self.stored:
             self.remove([source.rel])
             self.report.changed += 1
         else:
             self.report.added += 1
-        self.counts.update(Analyzer.count_words(
-            (document.title, *(chunk.heading_path for chunk in chunks), *(chunk.text for chunk in chunks))))
+        self.counts.update(words if words is not None else document_words(document.title, chunks))
         rows = [NewChunk(position=chunk.position, text=chunk.text, heading_path=chunk.heading_path,
                          vector_key=text_key(embedding_input(document.title, chunk))) for chunk in chunks]
         glossary = glossary_entries(document) if is_glossary(document) else []
@@ -65,7 +79,7 @@ class DocumentWriter:
         vocabulary = store.vocabulary()  # a delta analyses with its base's vocabulary until the fold
         analyzer = previous if vocabulary == previous.vocabulary else Analyzer(vocabulary)
         changed = analyzer.changed_parts(previous)
-        if changed:
+        if changed and store.fts_count():  # a first build has no analysed chunk to look through
             words = analyzer.affected_words((word for word, _ in store.word_counts()), changed)
             stems = {terms[0] for terms in map(previous.terms, words) if terms}
             fresh_rows = []

@@ -16,9 +16,10 @@ from typing import Any, Callable
 
 from .readers import READERS, UnreadableDocument, read_document
 from .readers import __name__ as READERS_PACKAGE
-from .records import Chunk, ParsedDocument
+from .records import ParsedDocument
 
-Chunker = Callable[[ParsedDocument], list[Chunk]]
+Chunker = Callable[[ParsedDocument], Any]
+"""Run on each parsed document in the worker (build.py: chunks and word counts); picklable."""
 
 MAX_WORD_CHARS = 200
 """Longer runs without a space (dot leaders, base64, a 100,000-letter "compound") are cut to this."""
@@ -111,7 +112,7 @@ def worker_context() -> Any:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__, "indexer.chunking", "indexer.token_count", "indexer.fts_rows",
+    context.set_forkserver_preload([__name__, "indexer.document_writer", "indexer.token_count", "indexer.fts_rows",
                                     *(f"{READERS_PACKAGE}.{module}" for module, _ in READERS.values())])
     return context
 
@@ -182,7 +183,7 @@ class ParsePool:
         """Parse one file in the worker; raises UnreadableDocument when it fails or runs over budget."""
         return self._ask((data, path))
 
-    def parse_and_chunk(self, data: bytes, path: Path, chunk: Chunker) -> tuple[ParsedDocument, list[Chunk]]:
+    def parse_and_chunk(self, data: bytes, path: Path, chunk: Chunker) -> tuple[ParsedDocument, Any]:
         """Parse one file and chunk it with `chunk` (picklable), both in the worker and within its
         budgets: the chunker's Python work and token counting then never hold this process's GIL,
         which the embedding threads need between their matrix products."""

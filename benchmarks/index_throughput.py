@@ -6,7 +6,8 @@ knowledge folder and, with the model loaded and warmed up beforehand:
 1. calibration: `embedder.encode` on exactly the texts the pipeline embeds (read back from a first
    built index as `title › heading_path\\ntext`, deduplicated like `embed_missing`, each checked
    against its cache key; the first `--calibrate` of them), at batch sizes 16, 32 and 64, once in
-   one call and once in slices of 4 × batch_size texts; the fastest shape is the raw reference;
+   one call and once in the pipeline's slices (4, 8, 16, 16, … × batch_size texts, see
+   indexer/embed_stream.py); the fastest shape is the raw reference;
 2. `--rounds` pairs (default 3), the pair's order alternating: pipeline A (`build_index` on a fresh
    data dir, empty embedding cache, embedding while reading, default batch shape) and the raw
    reference on the same texts. On a shared machine other work changes speed by more than the
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import itertools
 import os
 import pstats
 import shutil
@@ -41,7 +43,7 @@ from indexer.build import _Run, build_index
 from indexer.cache import EmbeddingCache, text_key
 from indexer.chunking import embedding_text
 from indexer.document_writer import DocumentWriter
-from indexer.embed_stream import EmbedStream
+from indexer.embed_stream import EmbedStream, slice_sizes
 from indexer.embedder import Embedder, load_embedder
 from indexer.generations import DB_NAME, Generations
 from indexer.parse_pool import ParsePool
@@ -129,11 +131,14 @@ class Clock:
 
 
 def raw_encode(embedder: Embedder, texts: list[str], batch_size: int, sliced: bool, name: str) -> float:
-    """Encode `texts` in one call or in slices of 4 × batch_size; prints and returns chunks/s."""
+    """Encode `texts` in one call or in the pipeline's slices; prints and returns chunks/s."""
     clock = Clock()
-    step = 4 * batch_size if sliced else len(texts)
-    for first in range(0, len(texts), step):
+    sizes = slice_sizes(batch_size) if sliced else itertools.repeat(len(texts))
+    first = 0
+    while first < len(texts):
+        step = next(sizes)
         embedder.encode(texts[first:first + step], batch_size=batch_size)
+        first += step
     return clock.line(name, len(texts))[0]
 
 
@@ -188,7 +193,7 @@ def main() -> None:
         batch_size = IndexSettings().batch_size
         embedder.encode([p.read_text()[:2000] for p in _bench.law_files(8)], batch_size=batch_size)  # warm-up
         print(f"model {embedder.name}, {args.files} law files, pipeline batch_size {batch_size} "
-              f"(slices of {4 * batch_size}), {os.cpu_count()} CPUs, niceness {os.nice(0)}, "
+              f"(slices of {', '.join(map(str, itertools.islice(slice_sizes(batch_size), 4)))}, …), {os.cpu_count()} CPUs, niceness {os.nice(0)}, "
               f"load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1 / 5 / 15 min)\n")
 
         first = settings_for(knowledge, temp / "data-0", batch_size)
@@ -202,10 +207,10 @@ def main() -> None:
         raws: dict[tuple[int, bool], float] = {}
         for size in (16, 32, 64):
             for sliced in (False, True):
-                shape = f"slices of {4 * size}" if sliced else "one call"
+                shape = "the pipeline’s slices" if sliced else "one call"
                 raws[size, sliced] = raw_encode(embedder, sample, size, sliced, f"raw, {shape}, batch {size}")
         best_size, best_sliced = max(raws, key=raws.get)
-        best = f"{'slices of ' + str(4 * best_size) if best_sliced else 'one call'}, batch_size {best_size}"
+        best = f"{'the pipeline’s slices' if best_sliced else 'one call'}, batch_size {best_size}"
         print(f"best raw configuration: {best}\n")
 
         print(f"{args.rounds} pairs, order alternating:")

@@ -193,8 +193,8 @@ class _Run:
             report.skipped.append(Skipped(source.rel, f"{reason} (vorherige Fassung bleibt im Index)"))
 
     def embed_missing(self, store: IndexStore, cache: EmbeddingCache, report: IndexReport) -> None:
-        """Embed every chunk text the cache lacks, in chunk order and slices of 4 × batch_size (as
-        `EmbedStream` does while reading); each slice is saved at once."""
+        """Embed every chunk text the cache lacks, in chunk order and in `EmbedStream`'s slices (as
+        while reading); each slice is saved at once."""
         stream = EmbedStream(lambda: self.embedder, cache, self.settings.model, self.settings.batch_size,
                              self.dimension(store))
         total, done = store.vector_count(), 0

@@ -3,17 +3,30 @@
 Parsing (worker process) and chunking (tokenizer) used to run while the model waited, and the
 model while they waited. With `read_ahead` reading (and storing) on a thread, `EmbedStream` takes
 each document's chunk texts as they come, keeps the ones the cache lacks in first-seen order and
-encodes them, on the run's own thread, in slices of 4 × batch_size. `embed_missing` feeds the same
+encodes them, on the run's own thread, in slices (`slice_sizes`). `embed_missing` feeds the same
 class from the stored chunks after the fact, in chunk order. Same texts, same order, same slices:
-the vectors, and so the index, are byte-identical to the sequential run. Each slice goes to the cache at once, so a killed run keeps
-every finished slice as before.
+the vectors, and so the index, are byte-identical to the sequential run. Each slice goes to the
+cache at once, so a killed run keeps every finished slice as before.
+
+The slices grow from 4 to 16 × batch_size: the first one comes soon (the model idles until it is
+full), later ones are long. At each slice's end one embedding thread waits for the other's last
+batch, and both wait while the slice is saved; with slices of 4 × batch_size that cost a few
+per cent of the model's time.
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .cache import EmbeddingCache, text_key
 from .embedder import Embedder
+
+
+def slice_sizes(batch_size: int) -> Iterator[int]:
+    """Texts per slice, slice after slice: 4, 8, 16, 16, … × batch_size."""
+    size = 4 * batch_size
+    while True:
+        yield size
+        size = min(2 * size, 16 * batch_size)
 
 
 class EmbedStream:
@@ -27,7 +40,8 @@ class EmbedStream:
                  dimension: int | None) -> None:
         self.embedder, self.cache, self.model, self.batch_size = embedder, cache, model, batch_size
         self.dimension = dimension
-        self.slice = 4 * batch_size
+        self.sizes = slice_sizes(batch_size)
+        self.slice = next(self.sizes)
         self.seen: set[str] = set()
         self.pending: list[tuple[str, str]] = []
         self.embedded = 0
@@ -42,6 +56,7 @@ class EmbedStream:
         while len(self.pending) >= self.slice:
             self._embed(self.pending[: self.slice])
             del self.pending[: self.slice]
+            self.slice = next(self.sizes)
 
     def finish(self) -> int:
         """Embed what is left (a last, shorter slice); returns the count of embedded texts."""

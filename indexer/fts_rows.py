@@ -14,7 +14,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterable, Iterator
 
 from .analysis import Analyzer
-from .parse_pool import worker_context
+from .parse_pool import worker_context, yield_to_embedding
 
 ANALYSE_APART = 50
 """More new documents than this: their chunks are analysed in a worker process."""
@@ -32,6 +32,7 @@ def terms_of(analyzer: Analyzer, rows: list[ChunkRow]) -> list[ChunkRow]:
 
 def _start_worker(vocabulary: frozenset[str]) -> None:
     global _worker_analyzer
+    yield_to_embedding()
     _worker_analyzer = Analyzer(vocabulary)
 
 

@@ -8,12 +8,14 @@ splitting, compounds, FTS, embedding) meets a 3 MB "word".
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Callable
 
+from .embedder import BATCH_NICENESS
 from .readers import READERS, UnreadableDocument, read_document
 from .readers import __name__ as READERS_PACKAGE
 from .records import ParsedDocument
@@ -21,6 +23,7 @@ from .records import ParsedDocument
 Chunker = Callable[[ParsedDocument], Any]
 """Run on each parsed document in the worker (build.py: chunks and word counts); picklable."""
 
+WORKER_NICENESS = BATCH_NICENESS + 5
 MAX_WORD_CHARS = 200
 """Longer runs without a space (dot leaders, base64, a 100,000-letter "compound") are cut to this."""
 _LONG_WORD = re.compile(r"\S{%d}\S+" % MAX_WORD_CHARS)
@@ -90,6 +93,7 @@ def _serve(connection: Connection, memory_mb: float) -> None:
     """The worker's loop: (bytes, path[, chunker]) in, ("ok", document[ and chunks]) or ("skip", reason)
     out; None ends it."""
     _limit_memory(memory_mb)
+    yield_to_embedding()
     while True:
         try:
             request = connection.recv()
@@ -103,6 +107,16 @@ def _serve(connection: Connection, memory_mb: float) -> None:
             connection.send(answer)
         except MemoryError:
             connection.send(("skip", f"Ergebnis zu groß für {memory_mb:.0f} MB Speicher (max_parse_mb)"))
+
+
+def yield_to_embedding() -> None:
+    """Run this worker process below the embedding threads (and so below questions): reading ahead
+    only has to keep the model fed, and every CPU second it takes from the model costs wall time on
+    a machine the model alone keeps busy."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, max(os.getpriority(os.PRIO_PROCESS, 0), WORKER_NICENESS))
+    except (AttributeError, OSError):  # no priorities on this platform: the worker just competes
+        pass
 
 
 def worker_context() -> Any:

@@ -77,3 +77,14 @@ def test_the_worker_chunks_as_this_process_does(embedder):
     here = read_document(path.read_bytes(), path)
     assert document.title == here.title and len(chunks) > 2
     assert chunks == chunk_document(here, embedder.count_tokens, 64)
+
+
+def test_the_worker_runs_below_the_embedding_threads():
+    import os
+
+    from indexer.embedder import BATCH_NICENESS
+    from indexer.parse_pool import WORKER_NICENESS
+
+    with ParsePool(max_seconds=60, max_memory_mb=1024) as pool:
+        pool.parse(GOOD, Path("gut.md"))
+        assert os.getpriority(os.PRIO_PROCESS, pool._process.pid) == max(WORKER_NICENESS, os.nice(0)) > BATCH_NICENESS

@@ -1,8 +1,8 @@
 """Parse (and chunk) files in a long-lived worker process, so one hostile file costs at most its own skip.
 
 The worker has a memory budget (RLIMIT_AS above its own start-up size) and each file a time
-budget: a file over it is skipped with a reason, the worker is killed and a fresh one takes the
-next file. Inside the worker, every word of the result is capped, so no later step (sentence
+budget (CPU seconds of the worker, which runs niced, with a wall-time backstop): a file over it is
+skipped with a reason, the worker is killed and a fresh one takes the next file. Inside the worker, every word of the result is capped, so no later step (sentence
 splitting, compounds, FTS, embedding) meets a 3 MB "word".
 """
 from __future__ import annotations
@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import re
 import threading
+import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Callable
@@ -24,6 +25,8 @@ Chunker = Callable[[ParsedDocument], Any]
 """Run on each parsed document in the worker (build.py: chunks and word counts); picklable."""
 
 WORKER_NICENESS = BATCH_NICENESS + 5
+WALL_FACTOR = 4  # a file may take this many times max_parse_seconds of wall time (the worker runs niced)
+POLL_SECONDS = 0.25
 MAX_WORD_CHARS = 200
 """Longer runs without a space (dot leaders, base64, a 100,000-letter "compound") are cut to this."""
 _LONG_WORD = re.compile(r"\S{%d}\S+" % MAX_WORD_CHARS)
@@ -107,6 +110,16 @@ def _serve(connection: Connection, memory_mb: float) -> None:
             connection.send(answer)
         except MemoryError:
             connection.send(("skip", f"Ergebnis zu groß für {memory_mb:.0f} MB Speicher (max_parse_mb)"))
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) process `pid` has used (Linux /proc), None where unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def yield_to_embedding() -> None:
@@ -207,11 +220,7 @@ class ParsePool:
         connection = self._start()
         try:
             connection.send(request)
-            if not connection.poll(self.max_seconds if self.max_seconds > 0 else None):
-                self._kill()
-                raise UnreadableDocument(
-                    f"Lesen dauerte länger als {self.max_seconds:g} s und wurde abgebrochen (max_parse_seconds)"
-                )
+            self._wait(connection)
             status, value = connection.recv()
         except (EOFError, OSError) as error:  # the worker died: out of memory, a crash in a C library
             self._process.join(1.0)
@@ -221,6 +230,23 @@ class ParsePool:
         if status != "ok":
             raise UnreadableDocument(value)
         return value
+
+    def _wait(self, connection: Connection) -> None:
+        """Wait for the answer while the worker has used at most `max_seconds` of CPU time (it runs
+        niced, so on a busy machine its wall time says little about the file), and at most
+        WALL_FACTOR times that in wall time; else kill it and raise UnreadableDocument."""
+        if self.max_seconds <= 0:
+            connection.poll(None)
+            return
+        started, cpu = time.monotonic(), _cpu_seconds(self._process.pid)
+        while not connection.poll(min(POLL_SECONDS, self.max_seconds)):
+            used = _cpu_seconds(self._process.pid)
+            wall = time.monotonic() - started
+            if (cpu is None or used is None or used - cpu > self.max_seconds) and wall > self.max_seconds \
+                    or wall > WALL_FACTOR * self.max_seconds:
+                self._kill()
+                raise UnreadableDocument(
+                    f"Lesen dauerte länger als {self.max_seconds:g} s und wurde abgebrochen (max_parse_seconds)")
 
     def close(self) -> None:
         """Let the worker finish; kill it if it does not within a second."""

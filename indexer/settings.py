@@ -22,7 +22,7 @@ class IndexSettings:
     overlap_sentences: int = 1
     max_file_mb: float = 20.0
     # Per-file budget while reading: a file over it is skipped with the reason and the run goes on.
-    max_parse_seconds: float = 60.0
+    max_parse_seconds: float = 60.0  # CPU seconds of the parse worker (wall time at most 4 times that)
     max_parse_mb: float = 1024.0
     batch_size: int = 32
     # Read, chunk and store later files (and write the FTS rows at the end) on a thread while the

@@ -290,6 +290,9 @@ def build_index(
             store.touch_document(source.rel, source.size, source.mtime_ns)
         cache = EmbeddingCache(settings.cache_path)
         writer = DocumentWriter(store, stored, report, pending)
+        # a store that starts without chunks gets all of them from reading: embedded while reading,
+        # none can be missing afterwards (checking cost 0.15 s per 1,500 chunks, with the model idle)
+        streamed = settings.embed_while_reading and store.vector_count() == 0
         try:
             writer.remove(changes.removed)
             run.parse_all(changes.parse, max_bytes, stored, report, cache, writer)
@@ -304,7 +307,8 @@ def build_index(
             cache.close()
             raise IndexingError(_nothing_indexed(report), report)
         try:
-            run.embed_missing(store, cache, report)
+            if not streamed:
+                run.embed_missing(store, cache, report)
             vector_params = run.write_vectors(store, cache, building, exact=as_delta)
             if not as_delta and counts["chunks"] <= settings.unit_vectors_up_to:
                 vector_params["units"] = build_unit_vectors(

@@ -8,7 +8,7 @@ class from the stored chunks after the fact, in chunk order. Same texts, same or
 the vectors, and so the index, are byte-identical to the sequential run. Each slice goes to the
 cache at once, so a killed run keeps every finished slice as before.
 
-The slices grow from 4 to 16 × batch_size: the first one comes soon (the model idles until it is
+The slices grow from 1 to 16 × batch_size: the first one comes soon (the model idles until it is
 full), later ones are long. At each slice's end one embedding thread waits for the other's last
 batch, and both wait while the slice is saved; with slices of 4 × batch_size that cost a few
 per cent of the model's time.
@@ -22,8 +22,8 @@ from .embedder import Embedder
 
 
 def slice_sizes(batch_size: int) -> Iterator[int]:
-    """Texts per slice, slice after slice: 4, 8, 16, 16, … × batch_size."""
-    size = 4 * batch_size
+    """Texts per slice, slice after slice: 1, 2, 4, 8, 16, 16, … × batch_size."""
+    size = batch_size
     while True:
         yield size
         size = min(2 * size, 16 * batch_size)

@@ -16,7 +16,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Callable
 
-from .embedder import BATCH_NICENESS
 from .readers import READERS, UnreadableDocument, read_document
 from .readers import __name__ as READERS_PACKAGE
 from .records import ParsedDocument
@@ -24,7 +23,7 @@ from .records import ParsedDocument
 Chunker = Callable[[ParsedDocument], Any]
 """Run on each parsed document in the worker (build.py: chunks and word counts); picklable."""
 
-WORKER_NICENESS = BATCH_NICENESS + 5
+WORKER_NICENESS = 19  # the lowest: beside the embedding threads (BATCH_NICENESS) it gets an eighth of a core
 WALL_FACTOR = 4  # a file may take this many times max_parse_seconds of wall time (the worker runs niced)
 POLL_SECONDS = 0.25
 MAX_WORD_CHARS = 200

@@ -33,7 +33,7 @@ class _Pieces:
         import sentencepiece
 
         self.processor = processor = sentencepiece.SentencePieceProcessor(model_file=model_file)
-        self.by_word = not any("▁" in processor.id_to_piece(i)[1:] for i in range(processor.get_piece_size()))
+        self.by_word = not any("▁" in piece[1:] for piece in processor.id_to_piece(list(range(processor.get_piece_size()))))
         # characters str.split() cuts at but the tokenizer keeps inside a word; a text with one is counted whole
         kept = [space for space in map(chr, range(0x3001))  # all of Unicode's spaces
                 if space.isspace() and processor.encode(f"a{space}b") != processor.encode("a b")]

@@ -11,7 +11,7 @@ from typing import Iterator
 import lxml.etree
 import lxml.html
 
-from ..records import Block, ParsedDocument
+from ..records import TABLE_CELL, Block, ParsedDocument
 from .metadata import picked_keys
 from .text import decode
 
@@ -58,7 +58,7 @@ def _table_text(node: Element) -> str:
     for row in node.iterdescendants("tr"):
         cells = [_text(cell) for cell in row.iterdescendants("th", "td")]
         if any(cells):
-            rows.append(" | ".join(cells))
+            rows.append(TABLE_CELL.join(cells))
     return "\n".join(rows)
 
 

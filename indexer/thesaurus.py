@@ -3,9 +3,9 @@
 Staff paraphrase: they ask about the "Notebook" where the documents say "Laptop", about
 "Feierabend" where they say "Dienstschluss". A question word that no document holds is matched to
 a synonym that one does; the search weighs it like a glossary expansion, lower than the question's
-own words, since a word of several senses ("Sprung") may be matched to the wrong one. The word lists come from OpenThesaurus
-(LGPL), which Debian ships as `openthesaurus-de-text` (one synonym set per line, `;`-separated);
-without that file the search simply has no synonyms.
+own words, since a word of several senses ("Sprung") may be matched to the wrong one. The word
+lists come from OpenThesaurus (LGPL), which Debian ships as `openthesaurus-de-text` (one synonym set
+per line, `;`-separated); without that file the search simply has no synonyms.
 
 Only plain senses count: a word marked colloquial, vulgar, figurative or dated ("Nummer (ugs.)")
 neither is looked up in that set nor offered from it, and only single words are kept.
@@ -23,7 +23,6 @@ from .analysis import Analyzer
 log = logging.getLogger(__name__)
 
 DEFAULT_PATH = Path("/usr/share/openthesaurus-de/openthesaurus.txt")
-MAX_SENSES = 1
 
 # Marks of a sense the bot should not guess at; "Hauptform", "fachspr." and "Amtsdeutsch" are fine.
 _MARKED = re.compile(r"\((?:[^)]*\b(?:ugs|vulg|derb|fig|geh|veraltet|scherzhaft|abwertend|regional|schweiz|"

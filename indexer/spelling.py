@@ -11,7 +11,6 @@ never replaced ("München" stays away from "Lunch"). Measured on kb-dev: source@
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 import threading
 from typing import Iterable
@@ -121,13 +120,11 @@ class Speller:
         the first part of a compound, which the analyzer does not split off when it never stands alone."""
         if len(term) < PREFIX_LENGTH or self.known(term):
             return None
+        # The terms that begin with `term` lie together in the sorted list, ending before the first
+        # term past every such one ("term" + the highest code point).
         start = bisect.bisect_left(self._sorted, term)
-        found = []
-        for candidate in itertools.islice(self._sorted, start, None):
-            if not candidate.startswith(term):
-                break
-            if len(candidate) >= len(term) + MIN_LENGTH - 1:
-                found.append(candidate)
+        end = bisect.bisect_left(self._sorted, term + "\U0010ffff", start)
+        found = [t for t in self._sorted[start:end] if len(t) >= len(term) + MIN_LENGTH - 1]
         return max(found, key=lambda t: (self.frequency[t], t)) if found else None
 
     def corrections(self, terms: Iterable[str], real: Iterable[str] = ()) -> dict[str, str]:

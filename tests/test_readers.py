@@ -36,6 +36,17 @@ def test_html_keeps_heading_path_lists_and_tables():
     assert any(len(b.headings) >= 2 for b in doc.blocks)
 
 
+def test_a_protocol_head_of_bold_labels_keeps_one_field_per_line(tmp_path):
+    path = tmp_path / "protokoll.md"
+    path.write_text("# Protokoll\n\n**Datum:** Mittwoch, 18. Februar 2026, 10:00–11:30 Uhr\n**Ort:** Videokonferenz\n"
+                    "**Leitung**: Aylin Demir\n\nEin **Satz:** mit Umbruch\nim Absatz.\n", encoding="utf-8")
+    blocks = read(path).blocks
+    assert blocks[0].kind == "list"
+    assert blocks[0].text.splitlines() == ["- Datum: Mittwoch, 18. Februar 2026, 10:00–11:30 Uhr",
+                                           "- Ort: Videokonferenz", "- Leitung: Aylin Demir"]
+    assert (blocks[1].kind, blocks[1].text) == ("paragraph", "Ein Satz: mit Umbruch im Absatz.")
+
+
 def test_docx_uses_heading_styles_and_tables():
     doc = read(KNOWLEDGE / "projekte" / "leitfaden-projektsteckbrief.docx")
     assert doc.title == "Leitfaden Projektsteckbrief"

@@ -11,7 +11,7 @@ from .metadata import complete_metadata
 
 Reader = Callable[[bytes, Path], ParsedDocument]
 # Raise when readers extract different text or metadata from the same bytes: the next run re-reads all.
-READER_VERSION = 5
+READER_VERSION = 6
 
 # Suffix → (module, function). A reader's module and its libraries (pypdf, bs4, python-docx, …)
 # are imported when the first such file is read: ~0.2 s of every `lotse` start, and most of a

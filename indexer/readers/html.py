@@ -17,6 +17,7 @@ from .text import decode
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 SKIPPED = {"script", "style", "nav", "footer", "head", "noscript", "template", "svg"}
+BOLD = {"strong", "b"}
 NOT_TEXT = {"script", "style", "template", "rt", "rp"}  # their strings are no text of the element around them
 _BLOCKS = ("p", "ul", "ol", "table", "div", *HEADINGS)
 # <meta name="…"> values that describe the page the way file properties do (fallbacks only).
@@ -42,6 +43,42 @@ def _strings(node: Element) -> Iterator[str]:
 def _text(node: Element) -> str:
     """The element's words on one line; strings meet at a space, as in "Bürger<b>service</b>"."""
     return " ".join(" ".join(_strings(node)).split())
+
+
+def _field_lines(node: Element) -> list[str] | None:
+    """A paragraph whose every line opens with a bold label ("**Datum:** …", "**Ort:** …", as in a
+    protocol's head) as its lines, else None. Joined on one line, its fields would read as one
+    run-on sentence ("… 11:30 Uhr Ort: Videokonferenz Leitung: …")."""
+    lines: list[list[str]] = [[]]
+    labelled: list[bool] = [False]
+
+    def add(text: str) -> None:
+        first, *rest = text.split("\n")
+        lines[-1].append(first)
+        for part in rest:
+            lines.append([part])
+            labelled.append(False)
+
+    if node.text:
+        add(node.text)
+    for child in node:
+        if not isinstance(child.tag, str) or child.tag in NOT_TEXT:
+            pass  # a comment or script: only its tail is text
+        elif child.tag == "br":
+            lines.append([])
+            labelled.append(False)
+        else:
+            text = _text(child)
+            if child.tag in BOLD and not "".join(lines[-1]).strip():
+                labelled[-1] = text.endswith(":") or (child.tail or "").startswith(":")
+            lines[-1].append(f" {text} ")
+        if child.tail:
+            add(child.tail)
+    fields = [(" ".join("".join(parts).split()), label) for parts, label in zip(lines, labelled)]
+    fields = [(text, label) for text, label in fields if text]
+    if len(fields) < 2 or not all(label for _, label in fields):
+        return None
+    return [text.replace(" :", ":", 1) for text, _ in fields]
 
 
 def _children(node: Element, *names: str) -> list[Element]:
@@ -114,6 +151,8 @@ class _Walker:
             self.add(_definitions_text(node), "list")
         elif name == "pre":
             self.add("".join(_strings(node)), "code")
+        elif name == "p" and (fields := _field_lines(node)):
+            self.add("\n".join(f"- {field}" for field in fields), "list")
         elif name in {"p", "blockquote"} or next(node.iterdescendants(*_BLOCKS), None) is None:
             self.add(_text(node), "paragraph")
         else:

@@ -208,6 +208,14 @@ def test_typos_and_spelled_out_umlauts_still_find_the_document(core: ChatCore):
     assert core.index.search("was ist ein digitalr zwiling").corrections
 
 
+def test_a_misspelt_word_counts_once_as_its_correction(core: ChatCore):
+    # The misspelt form matches nothing; counted beside its correction it would halve the confidence.
+    right = core.index.search("Wie viele Stellplätze melden die Bodensensoren?")
+    typo = core.index.search("wieviele stellpläzte melden die bodensenoren")
+    assert typo.corrections and typo.best.source == right.best.source == "projekte/smart-parking.md"
+    assert typo.confidence >= right.confidence - 0.1 and "130" in typo.passage
+
+
 def test_english_questions_get_english_framing(core: ChatCore):
     answer = core.ask("Which open standard does the digital twin use?", ASKER)
     assert answer.language == "en" and answer.answered and "CityGML" in answer.text

@@ -18,8 +18,9 @@ PERSON = re.compile(
 PHONE_QUESTION = re.compile(r"\b(durchwahl|telefon\w*|nummer|rufnummer|anrufen|extension|phone|call)\b", re.I)
 TIME = re.compile(r"\b(wann|bis wann|ab wann|seit wann|wie lange|wie oft|uhrzeit|frist\w*|datum|termin\w*|"
                   r"when|what time|how long|how often|deadline|wochentag)\b", re.I)
-AMOUNT = re.compile(r"\b(wie ?viele?n?|wie ?hoch|wie lange|wie groß|wie gross|wie oft|wie alt|anzahl|"
-                    r"how (?:much|many|long|often|big)|prozent|welche(?:r|n)? (?:betrag|summe))\b", re.I)
+AMOUNT = re.compile(r"\b(wie ?viele?n?|wie ?hoch|wie lange|wie groß|wie gross|wie oft|wie alt|wie stark|wie schnell|"
+                    r"wie zuverlässig|wie teuer|wie weit|anzahl|how (?:much|many|long|often|big|fast|far|reliabl[ey]|"
+                    r"expensive)|prozent|welche(?:r|n)? (?:betrag|summe))\b", re.I)
 PLACE = re.compile(r"\b(wo|wohin|woher|where|welche(?:m|r|n)? (?:raum|ort|portal|plattform|formular))\b", re.I)
 STEPS = re.compile(
     r"\b(wie (?:beantrage|melde|richte|bekomme|komme|gehe|reiche|lasse|bringe|aktiviere|bereite|organisiere|"

@@ -95,6 +95,9 @@ def test_question_forms():
     assert question_form("Welche Durchwahl hat das Sekretariat?").phone
     assert question_form("Bis wann muss der Bericht vorliegen?").time
     assert question_form("Wie viele Datensätze hat das Portal?").amount
+    # a degree is a figure too: "über 90 Prozent", "über 95 Prozent"
+    assert question_form("Wie stark sind die Stellplätze tagsüber belegt?").amount
+    assert question_form("How reliable are the ground sensors?").amount
     assert question_form("Wie beantrage ich ein Diensthandy?").steps
     assert question_form("welche kompetenzen gibts in der strategie").listing == "kompetenzen"
     assert question_form("Which formats are there for open data?").listing

@@ -7,6 +7,7 @@ similarity to the question, the rank of their chunk, and how well they fit the q
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import threading
@@ -247,6 +248,10 @@ class AnswerPicker:
             chosen.append(before)
             words += _words(before)
             leaning = before
+        for announced in _announced_list(best, scored):
+            # "… Zentrale Ergebnisse der letzten Befragung:": the paragraph announces the list that answers.
+            chosen.append(announced)
+            words += _words(announced)
         for item in scored[1:]:
             if len(chosen) == MAX_COMPANIONS or item.score < best.score - COMPANION_MARGIN:
                 break
@@ -259,6 +264,20 @@ class AnswerPicker:
             chosen.append(item)
             words += _words(item)
         return chosen
+
+
+def _announced_list(best: _Scored, scored: list[_Scored]) -> list[_Scored]:
+    """The sentence that ends the best sentence's paragraph by announcing a list ("… Ergebnisse:")
+    and the first items of that list."""
+    if best.unit.kind != "sentence":
+        return []
+    own = sorted((item for item in scored if item.candidate is best.candidate), key=lambda item: item.unit.position)
+    paragraph = [item for item in own if item.unit.line == best.unit.line and item.unit.kind in PROSE]
+    if not paragraph or not paragraph[-1].unit.text.endswith(":"):
+        return []
+    lead = paragraph[-1]
+    items = itertools.takewhile(lambda item: item.unit.kind == "item", (i for i in own if i.unit.position > lead.unit.position))
+    return ([] if lead is best else [lead]) + list(items)[:MAX_COMPANIONS]
 
 
 def leans_back(sentence: str) -> bool:

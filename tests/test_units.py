@@ -165,3 +165,22 @@ def test_a_sentence_that_leans_on_the_one_before_brings_it_along():
     choice = picker.choose(set(analyzer.question_terms(question)), question_form(question),
                            [Candidate(2, 2, pointing, "", "Medizin", prior=1.0)])
     assert choice.text.startswith("Sauerstoffkammern erhöhen den Partialdruck.")
+
+
+def test_a_paragraph_that_announces_a_list_brings_the_list_along():
+    from indexer.analysis import Analyzer
+    from indexer.answer import AnswerPicker, Candidate
+
+    analyzer = Analyzer()
+    picker = AnswerPicker(analyzer, {}, chunks=10)
+    question = "Was kam bei der letzten Bürgerbefragung heraus?"
+    paragraph = ("Die Ergebnisse werden im Rat vorgestellt. Einmal jährlich führt die Stadt eine Bürgerbefragung durch. "
+                 "Zentrale Ergebnisse der letzten Befragung:\n- Die Online-Terminvergabe ist das bekannteste Angebot.\n")
+    for text in (
+        paragraph + "- Ältere wünschen sich Hilfe vor Ort.\nDie Bürgerbefragung wird von der Statistikstelle ausgewertet.",
+        paragraph,  # the chunk ends after the list's first item: the list goes on in the next chunk
+    ):
+        choice = picker.choose(set(analyzer.question_terms(question)), question_form(question),
+                               [Candidate(1, 1, text, "", "Bürgerservices", prior=1.0)])
+        assert "Zentrale Ergebnisse der letzten Befragung:\nDie Online-Terminvergabe ist das bekannteste Angebot." in choice.text
+        assert choice.text.count("Zentrale Ergebnisse") == 1

@@ -9,7 +9,8 @@ BUDGET = "Im Etat 2026 sind für die Sensorik noch 7.750 € frei; das Jobticket
 def test_questions_for_a_sum_are_recognised():
     for question in ("Was kostet ein Anwohnerparkausweis?", "Wie hoch ist die Kilometerpauschale?",
                      "Wie viel zahlt die Stadt als Zuschuss?", "Ab welcher Kostenhöhe entscheidet der Lenkungskreis?",
-                     "Welche Beträge sind angemeldet?", "How much per diem do I get?"):
+                     "Welche Beträge sind angemeldet?", "How much per diem do I get?",
+                     "Wie viel Kilometergeld gibt es?", "Wie hoch ist die Zulage für Rufbereitschaft?"):
         assert asks_for_value(question), question
     for question in ("Gibt es ein Fortbildungsbudget pro Kopf?", "Welche Universität erhielt einen Preis?",
                      "Welcher Satz prägt die Zahlentheorie?", "Wie melde ich mich für ein kostenpflichtiges Seminar an?"):

@@ -1,5 +1,5 @@
 """Whether a document can hold the value a question asks for: a year it names, a sum of money, a
-length of time, a time of day.
+length of time, a time of day – and whether an answer names the date a question asks for.
 
 A plausible question on a document's topic ("Wie hoch ist die Kilometerpauschale?" on the travel
 FAQ) otherwise gets a confident answer from a document that never states such a value.
@@ -39,6 +39,24 @@ DURATION = re.compile(
 CLOCK_QUESTION = re.compile(r"\b(?:um wie ?viel uhr|uhrzeit|geöffnet|öffnungszeit\w*|what time|opening hours)\b", re.I)
 CLOCK = re.compile(r"\b\d{1,2}(?:[:.]\d\d)?\s*(?:uhr|h|a\.?m\.?|p\.?m\.?)(?!\w)|\b\d{1,2}:\d\d\b|"
                    r"\b(?:rund um die uhr|durchgehend|around the clock|noon)\b", re.I)
+
+
+# A date or a time: "9:30 Uhr", "12.03.", "dienstags", "im März", "2026", "vier Wochen".
+DATE_TIME = re.compile(
+    r"\b\d{1,2}[:.]\d{2}\s*(?:Uhr)?\b|\b\d{1,2}\s*(?:bis\s*\d{1,2}\s*)?Uhr\b|\b\d{1,2}\.\s?\d{1,2}\.(?:\d{2,4})?|"
+    r"\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)s?\b|"
+    r"\b(?:januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember)\b|"
+    r"\b(?:19|20)\d\d\b|\b\d+\s*(?:tage|tagen|wochen|monate|monaten|jahre|jahren|stunden|minuten|arbeitstage\w*)\b|"
+    r"\b(?:wöchentlich|täglich|monatlich|jährlich|werktags|quartal\w*)\b", re.I)
+# Asks for a date: "wann ist der nächste Termin", "an welchem Tag", "welches Datum". Not "bis wann" or
+# "ab wann": an event may answer those ("ab wann …?" – "als Deutschland begann, …", XQuAD).
+DATE_QUESTION = re.compile(r"\bwann (?:ist|findet|sind) (?:der|die|das) nächste|\bnächste\w* (?:termin|sitzung|treffen)\b|"
+                           r"\ban welche\w* (?:tag|datum)\b|\bwelche\w* datum\b|\bwhat date\b|\bnext (?:date|meeting)\b", re.I)
+
+
+def date_missing(question: str, answer_text: str) -> bool:
+    """The question asks for a date ("Wann ist der nächste Termin …?") and the answer names none."""
+    return bool(DATE_QUESTION.search(question)) and not DATE_TIME.search(answer_text)
 
 
 def years_missing(question: str, document_text: str) -> bool:

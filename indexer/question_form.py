@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .asked_value import DURATION, DURATION_QUESTION
+from .asked_value import DATE_TIME, DURATION, DURATION_QUESTION
 
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -108,12 +108,6 @@ def question_form(question: str) -> QuestionForm:
 
 HANDLE = re.compile(r"@\w{3,}")
 PHONE = re.compile(r"(?:Durchwahl|Tel\.?|Telefon)\s*[:\-]?\s*-?\d{1,5}|(?<![\w-])-\d{3,5}\b|\b\d{3,5}[ /-]\d{3,}\b")
-DATE_TIME = re.compile(
-    r"\b\d{1,2}[:.]\d{2}\s*(?:Uhr)?\b|\b\d{1,2}\s*(?:bis\s*\d{1,2}\s*)?Uhr\b|\b\d{1,2}\.\s?\d{1,2}\.(?:\d{2,4})?|"
-    r"\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)s?\b|"
-    r"\b(?:januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember)\b|"
-    r"\b(?:19|20)\d\d\b|\b\d+\s*(?:tage|tagen|wochen|monate|monaten|jahre|jahren|stunden|minuten|arbeitstage\w*)\b|"
-    r"\b(?:wöchentlich|täglich|monatlich|jährlich|werktags|quartal\w*)\b", re.I)
 LOCATION = re.compile(r"\b(?:im|in der|in den|ins|am|an der|an die|auf der|auf dem|über (?:das|den|die)|unter|bei der|beim)\s+[A-ZÄÖÜ„\"»]")
 NUMBER = re.compile(r"\d|\b(?:eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hälfte|dutzend)\b", re.I)
 

@@ -1,6 +1,6 @@
 """A document that never states the asked year or sum cannot answer the question."""
-from indexer.asked_value import (asks_for_stated_value, asks_for_value, lacks_asked_value, money_missing,
-                                  stated_value_missing, time_missing, years_missing)
+from indexer.asked_value import (asks_for_stated_value, asks_for_value, date_missing, lacks_asked_value,
+                                  money_missing, stated_value_missing, time_missing, years_missing)
 
 TRAVEL = "Fahrten mit dem privaten Pkw werden nur erstattet, wenn sie vorher genehmigt wurden (Stand 2025)."
 BUDGET = "Im Etat 2026 sind für die Sensorik noch 7.750 € frei; das Jobticket ist für Beschäftigte kostenlos."
@@ -49,6 +49,13 @@ def test_opening_hours_need_a_time_of_day():
     assert not time_missing(question, "Die Kantine ist von 11:30 bis 14 Uhr geöffnet.")
     assert not time_missing("What time does the jour fixe start?", "Jour fixe: Tuesdays, 9:30")
     assert not asks_for_value("Wann hat der Rat das Konzept beschlossen?")  # any date may answer that
+
+
+def test_the_next_date_must_be_named_in_the_answer():
+    question = "Wann ist der nächste Termin der Digitalsprechstunde?"
+    assert date_missing(question, "Daraus entstand die Idee von Digitalsprechstunden in Stadtteilbibliotheken.")
+    assert not date_missing(question, "Die Digitalsprechstunde findet jeden ersten Dienstag im Monat statt.")
+    assert not date_missing("Ab wann bauten sie das Reich wieder auf?", "als Deutschland begann, …")  # an event answers
 
 
 def test_documents_that_state_the_asked_kind_of_value():

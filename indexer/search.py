@@ -259,7 +259,8 @@ class Snapshot:
         definitions = self.glossary.definitions(query)
         if definitions:
             result = self._with_definitions(result, definitions, k)
-        elif not result.answerable and (notes := self.glossary.explaining(query, self.analyzer)):
+        elif not result.answerable and not asks_for_value(query) and (notes := self.glossary.explaining(query, self.analyzer)):
+            # Where no document answers, the glossary may explain (but never a sum, year or time).
             result = self._with_definitions(result, notes, k, confidence=self.settings.caveat_confidence)
         return result
 

@@ -85,6 +85,8 @@ def test_where_no_document_answers_the_glossary_explanation_does_with_a_caveat(s
     assert result.answerable and not result.certain
     # the explanation says nothing about what else is asked: no answer from the glossary
     assert "hohem Risiko" not in small_index.search("Wie viele Mitarbeitende hat die DSFA?").passage
+    # nor where a sum or a year is asked that no explanation states (it shares "Risiko" with the question)
+    assert "hohem Risiko" not in small_index.search("Wie viel Geld kostet eine DSFA bei hohem Risiko 2027?").passage
 
 
 def test_glossary_is_not_a_search_result_otherwise(small_index):

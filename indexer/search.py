@@ -33,7 +33,7 @@ from .lexical import COLUMN_WEIGHTS, Lexical, LexicalHits
 from .records import Hit
 from .sentences import split_sentences
 from .thesaurus import shared_thesaurus
-from .spelling import Speller, real_word_terms, word_list
+from .spelling import Speller, proper_names, real_word_terms, word_list
 from .stated_values import StatedValues
 from .settings import SearchSettings
 from .supersede import resolve, target
@@ -362,10 +362,12 @@ class Snapshot:
 
     def _subject_unknown(self, query: str, groups: frozenset[str], corrections: dict[str, str]) -> bool:
         """A "what is X" question whose X no document the caller may see names ("Worum geht es beim
-        Projekt Nordlicht?"): nothing can answer it. Restricted-only words count as unknown, so the
-        decline does not tell an outsider that such a document exists."""
+        Projekt Nordlicht?"), or a question naming a place, person or project they never name
+        ("Wie viele Einwohner hat Wattenscheid?"): nothing can answer it. Restricted-only words count
+        as unknown, so the decline does not tell an outsider that such a document exists."""
         subject = subject_of(query)
         nouns = self.analyzer.noun_terms(subject) & set(self.analyzer.question_terms(subject)) if subject else set()
+        nouns |= {t for name in proper_names(query) for t in self.analyzer.terms(name)}
         return any(not self._sees_term(corrections.get(t, t), groups) for t in nouns)
 
     def _unit_similarities(self, hits: list[Hit], query_vector: np.ndarray) -> dict[int, np.ndarray]:

@@ -72,6 +72,22 @@ def real_word_terms(question: str, analyzer: Analyzer) -> set[str]:
     return real
 
 
+def proper_names(question: str) -> list[str]:
+    """Capitalised words inside a German question that are no German or English dictionary word and
+    end in no German one ("Wattenscheid", but not "Dienstagsrunde" – "Runde" –, "Quarter" nor "BYOD"):
+    the names of places, people or projects."""
+    words, english = word_list("de"), word_list("en")
+    names = []
+    for match in _WORD.finditer(question):
+        word = match.group()
+        if (match.start() == 0 or re.search(r"[.!?:]\s*$", question[: match.start()]) or not word[0].isupper()
+                or word.isupper() or "-" in word or len(word) < 4 or word in words or word in english):
+            continue
+        if not any(word[i:] in words and (len(word) - i > 3 or word[:i] in words) for i in range(1, len(word) - 2)):
+            names.append(word)  # neither ending in a word ("…runde") nor made of two short ones ("Weg|zug")
+    return names
+
+
 def _max_edits(term: str) -> int:
     return 1 if len(term) <= 6 else 2
 

@@ -217,6 +217,29 @@ def test_what_is_x_is_declined_where_x_is_unknown_and_alike_for_restricted_and_i
     assert not unknown("Was ist die Kantine?") and not unknown("Wann öffnet die Zaunkönig-Kantine?")
 
 
+def test_a_question_naming_a_place_no_visible_document_names_is_declined(settings):
+    md(settings.knowledge_dir, "bezirke.md", "Der Stadtbezirk Wattenscheid hat rund 70.000 Einwohner.", "title: Bezirke")
+    md(settings.knowledge_dir, "intern/stiepel.md", "Stiepel bekommt 2027 zwei Sensoren.", "title: Plan\naccess: sciu-intern")
+    build(settings)
+    snapshot = Index(settings, embedder=FakeEmbedder("fake"))._current_snapshot()
+
+    def unknown(question: str, groups=frozenset()) -> bool:
+        return snapshot._subject_unknown(question, frozenset(groups), {})
+
+    assert not unknown("Wie viele Einwohner hat der Stadtbezirk Wattenscheid?")
+    assert unknown("Wie viele Einwohner hat der Stadtbezirk Stiepel?")  # only a restricted document names it
+    assert not unknown("Wie viele Einwohner hat der Stadtbezirk Stiepel?", {"sciu-intern"})
+    assert not unknown("Wie viele Einwohner hat der Stadtbezirk Südstadt?")  # no name: ends in a word ("Stadt")
+
+
+def test_proper_names_are_capitalised_words_no_dictionary_knows():
+    from indexer.spelling import proper_names
+
+    assert proper_names("Wie viele Einwohner hat Wattenscheid?") == ["Wattenscheid"]
+    assert proper_names("Wann tagt die Dienstagsrunde, und geht BYOD?") == []  # "…runde", an abbreviation
+    assert proper_names("Im vierten Quarter und beim Wegzug?") == []  # English, two words ("Weg|zug")
+
+
 def test_the_subject_of_a_what_is_question():
     from indexer.question_form import subject_of
 

@@ -184,3 +184,18 @@ def test_a_paragraph_that_announces_a_list_brings_the_list_along():
                                [Candidate(1, 1, text, "", "Bürgerservices", prior=1.0)])
         assert "Zentrale Ergebnisse der letzten Befragung:\nDie Online-Terminvergabe ist das bekannteste Angebot." in choice.text
         assert choice.text.count("Zentrale Ergebnisse") == 1
+
+
+def test_a_list_of_options_is_no_steps_for_a_how_to_question():
+    from indexer.analysis import Analyzer
+    from indexer.answer import AnswerPicker, Candidate
+
+    analyzer = Analyzer()
+    picker = AnswerPicker(analyzer, {}, chunks=10)
+    text = ("Fortbildungen › Welche Fortbildungen sind möglich?\n- Pflichtschulungen im Lernportal\n"
+            "- Externe Fachseminare und Konferenzen\nFortbildungen › Wie beantrage ich eine externe Fortbildung?\n"
+            "Über das Formular „Fortbildungsantrag“ in Confluence.")
+    question = "Wie beantrage ich eine Konferenz als Fortbildung?"
+    choice = picker.choose(set(analyzer.question_terms(question)), question_form(question),
+                           [Candidate(1, 1, text, "", "FAQ", prior=1.0)])
+    assert choice.kind != "steps" and "Über das Formular „Fortbildungsantrag“" in choice.text

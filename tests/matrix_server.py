@@ -239,7 +239,7 @@ class MatrixUser:
         return [e for e in reversed(chunk) if e["type"] in ("m.room.message", "m.reaction", "m.room.encrypted")]
 
     def wait_for(self, room_id: str, match: Callable[[dict], bool], after: str | None = None,
-                 timeout: float = 60, what: str = "a message") -> dict:
+                 timeout: float = 120, what: str = "a message") -> dict:
         """The first event matching `match` (after event `after`, if given), polling until `timeout`."""
 
         def find() -> dict | None:
@@ -303,7 +303,7 @@ class EncryptedClient:
                                                    ignore_unverified_devices=True))
         return response.event_id
 
-    def wait_for(self, match: Callable[[Any], bool], timeout: float = 60, what: str = "a decrypted message") -> Any:
+    def wait_for(self, match: Callable[[Any], bool], timeout: float = 120, what: str = "a decrypted message") -> Any:
         def find() -> Any:
             self.sync(timeout_ms=200)
             return next((e for e in self.seen if match(e)), None)

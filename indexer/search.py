@@ -2,7 +2,7 @@
 
 `Snapshot._search` is the one place where access, spelling, both retrievers, the answer unit and the
 confidence meet; the rules it applies live beside it (`fusion`, `asked_value`, `stated_values`,
-`glossary`, `thesaurus`, `answer`, `confidence`), which is why it stays one module of ~420 lines.
+`glossary`, `thesaurus`, `answer`, `confidence`), which is why it stays one module of ~430 lines.
 """
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ class Snapshot:
         self.analyzer = Analyzer(self.store.vocabulary())
         frequency = self.store.term_frequencies()
         self.speller = Speller(frequency)
-        word_list("de")  # starts loading the German word list while the rest opens
+        word_list("de"), word_list("en")  # start loading the word lists while the rest opens
         self.thesaurus = shared_thesaurus(settings.thesaurus)
         self.delta = (DeltaSearch(directory, self.store, frequency, COLUMN_WEIGHTS)
                       if isinstance(self.store, MergedStore) else None)

@@ -121,8 +121,8 @@ class Speller:
         best: tuple[int, int, str] | None = None
         for candidate, _, _ in candidates:
             distance = Levenshtein.distance(term, candidate, score_cutoff=limit)
-            if real and Indel.distance(term, candidate) != abs(len(term) - len(candidate)):
-                continue  # a real word's letters were replaced, not only added or dropped
+            if real and (Indel.distance(term, candidate) != abs(len(term) - len(candidate)) or len(candidate) < MIN_LENGTH):
+                continue  # a real word's letters were replaced, not only added or dropped ("Topf" is no "TOP")
             if distance > limit:
                 continue
             key = (distance, -self.frequency[candidate], candidate)

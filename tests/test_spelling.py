@@ -39,6 +39,12 @@ def test_a_real_word_the_index_lacks_is_not_turned_into_another_word():
     assert corrections("Was tun, wenn ich krank bin?") == {}
 
 
+def test_a_real_word_never_shrinks_to_a_shorter_term_than_four_letters():
+    speller = Speller({"top": 5, "topfit": 1})
+    assert speller.correct("topf", real=True) is None  # "Topf" is no "TOP" (Tagesordnungspunkt)
+    assert speller.correct("topf") == "top"  # an unknown word may be a typo
+
+
 def test_a_real_word_still_meets_its_inflected_form():
     speller, analyzer = speller_and_analyzer()
     (verfaellt,) = analyzer.terms("verfällt")

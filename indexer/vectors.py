@@ -4,8 +4,8 @@ The index type follows the size (`vector_kind`): exact search (IndexFlatIP) for 
 HNSW above `approximate_above`, where exact search would cost too much per query; above
 `compact_above`, where float32 vectors alone would take gigabytes of the serving process and HNSW
 lost recall (0.74 at 1,000,000 chunks, see README), "pq-rerank": a 4-bit product-quantised fast
-scan over all vectors picks candidates, which are re-ranked exactly on float16 vectors. Kind and
-parameters go into the manifest.
+scan over all (rotated, OPQ) vectors picks candidates, which are re-ranked exactly on float16
+vectors. Kind and parameters go into the manifest.
 """
 from __future__ import annotations
 
@@ -25,16 +25,24 @@ HNSW_EF_CONSTRUCTION = 80
 # vectors (see build_vectors) 0.993 / 0.994, at ~2.5 ms per FAISS query.
 HNSW_EF_SEARCH = 512
 # pq-rerank: dimensions per 4-bit sub-quantiser, inverted lists (all probed: the neighbours of a
-# question lie in many lists), training sample and candidates re-ranked per query: 1 % of the
-# vectors, at least 5,000. Measured at 1,000,000 synthetic chunks, 300 questions, recall@10 of
-# PQ128x4fs against exact search: 500 candidates 0.95, 5,000 0.989 (XQuAD questions alone 0.985),
-# 8,000 0.993, 12,000 0.997; in benchmarks/search_latency.py 10,000 gave XQuAD 0.993, law 1.000,
-# for ~3 ms more per question (FAISS p50 17 → 20 ms in two runs at load 2.7–3.1).
+# question lie in many lists), training sample and candidates re-ranked per query. Re-ranking costs
+# about 1 µs a candidate (a float16 row read from anywhere in memory), the scan ~10 ms at 1,000,000.
+# Measured at 1,000,000 synthetic chunks, 300 questions, recall@10 against exact search (XQuAD /
+# law questions) and FAISS ms p50 on one thread: PQ128x4fs alone, 2,000 candidates 0.959 / 0.989
+# (13.0 ms), 5,000 0.983 / 0.996 (17.5), 10,000 0.996 / 1.000 (21.6); with an OPQ rotation trained
+# first (OPQ128), 1,000 0.991 / 0.996 (12.2), 2,000 0.997 / 1.000 (13.2), 5,000 1.000 / 1.000 (16.5).
+# PQ64x4fs alone scans in 4–5 ms but needs ~20,000 candidates (0.954 / 0.993, 23 ms); PQ256x4fs
+# scans in ~20 ms. Hence OPQ + PQ128x4fs, 0.2 % of the vectors re-ranked, at least 2,000.
 PQ_DIMENSIONS_PER_CODE = 4
 PQ_LISTS = 1
 PQ_TRAIN_SAMPLE = 65_536
-RERANK_SHARE = 0.01
-RERANK_CANDIDATES = 5_000  # at least
+# OPQ's alternations of rotation and PQ training (faiss's default 50 took 290 s at this sample under
+# load; each costs the same).
+OPQ_ITERATIONS = 20
+RERANK_SHARE = 0.002
+RERANK_CANDIDATES = 2_000  # at least
+# Built before the OPQ rotation (no rotation in the index): 1 % of the vectors, at least 5,000.
+UNROTATED_RERANK_SHARE, UNROTATED_RERANK_CANDIDATES = 0.01, 5_000
 
 KINDS = ("flat", "hnsw", "pq-rerank")
 
@@ -51,9 +59,11 @@ def vector_kind(count: int, approximate_above: float, compact_above: float = mat
     return "pq-rerank" if count > compact_above and dimension % (2 * PQ_DIMENSIONS_PER_CODE) == 0 else "hnsw"
 
 
-def rerank_candidates(count: int) -> int:
-    """How many PQ candidates a pq-rerank index of `count` vectors re-ranks per query."""
-    return min(count, max(RERANK_CANDIDATES, round(RERANK_SHARE * count)))
+def rerank_candidates(count: int, rotated: bool = True) -> int:
+    """How many PQ candidates a pq-rerank index of `count` vectors re-ranks per query (`rotated`:
+    built with the OPQ rotation; an older index without it needs five times as many)."""
+    share, least = (RERANK_SHARE, RERANK_CANDIDATES) if rotated else (UNROTATED_RERANK_SHARE, UNROTATED_RERANK_CANDIDATES)
+    return min(count, max(least, round(share * count)))
 
 
 def build_vectors(ids: np.ndarray, vectors: np.ndarray, approximate_above: float,
@@ -90,11 +100,16 @@ def build_vectors(ids: np.ndarray, vectors: np.ndarray, approximate_above: float
 
 
 def _pq_rerank(vectors: np.ndarray, dimension: int, count: int) -> tuple[faiss.Index, dict[str, Any]]:
-    """A trained, empty IndexRefine: PQ fast scan (IVF, every list probed) re-ranked on float16
-    vectors. The training sample is drawn with a fixed seed, so a rebuild gives the same index."""
+    """A trained, empty IndexRefine: OPQ rotation, PQ fast scan (IVF, every list probed), re-ranked
+    on float16 vectors. The rotation spreads the variance evenly over the sub-quantisers, so the
+    codes rank well enough to re-rank a fifth of the candidates for higher recall (see above). The
+    sample is drawn with a fixed seed (and OPQ starts from a fixed one), so a rebuild gives the
+    same index."""
     codes = dimension // PQ_DIMENSIONS_PER_CODE
-    factory = f"IVF{PQ_LISTS},PQ{codes}x4fs,Refine(SQfp16)"
+    factory = f"OPQ{codes}_{dimension},IVF{PQ_LISTS},PQ{codes}x4fs,Refine(SQfp16)"
     inner = faiss.index_factory(dimension, factory, faiss.METRIC_INNER_PRODUCT)
+    rotation = faiss.downcast_VectorTransform(faiss.downcast_index(inner.base_index).chain.at(0))
+    rotation.niter = OPQ_ITERATIONS
     sample = np.random.default_rng(0).choice(len(vectors), min(len(vectors), PQ_TRAIN_SAMPLE), replace=False)
     inner.train(np.ascontiguousarray(vectors[np.sort(sample)], dtype=np.float32))
     faiss.extract_index_ivf(inner).nprobe = PQ_LISTS
@@ -137,8 +152,10 @@ def search_vectors(
         # IndexRefine hands only base_index_params down, and its base sees positions, not chunk ids.
         ivf = faiss.extract_index_ivf(inner)
         translated = faiss.IDSelectorTranslated(index.id_map, selector) if selector is not None else None
+        rotated = isinstance(faiss.downcast_index(inner.base_index), faiss.IndexPreTransform)
         params = faiss.IndexRefineSearchParameters(
-            k_factor=max(1.0, rerank_candidates(index.ntotal) / k), base_index_params=faiss.SearchParametersIVF(nprobe=ivf.nprobe, sel=translated))
+            k_factor=max(1.0, rerank_candidates(index.ntotal, rotated) / k),
+            base_index_params=faiss.SearchParametersIVF(nprobe=ivf.nprobe, sel=translated))
     elif selector is not None:
         if isinstance(inner, faiss.IndexHNSW):
             params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))

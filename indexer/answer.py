@@ -24,12 +24,11 @@ from .units import Unit, split_units
 Encoder = Callable[[Sequence[str]], np.ndarray]
 # Indexes above `unit_vectors_up_to` store no unit vectors: the most promising units are embedded per
 # question. Measured with unit vectors off: kb-dev key fact 0.61 / 0.59 / 0.58 and XQuAD passage
-# 0.866 / 0.866 / 0.858 for 24 / 8 / 4 units; 8 cut that embedding, 60 % of a 100k search, to a third.
-# Re-measured later (unit vectors off): key fact 0.76 / 0.71 / 0.71 / 0.70 / 0.71, XQuAD passage
-# 0.874 / 0.874 / 0.874 / 0.869 / 0.864 for 12 / 8 / 6 / 5 / 4 units; 6 embed a quarter fewer tokens
-# than 8 (kb-dev 268 → 204, XQuAD 367 → 278 per question). Pre-ranking units by a bag-of-token-
-# embeddings similarity was measured too (correlation with the model's 0.24–0.38): no better.
-MAX_EMBEDDED_UNITS = 6
+# 0.866 / 0.866 / 0.858 for 24 / 8 / 4 units; 8 cuts that embedding, 60 % of a 100k search, to a third.
+# 6 units (a quarter fewer tokens, ~3 ms of a first-time question at 1,000,000 chunks) were measured
+# and dropped: kb-dev key fact 0.71 → 0.70 with unit vectors off (the 90 % sentence of D016 was a
+# companion only while embedded); a bag-of-token-embeddings pre-ranking and a word budget did no better.
+MAX_EMBEDDED_UNITS = 8
 WHOLE_DOCUMENT_WORDS = 90  # a document this short (an FAQ entry, an expert answer) is answered whole
 SWITCH_MARGIN = 0.15  # a unit from a lower-ranked document wins only with this lead
 MAX_COMPANIONS = 3  # units shown besides the best one

@@ -17,7 +17,7 @@ answer passage) by timers, plus a cProfile of all questions.
     .venv/bin/python benchmarks/search_latency.py [--chunks 100000] [--embed 6000] [--keep DIR]
     .venv/bin/python benchmarks/search_latency.py --measure DIR [--fts5] [--no-exact]   # again, on a kept index
 
-At --chunks 1000000 (pq-rerank, see indexer/vectors.py) the build takes ~20 min on 2 cores
+At --chunks 1000000 (pq-rerank, see indexer/vectors.py) the build takes ~20–30 min on 2 cores (OPQ training ~5–9 min of it)
 and ~6 GB; the serving process stays under 3 GB.
 """
 from __future__ import annotations

@@ -80,6 +80,12 @@ class IndexStore:
         return store
 
     def _create_schema(self) -> None:
+        """All tables in one transaction: one statement at a time, each committed and synced,
+        took 0.25 s, with the model idle at the start of a first build."""
+        with self.db.atomic():
+            self._create_tables()
+
+    def _create_tables(self) -> None:
         db = self.db
         db["manifest"].create({"key": str, "value": str}, pk="key")
         db["documents"].create(

@@ -52,7 +52,7 @@ class _Pieces:
         return counts
 
     def whole(self, texts: Sequence[str]) -> list[int]:
-        rows = self.processor.encode(list(texts), out_type=int) if texts else []
+        rows = self.processor.encode(list(texts), out_type=int, num_threads=1) if texts else []
         return [len(row) + SPECIALS if row else SPECIALS + 1 for row in rows]
 
     def by_words(self, texts: Sequence[str]) -> list[int]:
@@ -63,8 +63,9 @@ class _Pieces:
             if len(words) + len(new) > MAX_WORDS:
                 words.clear()
                 new = list({word for row in split for word in row})
-            for word, pieces in zip(new, self.processor.encode(new, out_type=int)):
-                words[word] = len(pieces)
+            if new:
+                for word, pieces in zip(new, self.processor.encode(new, out_type=int, num_threads=1)):
+                    words[word] = len(pieces)
             sums = [sum(map(words.__getitem__, row)) for row in split]
         return [total + SPECIALS if total else SPECIALS + 1 for total in sums]
 

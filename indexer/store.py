@@ -139,26 +139,26 @@ class IndexStore:
         chunks: list[NewChunk], glossary: Iterable[GlossaryEntry] = (),
     ) -> int:
         """Insert a document with its chunks, FTS rows and glossary entries; returns its id."""
-        document_id = self.db["documents"].insert(
-            {
-                "id": self.next_id("documents"), "path": path, "title": title, "content_hash": content_hash, "size": size, "mtime_ns": mtime_ns,
-                "meta": json.dumps(meta, ensure_ascii=False, default=str),
-                "access": _text_or_none(meta.get("access")), "updated": _text_or_none(meta.get("updated")),
-                "valid_until": _text_or_none(meta.get("valid_until")),
-                "superseded_by": _text_or_none(meta.get("superseded_by")), "indexed_at": _now(),
-            }
-        ).last_pk
+        document_id = self.next_id("documents")
+        self.db.execute(
+            "INSERT INTO documents (id, path, title, content_hash, size, mtime_ns, meta, access, updated, valid_until, "
+            "superseded_by, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [document_id, path, title, content_hash, size, mtime_ns, json.dumps(meta, ensure_ascii=False, default=str),
+             _text_or_none(meta.get("access")), _text_or_none(meta.get("updated")),
+             _text_or_none(meta.get("valid_until")), _text_or_none(meta.get("superseded_by")), _now()],
+        )
         first_id = self.next_id("chunks")
-        rows = [
-            {"id": first_id + n, "document_id": document_id, "position": c.position, "text": c.text,
-             "heading_path": c.heading_path, "vector_key": c.vector_key}
-            for n, c in enumerate(chunks)
-        ]
-        self.db["chunks"].insert_all(rows)
+        # plain executemany, not sqlite-utils' insert_all: that inspected the table (some 16 statements
+        # a document) and held the GIL the embedding threads need while a run reads
+        self.db.conn.executemany(
+            "INSERT INTO chunks (id, document_id, position, text, heading_path, vector_key) VALUES (?, ?, ?, ?, ?, ?)",
+            [(first_id + n, document_id, c.position, c.text, c.heading_path, c.vector_key) for n, c in enumerate(chunks)],
+        )
         self.insert_terms([(first_id + n, c.fts_title, c.fts_headings, c.fts_body)
                            for n, c in enumerate(chunks) if c.fts_body is not None])
-        self.db["glossary"].insert_all(
-            [{"document_id": document_id, "term": e.term, "expansion": e.expansion, "note": e.note} for e in glossary]
+        self.db.conn.executemany(
+            "INSERT INTO glossary (document_id, term, expansion, note) VALUES (?, ?, ?, ?)",
+            [(document_id, e.term, e.expansion, e.note) for e in glossary],
         )
         return int(document_id)
 

@@ -1,7 +1,7 @@
 """Parse (and chunk) files in a long-lived worker process, so one hostile file costs at most its own skip.
 
 The worker has a memory budget (RLIMIT_AS above its own start-up size) and each file a time
-budget (CPU seconds of the worker, which runs niced, with a wall-time backstop): a file over it is
+budget (CPU seconds of the worker, which runs niced like the embedding threads, with a wall-time backstop): a file over it is
 skipped with a reason, the worker is killed and a fresh one takes the next file. Inside the worker, every word of the result is capped, so no later step (sentence
 splitting, compounds, FTS, embedding) meets a 3 MB "word".
 """
@@ -23,7 +23,7 @@ from .records import ParsedDocument
 Chunker = Callable[[ParsedDocument], Any]
 """Run on each parsed document in the worker (build.py: chunks and word counts); picklable."""
 
-WORKER_NICENESS = 19  # the lowest: beside the embedding threads (BATCH_NICENESS) it gets an eighth of a core
+WORKER_NICENESS = 10  # embedder.BATCH_NICENESS: beside the embedding threads, below questions
 WALL_FACTOR = 4  # a file may take this many times max_parse_seconds of wall time (the worker runs niced)
 POLL_SECONDS = 0.25
 MAX_WORD_CHARS = 200
@@ -122,9 +122,11 @@ def _cpu_seconds(pid: int) -> float | None:
 
 
 def yield_to_embedding() -> None:
-    """Run this worker process below the embedding threads (and so below questions): reading ahead
-    only has to keep the model fed, and every CPU second it takes from the model costs wall time on
-    a machine the model alone keeps busy."""
+    """Run this worker process at the embedding threads' niceness, below questions. At the lowest
+    (19) it got an eighth of a core beside the model and next to nothing beside other work: reading
+    fell behind, the model waited for full slices, and the FTS analysis ran on after the last
+    slice. Its CPU seconds are the same either way; at the model's niceness it reads well ahead
+    (READ_AHEAD documents) and is done long before the model."""
     try:
         os.setpriority(os.PRIO_PROCESS, 0, max(os.getpriority(os.PRIO_PROCESS, 0), WORKER_NICENESS))
     except (AttributeError, OSError):  # no priorities on this platform: the worker just competes

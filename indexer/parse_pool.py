@@ -1,8 +1,9 @@
 """Parse (and chunk) files in a long-lived worker process, so one hostile file costs at most its own skip.
 
 The worker has a memory budget (RLIMIT_AS above its own start-up size) and each file a time
-budget (CPU seconds of the worker, which runs niced like the embedding threads, with a wall-time backstop): a file over it is
-skipped with a reason, the worker is killed and a fresh one takes the next file. Inside the worker, every word of the result is capped, so no later step (sentence
+budget (CPU seconds of the worker, which runs niced like the embedding threads, with a wall-time
+backstop): a file over it is skipped with a reason, the worker is killed and a fresh one takes the
+next file. Inside the worker, every word of the result is capped, so no later step (sentence
 splitting, compounds, FTS, embedding) meets a 3 MB "word".
 """
 from __future__ import annotations

@@ -301,7 +301,7 @@ class Snapshot:
         found = self.lexical(query, expansions, limit, excluded, [*corrections.values(), *query_terms], synonyms.values())
         query_terms |= set(synonyms.values())
         # A misspelt word counts once, as its correction: its own (unknown) form is no word to look for.
-        query_terms -= {t for t in corrections if self.speller.frequency.get(t, 0) == 0}
+        query_terms -= corrections.keys()
         lexical = found.scores
         expanded = f"{query} ({'; '.join(expansions)})" if expansions else query
         query_vector = self.embedder.encode([expanded])[0]

@@ -62,3 +62,19 @@ def test_a_question_with_a_synonym_finds_the_document_and_knows_its_words(tmp_pa
     found = with_synonyms.search("Startet mein Notebook von selbst neu?")
     assert found.best.source == "geraete.md" and found.corrections == {"notebook": "laptop"}
     assert found.evidence.unknown == 0 < without.search("Startet mein Notebook von selbst neu?").evidence.unknown
+
+
+def test_in_a_phone_question_nummer_means_the_phone_lists_durchwahl(tmp_path: Path, thesaurus_file: Path):
+    root = tmp_path / "knowledge"
+    root.mkdir()
+    (root / "telefon.md").write_text("---\ntitle: Telefonliste\n---\n\nPersonalrat · Durchwahl -3200\n\n"
+                                     "Pforte · Durchwahl -1000\n")
+    (root / "statistik.md").write_text("---\ntitle: Statistik\n---\n\nDie Zahl der Anträge stieg um 12 Prozent.\n")
+    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False,
+                             unit_vectors_up_to=0)
+    build_index(settings, embedder=FakeEmbedder("fake"))
+    index = Index(settings, SearchSettings(thesaurus=thesaurus_file), embedder=FakeEmbedder("fake"))
+    phone = index.search("Unter welcher Nummer erreiche ich den Personalrat?")
+    assert phone.corrections == {"numm": "durchwahl"} and phone.best.source == "telefon.md"
+    # Without a phone context the thesaurus sense stays: "Nummer" → "Zahl".
+    assert index.search("Wie hoch ist die Nummer der Anträge?").corrections == {"numm": "zahl"}

@@ -1,6 +1,6 @@
 """A document that never states the asked year or sum cannot answer the question."""
 from indexer.asked_value import (asks_for_stated_value, asks_for_value, date_missing, lacks_asked_value,
-                                  money_missing, stated_value_missing, time_missing, years_missing)
+                                  money_missing, numbers_missing, stated_value_missing, time_missing, years_missing)
 
 TRAVEL = "Fahrten mit dem privaten Pkw werden nur erstattet, wenn sie vorher genehmigt wurden (Stand 2025)."
 BUDGET = "Im Etat 2026 sind für die Sensorik noch 7.750 € frei; das Jobticket ist für Beschäftigte kostenlos."
@@ -31,6 +31,15 @@ def test_a_named_year_must_be_in_a_document_that_speaks_of_years():
     assert not years_missing("Was galt 2027?", "Ein Text ganz ohne Jahreszahl.")
     assert lacks_asked_value("Wie viel kostet der Pkw 2025?", TRAVEL)
     assert not lacks_asked_value("Wann wurden Fahrten erstattet?", TRAVEL)
+
+
+def test_a_named_number_must_be_in_the_document():
+    assert numbers_missing("In welchem Jahr wurde die Behördennummer 115 eingeführt?", BUDGET)
+    assert not numbers_missing("Wofür sind die 7.750 € gedacht?", BUDGET)  # "7.750" as the document writes it
+    assert lacks_asked_value("Was gilt auf der Route 41?", "Die Route 99 führt nach Norden.")
+    # small numbers are often spelt out, a clock time is a premise, a year has its own rule
+    for question in ("Gibt es immer 4 Primzahlen?", "Gilt die Kernzeit bis 14 Uhr noch?", "Was galt 2027?"):
+        assert not numbers_missing(question, "Vier Primzahlen; Kernzeit bis 15 Uhr."), question
 
 
 def test_a_length_of_time_must_be_stated():

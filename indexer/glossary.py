@@ -37,7 +37,8 @@ _DEFINITION = re.compile(
 # Words that ask what an abbreviation means, wherever they stand in the question.
 _MEANING = re.compile(
     r"\b(?:bedeutet|bedeutung|hei(?:ß|ss|s)t|steht\s+(?:\w+\s+)?f(?:ü|ue|u)r|wof(?:ü|ue|u)r\s+steht|gemeint|ausgeschrieben|"
-    r"ausgeschriben|abk(?:ü|ue|u)rzung|was\s+ist\s+(?:ein|eine|der|die|das)?|stands?\s+for|mean(?:s|ing)?)\b",
+    r"ausgeschriben|abk(?:ü|ue|u)rzung|was\s+ist\s+(?:ein|eine|der|die|das)?|versteh(?:t|en)\s+(?:man|wir)|"
+    r"stands?\s+for|mean(?:s|ing)?)\b",
     re.IGNORECASE)
 
 
@@ -135,7 +136,8 @@ class Glossary:
 
     def definitions(self, question: str) -> list[GlossaryEntry]:
         """The entries a definition question asks for ("Was bedeutet OZG?", "EfA – was heißt das?",
-        "Was ist ein AVV und wann …?", "UDP – ist damit … gemeint?"); [] for other questions."""
+        "Was ist ein AVV und wann …?", "UDP – ist damit … gemeint?", "Was versteht man im Datenschutz unter
+        TOM?"); [] for other questions."""
         match = _DEFINITION.match(question)
         if match:
             term = match.group("term").strip(".").casefold()

@@ -79,6 +79,11 @@ def test_glossary_answers_definition_questions(small_index):
     assert result.best.source == "glossar.md"
 
 
+def test_was_versteht_man_unter_asks_for_the_definition_wherever_the_term_stands(small_index):
+    result = small_index.search("Was versteht man in der Verwaltung unter OZG?")
+    assert result.passage.startswith("OZG steht für Onlinezugangsgesetz") and result.best.source == "glossar.md"
+
+
 def test_where_no_document_answers_the_glossary_explanation_does_with_a_caveat(small_index):
     result = small_index.search("Wann ist eine DSFA Pflicht?")
     assert "hohem Risiko" in result.passage and result.best.source == "glossar.md"

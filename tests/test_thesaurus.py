@@ -76,5 +76,7 @@ def test_in_a_phone_question_nummer_means_the_phone_lists_durchwahl(tmp_path: Pa
     index = Index(settings, SearchSettings(thesaurus=thesaurus_file), embedder=FakeEmbedder("fake"))
     phone = index.search("Unter welcher Nummer erreiche ich den Personalrat?")
     assert phone.corrections == {"numm": "durchwahl"} and phone.best.source == "telefon.md"
+    english = index.search("What is the phone extension of the Personalrat?")
+    assert english.corrections["extension"] == "durchwahl" and english.best.source == "telefon.md"
     # Without a phone context the thesaurus sense stays: "Nummer" → "Zahl".
     assert index.search("Wie hoch ist die Nummer der Anträge?").corrections == {"numm": "zahl"}

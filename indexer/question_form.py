@@ -29,6 +29,8 @@ PLACE = re.compile(r"\b(wo|wohin|woher|where|welche(?:m|r|n)? (?:raum|ort|portal
 STEPS = re.compile(
     r"\b(wie (?:beantrage|melde|richte|bekomme|komme|gehe|reiche|lasse|bringe|aktiviere|bereite|organisiere|"
     r"verhalte|mache|kann ich|können wir|muss ich|gehen wir|organisieren wir|bringe ich)|was muss ich tun|"
+    r"was (?:muss|sollte|soll) ich\b[^?]{0,50}\b(?:tun|beachten|erledigen|vorbereiten|machen)|worauf muss ich achten|"
+    r"was ist zu (?:tun|beachten)|"
     r"was (?:tun|nun|jetzt|mache ich)|vorgehen|vorgehensweise|schritt\w*|ablauf|how (?:do|can|should) (?:i|we)|"
     r"how to|procedure|steps)\b", re.I)
 

@@ -99,6 +99,9 @@ def test_question_forms():
     assert question_form("Wie stark sind die Stellplätze tagsüber belegt?").amount
     assert question_form("How reliable are the ground sensors?").amount
     assert question_form("Wie beantrage ich ein Diensthandy?").steps
+    assert question_form("Was muss ich beim Datenschutz vorher alles erledigen?").steps
+    assert question_form("nextcloud freigabe fuer externe, was muss ich beachten").steps
+    assert not question_form("Was muss ich für das Jobticket zahlen?").steps
     assert question_form("welche kompetenzen gibts in der strategie").listing == "kompetenzen"
     assert question_form("Which formats are there for open data?").listing
     assert not question_form("Welche Durchwahl hat das Sekretariat?").listing

@@ -17,6 +17,7 @@ from typing import Iterable
 import numpy as np
 
 from .access import groups_of
+from .common_synonyms import COMMON_SYNONYMS
 from .analysis import Analyzer
 from .confidence import Evidence, confidence
 from .document_state import SearchDocument, is_outdated
@@ -132,7 +133,8 @@ class Snapshot:
             (GlossaryEntry(term, expansion, note or ""), document_id)
             for document_id, term, expansion, note in db.execute("SELECT document_id, term, expansion, note FROM glossary")
         ]
-        self.glossary = Glossary([e for e, d in entries if not self.documents[d].access], settings.synonyms)
+        self.glossary = Glossary([e for e, d in entries if not self.documents[d].access],
+                                 {**COMMON_SYNONYMS, **settings.synonyms})
         self.glossary_chunk = {d: c for c, d in sorted(self.chunk_document.items(), reverse=True) if self.documents[d].glossary}
 
     @property

@@ -69,6 +69,19 @@ def test_long_form_finds_the_abbreviation(small_index):
     assert "CDO" in result.expansions and "cdo.md" in [hit.source for hit in result.hits]
 
 
+def test_common_office_synonyms_are_built_in(tmp_path: Path):
+    root = tmp_path / "knowledge"
+    write(root, "zugang.md", "Für den Fernzugriff ist MFA Pflicht.", title="Zugang")
+    write(root, "urlaub.md", "Urlaub wird im Zeiterfassungssystem beantragt.", title="Urlaub")
+    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False)
+    build_index(settings, embedder=FakeEmbedder("fake"))
+    result = Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Brauche ich 2FA von daheim?")
+    assert "MFA" in result.expansions and result.best.source == "zugang.md"
+    # a site's own synonyms add to them
+    site = Index(settings, SearchSettings(synonyms={"Auszeit": ["Urlaub"]}), embedder=FakeEmbedder("fake"))
+    assert "MFA" in site.search("Brauche ich 2FA?").expansions and "Urlaub" in site.search("Auszeit?").expansions
+
+
 def test_english_query_finds_english_text(small_index):
     assert top(small_index, "Where are the parking sensors?") == "parking.md"
 

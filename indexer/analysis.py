@@ -88,6 +88,11 @@ _SEPARABLE_PARTICIPLE = re.compile(
     r"hoch|weiter|teil|bei|fort)ge(?P<verb>[a-z]{3,}?)(?:e?t|en)(?:e|en|er|es|em)?$")
 
 
+# "mitlesen", "nachmelden": a particle glued to an infinitive (lower-case, as written in a question).
+_PARTICLE_VERB = re.compile(r"^(?:an|ab|auf|aus|ein|mit|nach|vor|zu|zurück|fest|weg|her|hin|los|zusammen|"
+                            r"hoch|weiter|teil|bei|fort)(?!ge)(?P<verb>[a-zäöüß]{3,}en)$")
+
+
 def _separable_infinitive(word: str) -> str | None:
     """The infinitive of a separable verb's participle ("ausgelastet" → "auslasten"), so that it meets
     the verb and its noun ("Auslastung") in the index; None for other words (folded, lower-case)."""
@@ -210,7 +215,20 @@ class Analyzer:
             match = _SEPARATED_VERB.search(clause)
             if match:
                 terms.extend(t for t in self.terms(match.group("particle") + match.group("verb")) if t not in terms)
+        for word in _WORD.findall(question):
+            verb = self._particle_verb_base(word)
+            if verb:
+                terms.extend(t for t in self.terms(verb) if t not in terms)
         return terms
+
+    def _particle_verb_base(self, word: str) -> str | None:
+        """The known verb inside an unknown separable verb ("mitlesen" → "lesen", "nachmelden" →
+        "melden"), so that a question meets the documents' plain verb; None otherwise."""
+        match = _PARTICLE_VERB.match(word)
+        if not match or not self.vocabulary or word in self.vocabulary:
+            return None
+        base = match["verb"]
+        return base if base in self.vocabulary else None
 
     def noun_terms(self, question: str) -> set[str]:
         """The terms of the words a question capitalises, but for a sentence's first word: its nouns

@@ -232,3 +232,11 @@ def test_overlong_words_are_not_split_and_real_compounds_still_are() -> None:
 ])
 def test_a_separated_verb_is_also_searched_whole(analyzer: Analyzer, question: str, verb: str) -> None:
     assert analyzer.terms(verb)[0] in analyzer.question_terms(question)
+
+
+def test_an_unknown_particle_verb_is_also_searched_as_its_known_verb() -> None:
+    analyzer = Analyzer({"lesen", "Nachrichten", "genommen"})
+    assert "les" in analyzer.question_terms("muss ich nach feierabend in telegram mitlesen")
+    # a participle is not a particle verb, and a verb the documents use stays as it is
+    assert analyzer.question_terms("Wird es mitgenommen?") == analyzer.terms("Wird es mitgenommen?")
+    assert Analyzer({"mitlesen", "lesen"}).question_terms("mitlesen") == ["mitles"]

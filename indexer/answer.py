@@ -42,6 +42,7 @@ ANAPHOR = re.compile(r"(?:Er|Sein|Seine|Seinen|Seinem|Seiner|Dies|Diese|Dieser|D
 # ... or points back inside: "… werden mithilfe dieser Geräte behandelt".
 POINTING = re.compile(r"\b(?:dies(?:e|er|es|em|en)|solche\w*|derartige\w*)\s+[A-ZÄÖÜ]")
 MAX_ANAPHORA = 2  # sentences read back for one that leans on what came before
+PARAGRAPH_WORDS = 40  # an answer this short takes in the rest of its paragraph
 WHOLE_KINDS = frozenset({"whole", "steps", "listing"})  # units that answer alone, without companions
 PROSE = frozenset({"sentence", "question"})  # sentences of a paragraph, joined on one line in a whole text
 
@@ -266,7 +267,24 @@ class AnswerPicker:
                 continue
             chosen.append(item)
             words += _words(item)
+        for sibling in _short_paragraph(best, scored):
+            # a short answer is completed by the rest of its short paragraph
+            if sibling not in chosen and words + _words(sibling) <= PARAGRAPH_WORDS:
+                chosen.append(sibling)
+                words += _words(sibling)
         return chosen
+
+
+def _short_paragraph(best: _Scored, scored: list[_Scored]) -> list[_Scored]:
+    """The other sentences of the best sentence's paragraph when the paragraph is short: its
+    sentences explain one another ("… können online gebucht werden. Buchende erhalten …")."""
+    if best.unit.kind != "sentence":
+        return []
+    own = [item for item in scored if item.candidate is best.candidate and item.unit.line == best.unit.line
+           and item.unit.kind == "sentence" and item is not best]
+    if not own or _words(best) + sum(map(_words, own)) > PARAGRAPH_WORDS:
+        return []
+    return sorted(own, key=lambda item: item.unit.position)
 
 
 def _announced_list(best: _Scored, scored: list[_Scored]) -> list[_Scored]:

@@ -202,3 +202,17 @@ def test_a_list_of_options_is_no_steps_for_a_how_to_question():
     choice = picker.choose(set(analyzer.question_terms(question)), question_form(question),
                            [Candidate(1, 1, text, "", "FAQ", prior=1.0)])
     assert choice.kind != "steps" and "Über das Formular „Fortbildungsantrag“" in choice.text
+
+
+def test_a_short_answer_takes_in_the_rest_of_its_short_paragraph():
+    from indexer.analysis import Analyzer
+    from indexer.answer import AnswerPicker, Candidate
+
+    analyzer = Analyzer()
+    picker = AnswerPicker(analyzer, {}, chunks=10)
+    text = ("Termine für das Straßenverkehrsamt können online gebucht werden. Buchende erhalten eine Bestätigung "
+            "per E-Mail.\nDie Kantine im Erdgeschoss öffnet mittags.")
+    question = "kann man beim strassenverkehrsamt online einen termin buchen"
+    choice = picker.choose(set(analyzer.question_terms(question)), question_form(question),
+                           [Candidate(1, 1, text, "", "Bürgerservices", prior=1.0)])
+    assert "Bestätigung per E-Mail" in choice.text and "Kantine" not in choice.text

@@ -276,12 +276,12 @@ class AnswerPicker:
 
 
 def _short_paragraph(best: _Scored, scored: list[_Scored]) -> list[_Scored]:
-    """The other sentences of the best sentence's paragraph when the paragraph is short: its
-    sentences explain one another ("… können online gebucht werden. Buchende erhalten …")."""
+    """The sentences after the best one in its paragraph when the paragraph is short: they go on
+    with what it says ("… können online gebucht werden. Buchende erhalten …")."""
     if best.unit.kind != "sentence":
         return []
     own = [item for item in scored if item.candidate is best.candidate and item.unit.line == best.unit.line
-           and item.unit.kind == "sentence" and item is not best]
+           and item.unit.kind == "sentence" and item.unit.position > best.unit.position]
     if not own or _words(best) + sum(map(_words, own)) > PARAGRAPH_WORDS:
         return []
     return sorted(own, key=lambda item: item.unit.position)

@@ -3,9 +3,16 @@
 Staff ask about "2FA" where the documents say "MFA", about the "Krankmeldung" where they say
 "Arbeitsunfähigkeitsbescheinigung". These pairs hold in any city administration, so a knowledge
 base need not list them in its glossary; they expand a question both ways like glossary entries.
-A site's own `[search.synonyms]` add to them (and replace an entry of the same name).
+A site's own `[search.synonyms]` add to them (and replace an entry of the same name). In a
+question for a number to call, "Nummer" is the phone list's "Durchwahl" (`phone_words`).
 """
 from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .analysis import Analyzer
+from .question_form import PHONE_QUESTION
 
 COMMON_SYNONYMS: dict[str, list[str]] = {
     "2FA": ["MFA", "Zwei-Faktor-Authentifizierung"],
@@ -16,3 +23,18 @@ COMMON_SYNONYMS: dict[str, list[str]] = {
     "Krankmeldung": ["Arbeitsunfähigkeitsbescheinigung", "AU"],
     "Kennwort": ["Passwort"],
 }
+
+# What a phone list calls a number, most specific first.
+PHONE_WORDS = ("Durchwahl", "Telefonnummer", "Rufnummer", "Telefon", "Nummer")
+# A number to call: "Nummer" alone may be any number ("die Nummer der Drucksache").
+CALL_QUESTION = re.compile(r"\b(durchwahl|telefon\w*|rufnummer|erreich\w*|anrufen|anzurufen|extension|phone|call)\b", re.I)
+
+
+def phone_words(question: str, analyzer: Analyzer, visible: Callable[[str], bool]) -> dict[str, str]:
+    """In a question for a number to call, "Nummer" or "extension" means what the phone list calls
+    it ("Durchwahl"), not the thesaurus' "Zahl": term the index lacks → the phone word it holds."""
+    if not CALL_QUESTION.search(question):
+        return {}
+    asked = {t for word in PHONE_QUESTION.findall(question) for t in analyzer.terms(word)}
+    known = [t for word in PHONE_WORDS for t in analyzer.terms(word) if visible(t)]
+    return {term: known[0] for term in asked if known and not visible(term)}

@@ -15,11 +15,7 @@ _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 PERSON = re.compile(
     r"\b(wer|wen|wem|wessen|who|whom|ansprechperson\w*|ansprechpartner\w*|zuständig\w*|zustaendig\w*|"
     r"kontakt\w*|durchwahl|telefon\w*|nummer|erreiche|contact|extension|phone)\b", re.I)
-# What a phone list calls a number, most specific first.
-PHONE_WORDS = ("Durchwahl", "Telefonnummer", "Rufnummer", "Telefon", "Nummer")
 PHONE_QUESTION = re.compile(r"\b(durchwahl|telefon\w*|nummer|rufnummer|anrufen|extension|phone(?: number)?|call)\b", re.I)
-# A number to call: "Nummer" alone may be any number ("die Nummer der Drucksache").
-CALL_QUESTION = re.compile(r"\b(durchwahl|telefon\w*|rufnummer|erreich\w*|anrufen|anzurufen|extension|phone|call)\b", re.I)
 TIME = re.compile(r"\b(wann|bis wann|ab wann|seit wann|wie lange|wie oft|uhrzeit|frist\w*|datum|termin\w*|"
                   r"when|what time|how long|how often|deadline|wochentag)\b", re.I)
 AMOUNT = re.compile(r"\b(wie ?viele?n?|wie ?hoch|wie lange|wie groß|wie gross|wie oft|wie alt|wie stark|wie schnell|"

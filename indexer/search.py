@@ -17,7 +17,7 @@ from typing import Iterable
 import numpy as np
 
 from .access import groups_of
-from .common_synonyms import COMMON_SYNONYMS
+from .common_synonyms import COMMON_SYNONYMS, phone_words
 from .analysis import Analyzer
 from .confidence import Evidence, confidence
 from .document_state import SearchDocument, is_outdated
@@ -26,7 +26,7 @@ from .fusion import collapse_duplicates, fuse
 from .glossary import Glossary, GlossaryEntry, definition_text
 from .asked_value import asks_for_stated_value, asks_for_value, date_missing
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
-from .question_form import CALL_QUESTION, PHONE_QUESTION, PHONE_WORDS, is_english, question_form, subject_of
+from .question_form import is_english, question_form, subject_of
 from .delta_search import DeltaSearch
 from .delta_store import MergedStore
 from .health import open_generation
@@ -291,8 +291,7 @@ class Snapshot:
         # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop").
         synonyms = {} if english else self.thesaurus.replacements(
             query_terms, self.analyzer, self.speller.frequency, lambda term: self._sees_term(term, groups))
-        if CALL_QUESTION.search(query):
-            synonyms.update(self._phone_words(query, groups))
+        synonyms.update(phone_words(query, self.analyzer, lambda term: self._sees_term(term, groups)))
         corrections = self.speller.corrections(query_terms - synonyms.keys(),
                                                () if english else real_word_terms(query, self.analyzer))
         # English words are unknown to a German index by nature: that says nothing about an answer.
@@ -359,13 +358,6 @@ class Snapshot:
             generation=self.generation, evidence=evidence, corrections={**corrections, **synonyms}, answer=choice,
             certain=score >= self.settings.min_confidence,
         )
-
-    def _phone_words(self, query: str, groups: frozenset[str]) -> dict[str, str]:
-        """In a question for a phone number, "Nummer" or "extension" means what the phone list
-        calls it ("Durchwahl"), not the thesaurus' "Zahl"."""
-        asked = {t for word in PHONE_QUESTION.findall(query) for t in self.analyzer.terms(word)}
-        known = [t for word in PHONE_WORDS for t in self.analyzer.terms(word) if self._sees_term(t, groups)]
-        return {term: known[0] for term in asked if known and not self._sees_term(term, groups)}
 
     def _document_text(self, document_id: int) -> str:
         with self._lock:

@@ -76,3 +76,20 @@ def test_a_table_cut_to_fit_the_model_repeats_its_header_row():
     for chunk in chunks:
         assert chunk.text.splitlines()[0] == "Format | Rhythmus | Zeit | Ort"
     assert sum(chunk.text.count("| Raum ") for chunk in chunks) == 8  # every row once
+
+
+def test_a_chunk_cut_to_fit_the_model_never_ends_with_a_heading():
+    model = FakeEmbedder(max_tokens=70)  # the merged sections do not fit one chunk of the model
+    doc = document(
+        (("Einrichtung", "Schritt 1: Software prüfen"), "Öffnen Sie das Programm über das Startmenü. " * 3, "paragraph"),
+        (("Einrichtung", "Schritt 2: Erstanmeldung"), "Melden Sie sich mit Ihrem Benutzernamen an. " * 3, "paragraph"),
+        (("Einrichtung", "Schritt 3: Test"), "Rufen Sie das Intranet auf.", "paragraph"),
+    )
+    chunks = chunk_document(doc, model.count_tokens, model.max_tokens, min_words=120)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert "›" not in chunk.text.splitlines()[-1] and not chunk.text.splitlines()[-1].startswith("Schritt")
+    # every step's text stands under its own heading
+    texts = [line for chunk in chunks for line in chunk.text.splitlines()]
+    for heading in ("Schritt 1: Software prüfen", "Schritt 2: Erstanmeldung", "Schritt 3: Test"):
+        assert heading in texts and not texts[texts.index(heading) + 1].startswith("Schritt")

@@ -70,17 +70,29 @@ def years_missing(question: str, document_text: str) -> bool:
 
 
 # A number as written ("115", "2.000", "18."), not inside a word or a date; a clock time is a premise.
-NUMBER = re.compile(r"(?<![\w.,:])\d{1,3}(?:\.\d{3})+(?![\w,]|\.\d)|(?<![\w.,:])\d+(?![\w,:]|\.\d)(?!\s*uhr)", re.I)
+WRITTEN_NUMBER = re.compile(r"(?<![\w.,:])\d{1,3}(?:\.\d{3})+(?![\w,]|\.\d)|(?<![\w.,:])\d+(?![\w,:]|\.\d)(?!\s*uhr)", re.I)
 NAMED_NUMBER_MIN = 13  # smaller numbers are often spelt out ("vier Primzahlen")
 
 
 def _numbers(text: str) -> set[int]:
-    return {int(n.replace(".", "")) for n in NUMBER.findall(text)}
+    return {int(n.replace(".", "")) for n in WRITTEN_NUMBER.findall(text)}
 
 
 def named_numbers(question: str) -> set[int]:
     """The numbers a question names to say what it is about ("Behördennummer 115"), not years."""
     return {n for n in _numbers(question) if n >= NAMED_NUMBER_MIN and not YEAR.fullmatch(str(n))}
+
+
+# Asks how many: "wie viele Sensoren", "Anzahl der Teilnehmenden", "how many".
+COUNT_QUESTION = re.compile(r"\b(?:wie ?viele?n?|how many|anzahl)\b", re.I)
+# A number in an answer, in digits or words ("vier Geräte", "die Hälfte").
+COUNT = re.compile(r"\d|\b(?:eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hälfte|dutzend)\b", re.I)
+
+
+def count_missing(question: str, unit_text: str) -> bool:
+    """The question asks how many ("Wie viele Leute haben bei der Befragung mitgemacht?") and the
+    answer unit names no number: it describes the thing, not how many there are."""
+    return bool(COUNT_QUESTION.search(question)) and not COUNT.search(unit_text)
 
 
 def numbers_missing(question: str, document_text: str) -> bool:

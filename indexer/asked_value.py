@@ -85,8 +85,9 @@ def named_numbers(question: str) -> set[int]:
 
 # Asks how many: "wie viele Sensoren", "Anzahl der Teilnehmenden", "how many".
 COUNT_QUESTION = re.compile(r"\b(?:wie ?viele?n?|how many|anzahl)\b", re.I)
-# A number in an answer, in digits or words ("vier Geräte", "die Hälfte").
-COUNT = re.compile(r"\d|\b(?:eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hälfte|dutzend)\b", re.I)
+# A number in an answer, in digits or words ("vier Geräte", "die Hälfte", "four sensors").
+COUNT = re.compile(r"\d|\b(?:eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hälfte|dutzend|"
+                   r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|dozen)\b", re.I)
 
 
 def count_missing(question: str, unit_text: str) -> bool:

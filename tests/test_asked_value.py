@@ -78,4 +78,5 @@ def test_a_count_question_needs_a_number_in_the_answer_unit():
     assert count_missing(question, "Einmal jährlich führt die SCIU eine Online-Bürgerbefragung durch.")
     assert not count_missing(question, "Es haben 1.240 Personen teilgenommen.")
     assert not count_missing(question, "Vier Geräte sind ausgefallen.")
+    assert not count_missing("How many sensors failed?", "Four sensors failed after the winter.")
     assert not count_missing("Wie hoch ist die Beteiligung?", "Die Beteiligung war gut.")  # not a count

@@ -1,5 +1,6 @@
-"""Whether a document can hold the value a question asks for: a year it names, a sum of money, a
-length of time, a time of day – and whether an answer names the date a question asks for.
+"""Whether a document can hold the value a question asks for: a year or number it names, a sum of
+money, a length of time, a time of day – and whether an answer names the date or the count a
+question asks for.
 
 A plausible question on a document's topic ("Wie hoch ist die Kilometerpauschale?" on the travel
 FAQ) otherwise gets a confident answer from a document that never states such a value.
@@ -83,6 +84,14 @@ def named_numbers(question: str) -> set[int]:
     return {n for n in _numbers(question) if n >= NAMED_NUMBER_MIN and not YEAR.fullmatch(str(n))}
 
 
+def numbers_missing(question: str, document_text: str) -> bool:
+    """The question names a number (not a year, not a clock time) the document never states:
+    "Behördennummer 115", "California State Route 41" – it is about something else (XQuAD
+    held out: 10 answered unanswerable questions, no answerable one)."""
+    named = named_numbers(question)
+    return bool(named) and not named <= _numbers(document_text)
+
+
 # Asks how many: "wie viele Sensoren", "Anzahl der Teilnehmenden", "how many".
 COUNT_QUESTION = re.compile(r"\b(?:wie ?viele?n?|how many|anzahl)\b", re.I)
 # A number in an answer, in digits or words ("vier Geräte", "die Hälfte", "four sensors").
@@ -94,14 +103,6 @@ def count_missing(question: str, unit_text: str) -> bool:
     """The question asks how many ("Wie viele Leute haben bei der Befragung mitgemacht?") and the
     answer unit names no number: it describes the thing, not how many there are."""
     return bool(COUNT_QUESTION.search(question)) and not COUNT.search(unit_text)
-
-
-def numbers_missing(question: str, document_text: str) -> bool:
-    """The question names a number (not a year, not a clock time) the document never states:
-    "Behördennummer 115", "California State Route 41" – it is about something else (XQuAD
-    held out: 10 answered unanswerable questions, no answerable one)."""
-    named = named_numbers(question)
-    return bool(named) and not named <= _numbers(document_text)
 
 
 def asks_for_sum(question: str) -> bool:

@@ -37,6 +37,9 @@ from indexer.readers import read_document
 from indexer.sentences import split_sentences
 from indexer.settings import IndexSettings
 from indexer.store import IndexStore, NewChunk
+from indexer.unit_files import UnitWriter
+from indexer.unit_vectors import chunk_units, unit_texts, unit_titles
+from indexer.units import split_units
 from indexer.vectors import build_vectors, save_vectors
 
 PER_DOCUMENT = 50
@@ -73,20 +76,59 @@ def compose(rng: random.Random, lengths: list[int], words: int = 150) -> list[in
     return parts
 
 
-def embed_bases(settings: IndexSettings, inputs: list[str]) -> np.ndarray:
-    """The real chunks' embeddings, kept in the system's temp folder between runs (same seed,
-    same text, same model: same vectors), so repeated runs skip the minute of encoding."""
+def embed_bases(settings: IndexSettings, inputs: list[str], what: str = "real chunks") -> np.ndarray:
+    """The real chunks' (or their units') embeddings, kept in the system's temp folder between runs
+    (same seed, same text, same model: same vectors), so repeated runs skip minutes of encoding."""
     digest = hashlib.sha256("\x00".join([settings.model, *inputs]).encode()).hexdigest()[:16]
     cached = Path(tempfile.gettempdir()) / f"wissenslotse-bench-{digest}.npy"
     if cached.is_file():
-        print(f"  embeddings of {len(inputs)} real chunks from {cached}")
+        print(f"  embeddings of {len(inputs)} {what} from {cached}")
         return np.load(cached)
     embedder, start = load_embedder(settings.model), time.perf_counter()
     base = embedder.encode(inputs, batch_size=settings.batch_size)
     seconds = time.perf_counter() - start
-    print(f"  embedded {len(inputs)} real chunks in {seconds:.1f} s ({len(inputs) / seconds:.1f} chunks/s)")
+    print(f"  embedded {len(inputs)} {what} in {seconds:.1f} s ({len(inputs) / seconds:.1f}/s)")
     np.save(cached, base)
     return base
+
+
+class SyntheticUnits:
+    """Answer-unit vectors of the synthetic chunks, made as their chunk vectors are: the units of the
+    `embedded` real chunks are embedded by the model; a recombined chunk is made of their paragraphs,
+    so its units are mostly theirs, and take their vectors. A unit no real chunk has (a list or a
+    heading cut differently at the seam) takes its chunk's vector."""
+
+    def __init__(self, settings: IndexSettings, store: IndexStore, directory: Path, real: list[tuple[str, str]],
+                 doc_titles: list[str]) -> None:
+        self.store, self.titles = store, unit_titles(doc_titles)
+        store.clear_unit_quotes()
+        texts = sorted({t for text, heading in real for t in unit_texts(split_units(text, heading), self.titles) if t})
+        vectors = embed_bases(settings, texts, "units of the real chunks")
+        self.known = {text: row for row, text in enumerate(texts)}
+        self.vectors = vectors
+        self.writer = UnitWriter(directory, vectors.shape[1])
+        self.units = self.borrowed = 0
+
+    def add(self, first_id: int, rows: list[tuple[str, str]], chunk_vectors: np.ndarray) -> None:
+        """The units of consecutive chunks (text, heading path) from id `first_id` on."""
+        ids = list(range(first_id, first_id + len(rows)))
+        texts = chunk_units(self.store, [(i, text, heading) for i, (text, heading) in zip(ids, rows)], self.titles)
+        out = np.zeros((sum(map(len, texts)), self.vectors.shape[1]), np.float32)
+        row = 0
+        for one, own in zip(texts, chunk_vectors):
+            for text in one:
+                if text:
+                    known = self.known.get(text)
+                    out[row] = own if known is None else self.vectors[known]
+                    self.borrowed += known is None
+                row += 1
+        self.writer.add(ids, [len(one) for one in texts], out)
+        self.units += row
+
+    def close(self) -> int:
+        print(f"  answer units: {self.units} ({self.units / max(1, len(self.writer.chunks)):.1f} "
+              f"per chunk), {len(self.known)} embedded for real, {self.borrowed} took their chunk's vector")
+        return self.writer.close()
 
 
 def word_counts(units: list[str], chunk_parts: Iterable[list[int]], other_texts: list[str]) -> Counter:
@@ -145,14 +187,24 @@ def build_synthetic(settings: IndexSettings, chunks: int, embedded: int, rng: ra
         store = IndexStore.create(building / DB_NAME)
         store.adjust_word_counts(word_counts(units, [parts(i) for i in range(chunks)], [*doc_titles, *chunk_heads]))
         analyzer = Analyzer(store.vocabulary())
+        units_start = time.perf_counter()
+        units = SyntheticUnits(settings, store, building, [(text(i), chunk_heads[i]) for i in range(embedded)], doc_titles)
+        units_seconds = time.perf_counter() - units_start
         for d, title in enumerate(doc_titles):
             span = range(d * PER_DOCUMENT, min(chunks, (d + 1) * PER_DOCUMENT))
             rows = [NewChunk(i - span.start, text(i), chunk_heads[i], text_key(embedded_text(i)), analyzer.index_text(title),
                              analyzer.index_text(chunk_heads[i]), analyzer.index_text(text(i))) for i in span]
             meta = {"type": "glossar"} if d == 0 else {}
+            first_id = store.next_id("chunks")
             store.add_document(f"synthetisch/{d:05d}.md", title, f"{d:064x}", 0, 0, meta, rows)
+            units_start = time.perf_counter()
+            units.add(first_id, [(row.text, row.heading_path) for row in rows], vectors[span.start : span.stop])
+            units_seconds += time.perf_counter() - units_start
             if d % 2000 == 1999:
                 print(f"  stored {span.stop} chunks, {time.perf_counter() - start:.0f} s", flush=True)
+        units_start = time.perf_counter()
+        unit_count = units.close()
+        units_seconds += time.perf_counter() - units_start
         store.commit()
         lexical_start = time.perf_counter()
         lexical = write_lexical(store, building, None, chunks, settings.tantivy_above)
@@ -165,13 +217,14 @@ def build_synthetic(settings: IndexSettings, chunks: int, embedded: int, rng: ra
         save_vectors(index, building / VECTORS_NAME)
         digest = file_digest(building / VECTORS_NAME)
         store.set_manifest(signature=signature(settings), model=settings.model, dimension=int(index.d),
-                           vectors={**params, "dimension": int(index.d), "sha256": digest}, lexical=lexical, generation=1,
+                           vectors={**params, "dimension": int(index.d), "sha256": digest, "units": unit_count}, lexical=lexical, generation=1,
                            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), documents=len(doc_titles), chunks=chunks)
         store.commit()
         store.close()
         del index
         generations.publish(building)
-    print(f"  analysis + SQLite/FTS5 {stored - start - lexical_seconds:.1f} s, lexical index ({lexical['kind']}) "
+    print(f"  analysis + SQLite/FTS5 {stored - start - lexical_seconds - units_seconds:.1f} s, answer-unit files "
+          f"{units_seconds:.1f} s, lexical index ({lexical['kind']}) "
           f"{lexical_seconds:.1f} s, {params['kind']} vectors: build {built - stored:.1f} s, "
           f"save + SHA-256 {time.perf_counter() - built:.1f} s ({params.get('count')} vectors)")
     return questions

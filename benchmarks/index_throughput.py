@@ -86,7 +86,7 @@ def settings_for(knowledge: Path, data: Path, batch_size: int, overlapped: bool 
     """Answer-unit vectors off: they are a second embedding pass over other texts (sentences), not
     chunks, and would count as pipeline time without counting as chunks."""
     return IndexSettings(knowledge_dir=knowledge, data_dir=data, batch_size=batch_size, progress=False,
-                         embed_while_reading=overlapped, unit_vectors_up_to=0)
+                         embed_while_reading=overlapped, unit_vectors=False)
 
 
 def embedded_texts(settings: IndexSettings) -> list[str]:

@@ -70,7 +70,7 @@ def signature(settings: IndexSettings) -> dict:
         "model": settings.model,
         "schema_version": SCHEMA_VERSION,
         "analysis_version": ANALYSIS_VERSION,
-        "units": [UNITS_VERSION, settings.unit_vectors_up_to],
+        "units": [UNITS_VERSION, settings.unit_vectors],
         "reader_version": READER_VERSION,
         "chunking": [CHUNKING_VERSION, settings.chunk_min_words, settings.chunk_max_words, settings.overlap_sentences],
     }
@@ -310,10 +310,10 @@ def build_index(
             if not streamed:
                 run.embed_missing(store, cache, report)
             vector_params = run.write_vectors(store, cache, building, exact=as_delta)
-            if not as_delta and counts["chunks"] <= settings.unit_vectors_up_to:
+            if settings.unit_vectors:
                 vector_params["units"] = build_unit_vectors(
-                    store, cache, run.embedder, settings.model, building, settings.batch_size,
-                    lambda done, total: run.progress("einheiten", done, total))
+                    store, cache, lambda: run.embedder, settings.model, building, vector_params["dimension"],
+                    settings.batch_size, lambda done, total: run.progress("einheiten", done, total))
             lexical = write_lexical(store, building, live, counts["chunks"], settings.tantivy_above)
         finally:
             cache.close()

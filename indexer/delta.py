@@ -4,8 +4,7 @@ A large index is not copied and re-embedded into a vector index of a million chu
 changed file: the run links the live generation's base into the new generation and writes only a
 delta (delta_store.py), which search merges (delta_search.py). A run writes one whole index again
 (a fresh base) when the index is small (`delta_above`), when the model or anything else in the
-build signature changed, when answer units are embedded for the whole index, or when the delta
-would outgrow `delta_share` of the base: then the delta is folded into a copy of the base.
+build signature changed, or when the delta would outgrow `delta_share` of the base: then the delta is folded into a copy of the base.
 """
 from __future__ import annotations
 
@@ -23,14 +22,10 @@ def use_delta(settings: IndexSettings, previous: IndexStore | None, rebuild: boo
     if rebuild or previous is None or settings.delta_share <= 0:
         return False
     manifest = previous.manifest()
-    if (manifest.get("vectors") or {}).get("units"):
-        return False  # answer-unit vectors exist for whole small indexes only
     base = manifest.get("base") or manifest
     base_chunks, base_documents = int(base.get("chunks") or 0), int(base.get("documents") or 0)
     if base_chunks < max(settings.delta_above, 1):
         return False
-    if int(manifest.get("chunks") or 0) <= settings.unit_vectors_up_to:
-        return False  # a whole index of this size gets answer units: build it as one
     estimate = changed_documents * base_chunks / max(base_documents, 1)
     pending = previous.delta_size() if isinstance(previous, MergedStore) else 0
     return pending + estimate <= settings.delta_share * base_chunks

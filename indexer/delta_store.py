@@ -6,7 +6,8 @@ the documents added or changed since, in the same schema with its own FTS5 table
 - `withdrawn`: base documents that no longer count (deleted, changed or moved);
 - `vocabulary`: signed changes to the base's word counts;
 - `withdrawn_terms`: in how many withdrawn base FTS rows each term occurs (corpus statistics);
-and `vectors.faiss` the delta's vectors. Each run links the base and copies the previous delta
+and `vectors.faiss` the delta's vectors; the base's answer-unit files are linked as `base_units.npy`
+etc. beside the delta's own (unit_files.py), so unchanged chunks keep their unit vectors. Each run links the base and copies the previous delta
 (small), so a published generation is self-contained and never changes.
 
 Compound splitting keeps the base's vocabulary while deltas pile up: the delta's documents and every
@@ -22,10 +23,11 @@ import os
 import sqlite3
 from collections import Counter
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .generations import DB_NAME, VECTORS_NAME
 from .store import IndexStore, fts_totals
+from .unit_files import BASE_PREFIX, link_base
 
 BASE_DB = "base.db"
 BASE_VECTORS = "base.faiss"
@@ -164,10 +166,12 @@ class DeltaStore(IndexStore):
         if has_base(live):
             os.link(live / BASE_DB, building / BASE_DB)
             os.link(live / BASE_VECTORS, building / BASE_VECTORS)
+            link_base(live, building, BASE_PREFIX)
             IndexStore.create(building / DB_NAME, source=live / DB_NAME).close()
             return cls(building)
         os.link(live / DB_NAME, building / BASE_DB)
         os.link(live / VECTORS_NAME, building / BASE_VECTORS)
+        link_base(live, building)
         store = IndexStore.create(building / DB_NAME)
         store.db.execute("CREATE TABLE withdrawn (document_id INTEGER PRIMARY KEY)")
         store.db.execute("CREATE TABLE withdrawn_terms (term TEXT PRIMARY KEY, docs INTEGER NOT NULL)")
@@ -269,6 +273,19 @@ class DeltaStore(IndexStore):
     def touch_document(self, path: str, size: int, mtime_ns: int) -> None:
         self._into_delta(path)
         super().touch_document(path, size, mtime_ns)
+
+    def base_titles(self) -> list[str] | None:
+        return [row[0] for row in self.db.execute("SELECT title FROM base.documents")]
+
+    def unit_chunk_texts(self, size: int, requoted: set[str]) -> Iterator[list[tuple[int, str, str]]]:
+        """Base chunks (still counting) whose units quote a title that came or went since the base
+        was built, embedded again here as a fresh build would; then the delta's own chunks."""
+        cursor = self.db.execute(
+            "SELECT id, text, heading_path FROM base.chunks WHERE id IN (SELECT chunk_id FROM base.unit_quotes "
+            f"WHERE title_key IN (SELECT value FROM json_each(?))) AND {_KEPT} ORDER BY id", [json.dumps(sorted(requoted))])
+        while batch := cursor.fetchmany(size):
+            yield batch
+        yield from super().unit_chunk_texts(size, requoted)
 
     def word_counts(self) -> Counter[tuple[str, bool]]:
         if self._base_counts is None:  # the base never changes: read once per run

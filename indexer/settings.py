@@ -40,9 +40,10 @@ class IndexSettings:
     # beside the FTS5 table: BM25 in well under a millisecond instead of FTS5's scan of every
     # matching row (see indexer/lexical_files.py, README "How far one machine carries").
     tantivy_above: int = 50_000
-    # Up to this many chunks every answer unit (sentence, list item, table row) is embedded too:
-    # it finds paraphrased sentences and spares embedding at question time. Costs index time.
-    unit_vectors_up_to: int = 5_000
+    # Every answer unit (sentence, list item, table row) is embedded too and stored as int8 beside
+    # the chunk vectors (see indexer/unit_files.py): it finds paraphrased sentences and spares
+    # embedding at question time. Costs index time (about as much model work again as the chunks).
+    unit_vectors: bool = True
     # From this many chunks on, a run adds a delta (the changed documents) to the live index's base
     # instead of writing the whole index again; once the delta would hold more than `delta_share`
     # of the base's chunks, the next run folds it into a new base (see indexer/delta.py).

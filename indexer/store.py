@@ -302,6 +302,33 @@ class IndexStore:
         while batch := cursor.fetchmany(size):
             yield batch
 
+    def unit_chunk_texts(self, size: int, requoted: set[str]) -> Iterator[list[tuple[int, str, str]]]:
+        """(chunk id, text, heading path) of the chunks whose answer units this file's generation
+        stores, in id order, `size` at a time: its own chunks (a delta's also base chunks that quote
+        one of the `requoted` titles, see DeltaStore)."""
+        cursor = self.db.execute("SELECT id, text, heading_path FROM main.chunks ORDER BY id")
+        while batch := cursor.fetchmany(size):
+            yield batch
+
+    def document_titles(self) -> list[str]:
+        """The titles of all documents of the index (of a delta: its base's that still count too)."""
+        return [row[0] for row in self.db.execute(f"SELECT title FROM {self.DOCUMENTS}")]
+
+    def base_titles(self) -> list[str] | None:
+        """The titles the base's answer units were embedded with (None: the store has no base)."""
+        return None
+
+    def clear_unit_quotes(self) -> None:
+        """Forget which chunks quote what (the answer-unit files are written again)."""
+        self.db.execute("CREATE TABLE IF NOT EXISTS main.unit_quotes (title_key TEXT, chunk_id INTEGER)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS main.unit_quotes_key ON unit_quotes (title_key)")
+        self.db.execute("DELETE FROM main.unit_quotes")
+
+    def add_unit_quotes(self, rows: Iterable[tuple[str, int]]) -> None:
+        """(quoted text as a title key, chunk id): a chunk's unit that quotes a document title is
+        embedded without the quote, so it must be embedded again when that title comes or goes."""
+        self.db.conn.executemany("INSERT INTO main.unit_quotes (title_key, chunk_id) VALUES (?, ?)", rows)
+
     def embedding_inputs(self, size: int = 1000) -> Iterator[list[tuple[str, str, str]]]:
         """(document title, heading path, text) of every chunk in id order, `size` at a time."""
         cursor = self.db.execute(

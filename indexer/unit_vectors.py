@@ -8,7 +8,6 @@ unit and to choose the answer without embedding anything at question time.
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +17,14 @@ import numpy as np
 
 from .cache import EmbeddingCache, text_key
 from .embedder import Embedder
-from .private_files import private_file
+from .delta_store import BASE_DB
 from .store import IndexStore
+from .unit_files import BASE_PREFIX, UnitPart, UnitWriter
 from .units import Unit, split_units
 
-UNITS_VERSION = 5  # bump when split_units or the embedded text of a unit changes
+UNITS_VERSION = 6  # bump when split_units, the embedded text of a unit or the unit files change
 _QUOTED = re.compile(r"[„“\"»«]([^„“”\"»«]{3,200})[“”\"«»]")
-VECTORS_FILE = "units.npy"
-CHUNKS_FILE = "unit_chunks.npy"
+CHUNK_BATCH = 256  # chunks whose units are embedded and written at a time
 
 
 def _title_key(text: str) -> str:
@@ -38,15 +37,23 @@ def without_references(text: str, titles: set[str]) -> str:
     return _QUOTED.sub(lambda m: "" if _title_key(m.group(1)) in titles else m.group(0), text)
 
 
-def chunk_unit_texts(store: IndexStore) -> list[tuple[int, list[str]]]:
-    """Every chunk's unit texts as embedded, in chunk-id order and the units' reading order."""
+def unit_titles(document_titles: list[str]) -> set[str]:
+    """Document titles as quoted references are matched (see `without_references`)."""
     titles = set()
-    for (title,) in store.db.execute("SELECT title FROM documents"):
+    for title in document_titles:
         key = _title_key(title)
         titles |= {key, key.split(" ", 1)[-1]}  # also without a leading label such as "FAQ:"
-    rows = store.db.execute("SELECT id, text, heading_path FROM chunks ORDER BY id")
-    return [(chunk_id, [_embedded(unit, titles) for unit in split_units(text, heading_path)])
-            for chunk_id, text, heading_path in rows]
+    return titles
+
+
+def unit_texts(units: list[Unit], titles: set[str]) -> list[str]:
+    """A chunk's unit texts as embedded, in the units' reading order."""
+    return [_embedded(unit, titles) for unit in units]
+
+
+def quoted_keys(units: list[Unit]) -> set[str]:
+    """Everything the units quote, as title keys: what would be left out were it a title."""
+    return {_title_key(match.group(1)) for unit in units for match in _QUOTED.finditer(unit.text)}
 
 
 def _embedded(unit: Unit, titles: set[str]) -> str:
@@ -57,87 +64,75 @@ def _embedded(unit: Unit, titles: set[str]) -> str:
     return without_references(unit.text, titles) or unit.text
 
 
+def chunk_units(store: IndexStore, rows: list[tuple[int, str, str]], titles: set[str]) -> list[list[str]]:
+    """The unit texts as embedded of each (chunk id, text, heading path); notes in the store which
+    titles each chunk quotes (see `IndexStore.add_unit_quotes`)."""
+    units = [split_units(text, heading_path) for _, text, heading_path in rows]
+    store.add_unit_quotes((key, chunk_id) for (chunk_id, _, _), one in zip(rows, units) for key in quoted_keys(one))
+    return [unit_texts(one, titles) for one in units]
+
+
 def build_unit_vectors(
-    store: IndexStore, cache: EmbeddingCache, embedder: Embedder, model: str, directory: Path,
-    batch_size: int = 32, progress: Callable[[int, int], None] | None = None,
+    store: IndexStore, cache: EmbeddingCache, embedder: Callable[[], Embedder], model: str, directory: Path,
+    dimension: int, batch_size: int = 32, progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Embed the units the cache lacks, write the generation's unit files; returns the unit count."""
-    chunks = chunk_unit_texts(store)
-    texts = {text_key(text): text for _, unit_texts in chunks for text in unit_texts if text}
-    missing = cache.missing(model, list(texts))
-    size = batch_size * 4
-    for start in range(0, len(missing), size):
-        batch = missing[start : start + size]
-        cache.put_many(model, dict(zip(batch, embedder.encode([texts[key] for key in batch], batch_size=batch_size))))
+    """Write the unit files of the store's own chunks (a delta's: its own, and base chunks that
+    quote a title that came or went), embedding the units the cache lacks, and note which chunks
+    quote what; returns the unit count. Streams: `CHUNK_BATCH` chunks at a time."""
+    titles, total, done = unit_titles(store.document_titles()), store.vector_count(), 0
+    base_titles = store.base_titles()
+    requoted = set() if base_titles is None else titles ^ unit_titles(base_titles)
+    writer = UnitWriter(directory, dimension)
+    store.clear_unit_quotes()
+    for rows in store.unit_chunk_texts(CHUNK_BATCH, requoted):
+        texts = chunk_units(store, rows, titles)
+        keys = [text_key(text) if text else None for one in texts for text in one]
+        wanted = {key: text for key, text in zip(keys, (t for one in texts for t in one)) if key}
+        found = cache.get_many(model, wanted, dimension)
+        missing = [key for key in wanted if key not in found]
+        for start in range(0, len(missing), batch_size * 4):
+            batch = missing[start : start + batch_size * 4]
+            fresh = dict(zip(batch, embedder().encode([wanted[key] for key in batch], batch_size=batch_size)))
+            cache.put_many(model, fresh)
+            found.update(fresh)
+        vectors = np.zeros((len(keys), dimension), np.float32)
+        for row, key in enumerate(keys):
+            if key:
+                vectors[row] = found[key]
+        writer.add([chunk_id for chunk_id, _, _ in rows], [len(one) for one in texts], vectors)
+        done += len(rows)
         if progress is not None:
-            progress(min(start + size, len(missing)), len(missing))
-    del texts, missing
-    keys = [text_key(text) if text else None for _, unit_texts in chunks for text in unit_texts]
-    owners = np.array([chunk_id for chunk_id, unit_texts in chunks for _ in unit_texts], dtype=np.int64)
-    del chunks
-    _save_from_cache(directory / VECTORS_FILE, cache, model, keys, embedder.dimension)
-    _save(directory / CHUNKS_FILE, owners)
-    return len(keys)
-
-
-def _save_from_cache(path: Path, cache: EmbeddingCache, model: str, keys: list[str | None], dimension: int) -> None:
-    """Write the keys' vectors (a zero row for None) as one .npy array, filled from the cache in
-    batches straight into the file (a run never holds all unit vectors: at 5,000 chunks some 100 MB)."""
-    private_file(path)
-    vectors = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(len(keys), dimension))
-    for start in range(0, len(keys), 1000):
-        batch = keys[start : start + 1000]
-        present = [row for row, key in enumerate(batch) if key]
-        found = np.zeros((len(present), dimension), np.float32)
-        lacking = cache.read_into(model, [batch[row] for row in present], found)
-        rows = np.zeros((len(batch), dimension), np.float32)
-        rows[present] = found
-        vectors[start : start + len(batch)] = rows
-        if lacking:
-            raise ValueError(f"{lacking} answer units have no usable vector in the embedding cache")
-    vectors.flush()
-    del vectors
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def _save(path: Path, array: np.ndarray) -> None:
-    with open(private_file(path), "wb") as handle:
-        np.save(handle, array)
-        handle.flush()
-        os.fsync(handle.fileno())
+            progress(min(done, total), total)
+    return writer.close()
 
 
 @dataclass
 class UnitVectors:
-    """The unit embeddings of one generation, row ranges per chunk."""
+    """The unit embeddings of one generation (of a delta generation: its base's and its own)."""
 
-    vectors: np.ndarray
-    chunks: np.ndarray
-    ranges: dict[int, tuple[int, int]]
+    parts: list[UnitPart]
 
     @classmethod
     def load(cls, directory: Path) -> UnitVectors | None:
-        """The generation's unit vectors, or None when it has none (large index, older build)."""
-        try:
-            vectors = np.load(directory / VECTORS_FILE, mmap_mode="r")
-            chunks = np.load(directory / CHUNKS_FILE)
-        except (OSError, ValueError):
-            return None
-        if len(vectors) != len(chunks):
-            return None
-        ranges: dict[int, tuple[int, int]] = {}
-        if len(chunks):
-            starts = np.flatnonzero(np.r_[True, chunks[1:] != chunks[:-1]])
-            ends = np.r_[starts[1:], len(chunks)]
-            ranges = {int(chunks[s]): (int(s), int(e)) for s, e in zip(starts, ends)}
-        return cls(vectors, chunks, ranges)
+        """The generation's unit vectors, or None when it has none (switched off, older build)."""
+        own = UnitPart.open(directory)
+        if not (directory / BASE_DB).exists():
+            return cls([own]) if own is not None else None
+        base = UnitPart.open(directory, BASE_PREFIX)
+        return cls([own, base]) if own is not None and base is not None else None
 
     def similarities(self, chunk_ids: list[int], query_vector: np.ndarray) -> dict[int, np.ndarray]:
-        """Cosine of each unit of the given chunks with the question, per chunk."""
-        result = {}
-        for chunk_id in chunk_ids:
-            span = self.ranges.get(chunk_id)
-            if span is not None:
-                result[chunk_id] = np.asarray(self.vectors[span[0] : span[1]]) @ query_vector
+        """Cosine of each unit of the given chunks with the question, per chunk (one read of the
+        mapped rows per part)."""
+        result: dict[int, np.ndarray] = {}
+        for part in self.parts:  # a delta's own rows first: they replace the base's of a chunk
+            spans = [(chunk_id, span) for chunk_id in chunk_ids if chunk_id not in result
+                     and (span := part.span(chunk_id)) is not None and span[1] > span[0]]
+            if not spans:
+                continue
+            rows = np.concatenate([np.arange(start, end) for _, (start, end) in spans])
+            cosines = part.cosines(rows, query_vector) if len(rows) else np.zeros(0, np.float32)
+            ends = np.cumsum([end - start for _, (start, end) in spans])
+            for (chunk_id, _), piece in zip(spans, np.split(cosines, ends[:-1])):
+                result[chunk_id] = piece
         return result

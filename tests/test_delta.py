@@ -26,9 +26,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def delta_settings(knowledge: Path, data: Path, **changes) -> IndexSettings:
-    """Deltas from the first chunk on (and no answer-unit vectors, which only whole indexes get)."""
+    """Deltas from the first chunk on, answer-unit vectors included."""
     values = dict(knowledge_dir=knowledge, data_dir=data, model="fake-delta", progress=False,
-                  delta_above=0, delta_share=100.0, unit_vectors_up_to=0)
+                  delta_above=0, delta_share=100.0)
     return IndexSettings(**{**values, **changes})
 
 

@@ -11,10 +11,13 @@ from indexer import Index, IndexSettings, build_index
 from indexer.delta_store import BASE_DB, BASE_VECTORS, has_base
 from indexer.generations import Generations
 from indexer.health import verify_generation
+from indexer.unit_files import BASE_PREFIX, VECTORS_FILE
+from indexer.unit_vectors import UnitVectors
 from tests.test_crash import cached_vectors, grow_knowledge, run_and_kill
 
 pytestmark = pytest.mark.slow
-DELTA = {"delta_above": 0, "delta_share": 100.0, "unit_vectors_up_to": 0}
+DELTA = {"delta_above": 0, "delta_share": 100.0}
+BASE_UNITS = BASE_PREFIX + VECTORS_FILE
 
 
 @pytest.mark.parametrize("tantivy_above", [10**9, 0], ids=["fts5", "tantivy"])
@@ -35,7 +38,7 @@ def test_kill_at_each_step_of_a_delta_run_then_a_good_run(tmp_path, embedder, ta
     generations = Generations(settings.index_dir)
     live = generations.current()
     assert has_base(live)
-    base = [os.stat(live / name).st_ino for name in (BASE_DB, BASE_VECTORS)]
+    base = [os.stat(live / name).st_ino for name in (BASE_DB, BASE_VECTORS, BASE_UNITS)]
     grow_knowledge(knowledge, copies=12)
 
     def building(name: str) -> bool:
@@ -46,6 +49,7 @@ def test_kill_at_each_step_of_a_delta_run_then_a_good_run(tmp_path, embedder, ta
         "once the base is linked into it": lambda: building(BASE_DB),
         "while the delta is written and embedded": lambda: building("index.db") and cached_vectors(settings) > 60,
         "later while embedding": lambda: cached_vectors(settings) > 250,
+        "while the delta's answer-unit vectors are written": lambda: building(VECTORS_FILE),
     }
     for point, ready in kill_points.items():
         assert run_and_kill(config, ready) == -signal.SIGKILL, point
@@ -60,7 +64,8 @@ def test_kill_at_each_step_of_a_delta_run_then_a_good_run(tmp_path, embedder, ta
     assert report.chunks_embedded < report.chunks_total - 250, "work of killed runs was kept in the cache"
     assert not list(generations.root.glob("gen-*.tmp"))
     live = generations.current()
-    assert has_base(live) and [os.stat(live / name).st_ino for name in (BASE_DB, BASE_VECTORS)] == base
+    assert has_base(live) and [os.stat(live / name).st_ino for name in (BASE_DB, BASE_VECTORS, BASE_UNITS)] == base
+    assert UnitVectors.load(live) is not None, "the delta carries its units, the base's are linked"
     index = Index(settings, embedder=embedder)
     assert index.search("SCIU-Kopie-3 Wandelteam").best.source.startswith("kopie-3-")
     assert index.search("Wer leitet die SCIU?").best.source == "leitung.md"

@@ -51,7 +51,7 @@ def test_a_run_with_nothing_to_embed_never_loads_the_model(tmp_path, monkeypatch
         (knowledge / f"{name}.md").write_text(f"---\ntitle: {name}\n---\n\nText über {name} und mehr.\n", encoding="utf-8")
     for overlapped in (False, True):
         settings = IndexSettings(knowledge_dir=knowledge, data_dir=tmp_path / f"var-{overlapped}", model="fake-lazy",
-                                 progress=False, embed_while_reading=overlapped, unit_vectors_up_to=0)
+                                 progress=False, embed_while_reading=overlapped, unit_vectors=False)
         assert build_index(settings, embedder=FakeEmbedder("fake-lazy")).chunks_embedded == 2
     (knowledge / "b.md").unlink()
 
@@ -61,6 +61,6 @@ def test_a_run_with_nothing_to_embed_never_loads_the_model(tmp_path, monkeypatch
     monkeypatch.setattr(build_module, "load_embedder", refuse)
     for overlapped in (False, True):
         settings = IndexSettings(knowledge_dir=knowledge, data_dir=tmp_path / f"var-{overlapped}", model="fake-lazy",
-                                 progress=False, embed_while_reading=overlapped, unit_vectors_up_to=0)
+                                 progress=False, embed_while_reading=overlapped, unit_vectors=False)
         report = build_index(settings)
         assert (report.removed, report.chunks_embedded, report.chunks_total) == (1, 0, 1)

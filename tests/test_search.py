@@ -35,7 +35,7 @@ def small_index(tmp_path: Path) -> Index:
           title="Glossar", type="glossary")
     # No unit vectors: with fake embeddings they would only add noise to what these tests check.
     settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False,
-                             unit_vectors_up_to=0)
+                             unit_vectors=False)
     model = FakeEmbedder("fake")
     build_index(settings, embedder=model)
     return Index(settings, SearchSettings(), embedder=model)

@@ -127,7 +127,7 @@ def test_a_run_that_fails_while_writing_the_tantivy_index_leaves_the_live_genera
     """The delta's tantivy index is written beside linked base files: a run that dies after tantivy
     wrote its files leaves the live generation's files as they were, and the next run finishes."""
     embedder = FakeEmbedder("fake-tantivy")
-    settings = settings_for(knowledge, tmp_path / "var", delta_above=0, delta_share=100.0, unit_vectors_up_to=0)
+    settings = settings_for(knowledge, tmp_path / "var", delta_above=0, delta_share=100.0, unit_vectors=False)
     for text in ("", "Die Kantine öffnet um acht Uhr."):
         if text:
             (knowledge / "kantine.md").write_text(f"---\ntitle: Kantine\n---\n\n{text}\n", encoding="utf-8")

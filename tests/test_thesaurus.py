@@ -55,7 +55,7 @@ def test_a_question_with_a_synonym_finds_the_document_and_knows_its_words(tmp_pa
     (root / "geraete.md").write_text("---\ntitle: Geräte\n---\n\nDer Laptop startet nach Updates automatisch neu.\n")
     (root / "parken.md").write_text("---\ntitle: Parken\n---\n\nSensoren melden freie Stellplätze.\n")
     settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False,
-                             unit_vectors_up_to=0)
+                             unit_vectors=False)
     build_index(settings, embedder=FakeEmbedder("fake"))
     with_synonyms = Index(settings, SearchSettings(thesaurus=thesaurus_file), embedder=FakeEmbedder("fake"))
     without = Index(settings, SearchSettings(thesaurus=None), embedder=FakeEmbedder("fake"))

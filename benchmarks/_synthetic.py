@@ -188,7 +188,7 @@ def build_synthetic(settings: IndexSettings, chunks: int, embedded: int, rng: ra
         store.adjust_word_counts(word_counts(units, [parts(i) for i in range(chunks)], [*doc_titles, *chunk_heads]))
         analyzer = Analyzer(store.vocabulary())
         units_start = time.perf_counter()
-        units = SyntheticUnits(settings, store, building, [(text(i), chunk_heads[i]) for i in range(embedded)], doc_titles)
+        answer_units = SyntheticUnits(settings, store, building, [(text(i), chunk_heads[i]) for i in range(embedded)], doc_titles)
         units_seconds = time.perf_counter() - units_start
         for d, title in enumerate(doc_titles):
             span = range(d * PER_DOCUMENT, min(chunks, (d + 1) * PER_DOCUMENT))
@@ -198,12 +198,12 @@ def build_synthetic(settings: IndexSettings, chunks: int, embedded: int, rng: ra
             first_id = store.next_id("chunks")
             store.add_document(f"synthetisch/{d:05d}.md", title, f"{d:064x}", 0, 0, meta, rows)
             units_start = time.perf_counter()
-            units.add(first_id, [(row.text, row.heading_path) for row in rows], vectors[span.start : span.stop])
+            answer_units.add(first_id, [(row.text, row.heading_path) for row in rows], vectors[span.start : span.stop])
             units_seconds += time.perf_counter() - units_start
             if d % 2000 == 1999:
                 print(f"  stored {span.stop} chunks, {time.perf_counter() - start:.0f} s", flush=True)
         units_start = time.perf_counter()
-        unit_count = units.close()
+        unit_count = answer_units.close()
         units_seconds += time.perf_counter() - units_start
         store.commit()
         lexical_start = time.perf_counter()

@@ -125,14 +125,24 @@ class UnitVectors:
         """Cosine of each unit of the given chunks with the question, per chunk (one read of the
         mapped rows per part)."""
         result: dict[int, np.ndarray] = {}
+        chunk_ids = list(dict.fromkeys(chunk_ids))
         for part in self.parts:  # a delta's own rows first: they replace the base's of a chunk
             spans = [(chunk_id, span) for chunk_id in chunk_ids if chunk_id not in result
                      and (span := part.span(chunk_id)) is not None and span[1] > span[0]]
             if not spans:
                 continue
-            rows = np.concatenate([np.arange(start, end) for _, (start, end) in spans])
-            cosines = part.cosines(rows, query_vector) if len(rows) else np.zeros(0, np.float32)
-            ends = np.cumsum([end - start for _, (start, end) in spans])
-            for (chunk_id, _), piece in zip(spans, np.split(cosines, ends[:-1])):
-                result[chunk_id] = piece
+            spans.sort(key=lambda item: item[1])
+            runs: list[list[int]] = []  # the chunks of one document own one run of rows
+            for _, (start, end) in spans:
+                if runs and runs[-1][1] == start:
+                    runs[-1][1] = end
+                else:
+                    runs.append([start, end])
+            cosines = {start: part.cosines(start, end, query_vector) for start, end in runs}
+            run = 0
+            for chunk_id, (start, end) in spans:
+                while runs[run][1] < end:
+                    run += 1
+                first = runs[run][0]
+                result[chunk_id] = cosines[first][start - first : end - first]
         return result

@@ -14,6 +14,7 @@ Measured (this process, real model loaded first): `build_index` end to end for
 then opening the newest generation in a fresh `Index` and one search.
 
     nice -n 10 .venv/bin/python benchmarks/reindex_delta.py [--chunks 1000000] [--root /tmp/delta-bench]
+    nice -n 10 .venv/bin/python benchmarks/reindex_delta.py --adopt --root DIR   # DIR from search_latency.py --keep
 """
 from __future__ import annotations
 
@@ -47,17 +48,21 @@ def settings_for(root: Path) -> IndexSettings:
                          approximate_above=10**9, keep_generations=10, delta_above=DELTA_ABOVE)
 
 
-def ensure_base(root: Path, chunks: int, embed: int) -> None:
-    """Build the synthetic base once; a later run with the same size reuses it."""
+def ensure_base(root: Path, chunks: int, embed: int, adopt: bool = False) -> None:
+    """Build the synthetic base once; a later run with the same size reuses it. `adopt`: the index
+    in `root` was built by `search_latency.py --keep root` (its vector kind does not matter here)."""
     marker = root / "base.json"
     if marker.is_file() and json.loads(marker.read_text())["chunks"] == chunks:
         print(f"reusing the base of {chunks} chunks in {root}")
         return
-    shutil.rmtree(root, ignore_errors=True)
     settings = settings_for(root)
     start = time.perf_counter()
-    print(f"building a synthetic base of {chunks} chunks ({embed} embedded for real), exact vectors:", flush=True)
-    build_synthetic(settings, chunks, embed, random.Random(42))
+    if adopt:
+        print(f"adopting the synthetic index of {chunks} chunks in {root}", flush=True)
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+        print(f"building a synthetic base of {chunks} chunks ({embed} embedded for real), exact vectors:", flush=True)
+        build_synthetic(settings, chunks, embed, random.Random(42))
     documents = -(-chunks // PER_DOCUMENT)
     folder = settings.knowledge_dir / "synthetisch"
     folder.mkdir(parents=True)
@@ -116,14 +121,15 @@ def restamp(db_path: Path, settings: IndexSettings) -> None:
 
 PARTS = [("check", "check of the live generation"), ("read", "read, parse, chunk"), ("encode", "embedding"),
          ("vocabulary", "word counts, compounds analysed again"), ("vectors", "delta vectors"),
-         ("lexical", "tantivy index"), ("publish", "switch")]
+         ("units", "answer-unit vectors (embedding included)"), ("lexical", "tantivy index"), ("publish", "switch")]
 
 
 def timed_run(label: str, settings: IndexSettings, embedder) -> float:
     timers = _bench.Timers()
     targets = [(build, "_live_damage", "check"), (build._Run, "parse_all", "read"),
                (DocumentWriter, "finish", "vocabulary"), (build._Run, "write_vectors", "vectors"),
-               (build, "write_lexical", "lexical"), (Generations, "publish", "publish")]
+               (build, "build_unit_vectors", "units"), (build, "write_lexical", "lexical"),
+               (Generations, "publish", "publish")]
     start = time.perf_counter()
     with timers.patched(*targets):
         report = build_index(settings, embedder=_bench.TimedEmbedder(embedder, timers))
@@ -142,10 +148,11 @@ def main() -> None:
     parser.add_argument("--embed", type=int, default=6_000, help="chunks of the base embedded by the real model")
     parser.add_argument("--root", type=Path, default=Path("/tmp/delta-bench"))
     parser.add_argument("--base-only", action="store_true", help="build the base and stop")
+    parser.add_argument("--adopt", action="store_true", help="use the index that search_latency.py --keep ROOT built")
     parser.add_argument("--delta-above", type=int, default=IndexSettings().delta_above, help="for a quick run on a small base")
     args = parser.parse_args()
     DELTA_ABOVE = args.delta_above
-    ensure_base(args.root, args.chunks, args.embed)
+    ensure_base(args.root, args.chunks, args.embed, args.adopt)
     if args.base_only:
         return
     reset(args.root)

@@ -200,7 +200,7 @@ def main() -> None:
     parser.add_argument("--measure", type=Path, help="only measure a kept index (run in a fresh process)")
     parser.add_argument("--fts5", action="store_true", help="with --measure: FTS5 alone on the lexical side")
     parser.add_argument("--no-exact", action="store_true",
-                        help="with --measure: skip the comparison with exact search (minutes at 1,000,000 chunks)")
+                        help="skip the comparison with exact search (minutes at 1,000,000 chunks)")
     args = parser.parse_args()
     if args.measure:
         return measure(args.measure, args.fts5, not args.no_exact)
@@ -215,7 +215,8 @@ def main() -> None:
               f"{memory['VmHWM']:.0f} MB (it holds all vectors as float32)")
         questions = xquad_questions(200, rng) + rng.sample(law_questions, 100)
         (root / "questions.json").write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
-        subprocess.run([sys.executable, __file__, "--measure", str(root)], check=True)
+        subprocess.run([sys.executable, __file__, "--measure", str(root), *(["--no-exact"] if args.no_exact else [])],
+                       check=True)
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

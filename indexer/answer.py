@@ -22,8 +22,8 @@ from .question_form import QuestionForm, unit_fits
 from .units import Unit, split_units
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
-# Indexes above `unit_vectors_up_to` store no unit vectors: the most promising units are embedded per
-# question. Measured with unit vectors off: kb-dev key fact 0.61 / 0.59 / 0.58 and XQuAD passage
+# An index without unit vectors (`unit_vectors = false`, or a unit file missing) has the most promising
+# units embedded per question. Measured with unit vectors off: kb-dev key fact 0.61 / 0.59 / 0.58 and XQuAD passage
 # 0.866 / 0.866 / 0.858 for 24 / 8 / 4 units; 8 cuts that embedding, 60 % of a 100k search, to a third.
 # 6 units (a quarter fewer tokens, ~3 ms of a first-time question at 1,000,000 chunks) were measured
 # and dropped: kb-dev key fact 0.71 → 0.70 with unit vectors off (the 90 % sentence of D016 was a

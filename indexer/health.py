@@ -4,7 +4,8 @@ it, and by `lotse doctor`; each failure is a `DamagedGeneration` whose message s
 Checked: both files exist, SQLite's `PRAGMA quick_check`, the manifest's counts against the rows
 of `documents`, `chunks` and the FTS table, the vector file against its checksum, count and
 dimension in the manifest, and a tantivy index (lexical_files.py) against each file's size and
-checksum and its row count. Large files are checked in full once: afterwards, while they keep the
+checksum and its row count, the answer-unit files against their shapes and the manifest's unit
+count. Large files are checked in full once: afterwards, while they keep the
 identity recorded in `.verified` (device, inode, size, time), the page check and the SHA-256 are
 skipped, and a delta generation's base (see delta_store.py) is only compared with the delta's
 record; so neither a run nor a reader re-hashes gigabytes per generation. `lotse doctor` checks
@@ -26,6 +27,7 @@ from .generations import DB_NAME, VECTORS_NAME
 from .private_files import private_file
 from .store import IndexStore
 from .tantivy_lexical import BASE_LEXICAL, LEXICAL_DIR, TANTIVY, TantivyLexical
+from .unit_files import BASE_PREFIX, VECTORS_FILE, UnitPart
 from .vectors import load_vectors
 
 STAMP = ".verified"  # in the index folder: identities of files checked in full
@@ -121,6 +123,7 @@ def open_generation(directory: Path, full: bool = False, vectors: bool = True
         loaded = (open_vectors(directory, manifest, store.vector_count(), thorough=thorough)
                   if vectors or thorough else None)
         check_lexical(directory, manifest.get("lexical"), store.counts()["chunks"], full)
+        check_units(directory, manifest.get("vectors"))
     except BaseException:
         store.close()
         raise
@@ -157,6 +160,18 @@ def check_base(directory: Path, manifest: dict[str, Any], full: bool = False) ->
     if not stamped:
         _stamp(directory.parent, paths)
     check_lexical(directory, record.get("lexical"), None, full, BASE_LEXICAL)
+    check_units(directory, base_manifest.get("vectors"), BASE_PREFIX)
+
+
+def check_units(directory: Path, vectors: dict[str, Any] | None, prefix: str = "") -> None:
+    """Are the answer-unit files (unit_files.py) there, consistent, and of the manifest's unit count?
+    Shapes and sizes only: hashing gigabytes of them on every open would cost more than they save."""
+    expected = (vectors or {}).get("units")
+    if not expected:
+        return
+    part = UnitPart.open(directory, prefix)
+    if part is None or len(part.vectors) != expected:
+        raise DamagedGeneration(f"{prefix}{VECTORS_FILE} fehlt oder passt nicht zum Index")
 
 
 def check_lexical(directory: Path, record: dict[str, Any] | None, chunks: int | None, full: bool = False,

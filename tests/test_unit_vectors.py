@@ -7,11 +7,12 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from indexer import IndexSettings, build_index
 from indexer.delta_store import has_base
 from indexer.generations import Generations
-from indexer.health import open_store
+from indexer.health import DamagedGeneration, open_store, verify_generation
 from indexer.unit_files import BASE_PREFIX, FILES, UnitPart, UnitWriter, quantize
 from indexer.unit_vectors import UnitVectors, unit_texts, unit_titles
 from indexer.units import split_units
@@ -135,3 +136,17 @@ def test_a_delta_carries_the_changed_documents_units_and_links_the_base(tmp_path
         if n >= 1:  # the base chunk quoting the old title has its units embedded again in the delta
             assert requoted(live) == {"onboarding/03-geraete.md"}
         shutil.rmtree(fresh.data_dir)
+
+
+def test_a_truncated_unit_file_marks_the_generation_damaged(tmp_path):
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "a.md").write_text("---\ntitle: A\n---\n\nDie Kantine öffnet um 11 Uhr. Sie schließt um 14 Uhr.\n")
+    settings = IndexSettings(knowledge_dir=knowledge, data_dir=tmp_path / "var", model="fake-units", progress=False)
+    build_index(settings, embedder=FakeEmbedder("fake-units"))
+    live = Generations(settings.index_dir).current()
+    assert verify_generation(live)["vectors"]["units"] == 2
+    path = live / "units.npy"
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(DamagedGeneration, match="units.npy"):
+        verify_generation(live)

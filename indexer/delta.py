@@ -4,7 +4,8 @@ A large index is not copied and re-embedded into a vector index of a million chu
 changed file: the run links the live generation's base into the new generation and writes only a
 delta (delta_store.py), which search merges (delta_search.py). A run writes one whole index again
 (a fresh base) when the index is small (`delta_above`), when the model or anything else in the
-build signature changed, or when the delta would outgrow `delta_share` of the base: then the delta is folded into a copy of the base.
+build signature changed, or when the delta would outgrow `delta_share` of the base: then the delta
+is folded into a copy of the base.
 """
 from __future__ import annotations
 

@@ -71,7 +71,7 @@ def test_in_a_phone_question_nummer_means_the_phone_lists_durchwahl(tmp_path: Pa
                                      "Pforte · Durchwahl -1000\n")
     (root / "statistik.md").write_text("---\ntitle: Statistik\n---\n\nDie Zahl der Anträge stieg um 12 Prozent.\n")
     settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False,
-                             unit_vectors_up_to=0)
+                             unit_vectors=False)
     build_index(settings, embedder=FakeEmbedder("fake"))
     index = Index(settings, SearchSettings(thesaurus=thesaurus_file), embedder=FakeEmbedder("fake"))
     phone = index.search("Unter welcher Nummer erreiche ich den Personalrat?")

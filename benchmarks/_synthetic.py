@@ -188,7 +188,8 @@ def build_synthetic(settings: IndexSettings, chunks: int, embedded: int, rng: ra
         store.adjust_word_counts(word_counts(units, [parts(i) for i in range(chunks)], [*doc_titles, *chunk_heads]))
         analyzer = Analyzer(store.vocabulary())
         units_start = time.perf_counter()
-        answer_units = SyntheticUnits(settings, store, building, [(text(i), chunk_heads[i]) for i in range(embedded)], doc_titles)
+        real = [(text(i), chunk_heads[i]) for i in range(embedded)]
+        answer_units = SyntheticUnits(settings, store, building, real, doc_titles)
         units_seconds = time.perf_counter() - units_start
         for d, title in enumerate(doc_titles):
             span = range(d * PER_DOCUMENT, min(chunks, (d + 1) * PER_DOCUMENT))
@@ -217,7 +218,8 @@ def build_synthetic(settings: IndexSettings, chunks: int, embedded: int, rng: ra
         save_vectors(index, building / VECTORS_NAME)
         digest = file_digest(building / VECTORS_NAME)
         store.set_manifest(signature=signature(settings), model=settings.model, dimension=int(index.d),
-                           vectors={**params, "dimension": int(index.d), "sha256": digest, "units": unit_count}, lexical=lexical, generation=1,
+                           vectors={**params, "dimension": int(index.d), "sha256": digest, "units": unit_count},
+                           lexical=lexical, generation=1,
                            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), documents=len(doc_titles), chunks=chunks)
         store.commit()
         store.close()

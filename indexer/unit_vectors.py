@@ -122,8 +122,8 @@ class UnitVectors:
         return cls([own, base]) if own is not None and base is not None else None
 
     def similarities(self, chunk_ids: list[int], query_vector: np.ndarray) -> dict[int, np.ndarray]:
-        """Cosine of each unit of the given chunks with the question, per chunk (one read of the
-        mapped rows per part)."""
+        """Cosine of each unit of the given chunks with the question, per chunk; each run of
+        consecutive rows (a document's chunks) is read once."""
         result: dict[int, np.ndarray] = {}
         chunk_ids = list(dict.fromkeys(chunk_ids))
         for part in self.parts:  # a delta's own rows first: they replace the base's of a chunk

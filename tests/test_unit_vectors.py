@@ -116,9 +116,11 @@ def test_a_delta_carries_the_changed_documents_units_and_links_the_base(tmp_path
     inodes = [os.stat(base / name).st_ino for name in FILES]
     faq = knowledge / "faq" / "diensthandy-beantragen.md"
     title = "Wie beantrage ich ein Diensthandy?"  # quoted in onboarding/03-geraete.md, of the base
+    new = f"---\ntitle: Neu\n---\n\nSiehe auch „{title}“. Die Kantine öffnet um 11 Uhr.\n"
     steps = [
-        lambda: (knowledge / "neu.md").write_text(f"---\ntitle: Neu\n---\n\nSiehe auch „{title}“. Die Kantine öffnet um 11 Uhr.\n"),
-        lambda: faq.write_text(faq.read_text(encoding="utf-8").replace(title, "Diensthandy beantragen", 1), encoding="utf-8"),
+        lambda: (knowledge / "neu.md").write_text(new, encoding="utf-8"),
+        lambda: faq.write_text(faq.read_text(encoding="utf-8").replace(title, "Diensthandy beantragen", 1),
+                               encoding="utf-8"),
         lambda: (knowledge / "neu.md").rename(knowledge / "umbenannt.md"),
         lambda: (knowledge / "umbenannt.md").unlink(),
     ]

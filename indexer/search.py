@@ -420,6 +420,9 @@ class Snapshot:
         leader = self.chunk_document[hits[0].chunk_id]
         chosen.sort(key=lambda item: self.chunk_document[item[0]] != leader)  # the first document's best chunk first
         best = chosen[0][1]
+        beyond = [chunk_id for chunk_id, _ in chosen if chunk_id not in unit_similarities]
+        if beyond and self.units is not None:  # past a long document's first UNIT_CHUNKS_PER_DOCUMENT chunks
+            unit_similarities = {**unit_similarities, **self.units.similarities(beyond, query_vector)}
         candidates = [
             Candidate(hit.chunk_id, self.chunk_document[hit.chunk_id], hit.text, hit.heading_path, hit.title,
                       math.exp(min(0.0, hit.score - best)), self.chunk_document[hit.chunk_id] in self.short_documents,

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer import IndexSettings, build_index
+from indexer import Index, IndexSettings, build_index
 from indexer.delta_store import has_base
 from indexer.generations import Generations
 from indexer.health import DamagedGeneration, open_store, verify_generation
@@ -152,3 +152,28 @@ def test_a_truncated_unit_file_marks_the_generation_damaged(tmp_path):
     path.write_bytes(path.read_bytes()[:-10])
     with pytest.raises(DamagedGeneration, match="units.npy"):
         verify_generation(live)
+
+
+def test_a_search_embeds_only_the_question_even_deep_in_a_long_document(tmp_path):
+    """With stored unit vectors nothing but the question is embedded, also when the answer stands
+    in a chunk past the first 50 of a long document (those the reranking reads)."""
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    filler = " ".join(f"Verwaltungsvorgang{n} wird ordnungsgemäß dokumentiert." for n in range(40))
+    sections = [f"## Abschnitt {n}\n\nThema{n} betrifft die Abteilung {n}. {filler}\n" for n in range(70)]
+    sections[64] = f"## Abschnitt 64\n\nDer Wasserspender im Foyer wird jeden Montag gereinigt. {filler}\n"
+    (knowledge / "lang.md").write_text("---\ntitle: Handbuch\n---\n\n" + "\n".join(sections), encoding="utf-8")
+    embedder = FakeEmbedder("fake-units")
+    settings = IndexSettings(knowledge_dir=knowledge, data_dir=tmp_path / "var", model="fake-units", progress=False)
+    build_index(settings, embedder=embedder)
+    index = Index(settings, embedder=embedder)
+    embedder.encoded.clear()
+    result = index.search("Wann wird der Wasserspender gereinigt?")
+    assert "Wasserspender" in result.passage
+    assert embedder.encoded == ["Wann wird der Wasserspender gereinigt?"]
+    store = open_store(Generations(settings.index_dir).current())
+    try:
+        position = store.db.execute("SELECT position FROM chunks WHERE id = ?", [result.answer.chunk_id]).fetchone()[0]
+    finally:
+        store.close()
+    assert position >= 50

@@ -1,9 +1,18 @@
 """Answer units: what a reply may consist of, cut from a chunk's layout."""
 from __future__ import annotations
 
+from indexer.analysis import Analyzer
+from indexer.answer import AnswerChoice, AnswerPicker, Candidate, whole_text
 from indexer.question_form import question_form, unit_fits
-from indexer.answer import whole_text
 from indexer.units import render_row, split_units
+
+
+def answer(question: str, text: str, title: str = "Dokument", heading_path: str = "") -> AnswerChoice:
+    """The answer a picker without embeddings chooses from one chunk: only the words decide."""
+    analyzer = Analyzer()
+    picker = AnswerPicker(analyzer, {}, chunks=10)
+    return picker.choose(set(analyzer.question_terms(question)), question_form(question),
+                         [Candidate(1, 1, text, heading_path, title, prior=1.0)])
 
 PHONE_LIST = """Zentrale Erreichbarkeit
 - Geschäftsstelle · Durchwahl -4100 (Mo–Fr 9–15 Uhr)
@@ -124,9 +133,6 @@ def test_a_unit_fits_the_form_of_the_question():
 def test_steps_are_named_by_their_heading_for_how_to_questions():
     # The heading "Einrichtung" names what "Wie richte ich … ein?" asks for: for steps it counts in
     # full, as their own words do; for other questions (and other units) a heading counts half.
-    from indexer.analysis import Analyzer
-    from indexer.answer import AnswerPicker, Candidate
-
     analyzer = Analyzer()
     picker = AnswerPicker(analyzer, {}, chunks=10)
     text = "Erstanmeldung\n1. Programm öffnen.\n2. Anmelden.\n3. In der App bestätigen."
@@ -150,32 +156,18 @@ def test_how_long_wants_a_length_of_time_not_any_date():
 
 
 def test_a_sentence_that_leans_on_the_one_before_brings_it_along():
-    from indexer.analysis import Analyzer
-    from indexer.answer import AnswerPicker, Candidate
-
-    analyzer = Analyzer()
-    picker = AnswerPicker(analyzer, {}, chunks=10)
     text = ("Die Stadtbibliothek hat montags geschlossen. Az-Zahrawi war ein Arzt in Córdoba. "
             "Sein Liber servitoris erklärt die Herstellung von Arzneimitteln.")
-    question = "Wer erklärt im Liber servitoris die Herstellung von Arzneimitteln?"
-    choice = picker.choose(set(analyzer.question_terms(question)), question_form(question),
-                           [Candidate(1, 1, text, "", "Medizin", prior=1.0)])
+    choice = answer("Wer erklärt im Liber servitoris die Herstellung von Arzneimitteln?", text, "Medizin")
     assert choice.text == "Az-Zahrawi war ein Arzt in Córdoba.\nSein Liber servitoris erklärt die Herstellung von Arzneimitteln."
 
     pointing = ("Sauerstoffkammern erhöhen den Partialdruck. "
                 "Vergiftungen werden mithilfe dieser Geräte behandelt, wie Ärzte in Bochum berichten.")
-    question = "Welches Gerät behandelt Vergiftungen, wie Ärzte in Bochum berichten?"
-    choice = picker.choose(set(analyzer.question_terms(question)), question_form(question),
-                           [Candidate(2, 2, pointing, "", "Medizin", prior=1.0)])
+    choice = answer("Welches Gerät behandelt Vergiftungen, wie Ärzte in Bochum berichten?", pointing, "Medizin")
     assert choice.text.startswith("Sauerstoffkammern erhöhen den Partialdruck.")
 
 
 def test_a_paragraph_that_announces_a_list_brings_the_list_along():
-    from indexer.analysis import Analyzer
-    from indexer.answer import AnswerPicker, Candidate
-
-    analyzer = Analyzer()
-    picker = AnswerPicker(analyzer, {}, chunks=10)
     question = "Was kam bei der letzten Bürgerbefragung heraus?"
     paragraph = ("Die Ergebnisse werden im Rat vorgestellt. Einmal jährlich führt die Stadt eine Bürgerbefragung durch. "
                  "Zentrale Ergebnisse der letzten Befragung:\n- Die Online-Terminvergabe ist das bekannteste Angebot.\n")
@@ -183,36 +175,21 @@ def test_a_paragraph_that_announces_a_list_brings_the_list_along():
         paragraph + "- Ältere wünschen sich Hilfe vor Ort.\nDie Bürgerbefragung wird von der Statistikstelle ausgewertet.",
         paragraph,  # the chunk ends after the list's first item: the list goes on in the next chunk
     ):
-        choice = picker.choose(set(analyzer.question_terms(question)), question_form(question),
-                               [Candidate(1, 1, text, "", "Bürgerservices", prior=1.0)])
+        choice = answer(question, text, "Bürgerservices")
         assert "Zentrale Ergebnisse der letzten Befragung:\nDie Online-Terminvergabe ist das bekannteste Angebot." in choice.text
         assert choice.text.count("Zentrale Ergebnisse") == 1
 
 
 def test_a_list_of_options_is_no_steps_for_a_how_to_question():
-    from indexer.analysis import Analyzer
-    from indexer.answer import AnswerPicker, Candidate
-
-    analyzer = Analyzer()
-    picker = AnswerPicker(analyzer, {}, chunks=10)
     text = ("Fortbildungen › Welche Fortbildungen sind möglich?\n- Pflichtschulungen im Lernportal\n"
             "- Externe Fachseminare und Konferenzen\nFortbildungen › Wie beantrage ich eine externe Fortbildung?\n"
             "Über das Formular „Fortbildungsantrag“ in Confluence.")
-    question = "Wie beantrage ich eine Konferenz als Fortbildung?"
-    choice = picker.choose(set(analyzer.question_terms(question)), question_form(question),
-                           [Candidate(1, 1, text, "", "FAQ", prior=1.0)])
+    choice = answer("Wie beantrage ich eine Konferenz als Fortbildung?", text, "FAQ")
     assert choice.kind != "steps" and "Über das Formular „Fortbildungsantrag“" in choice.text
 
 
 def test_a_short_answer_takes_in_the_rest_of_its_short_paragraph():
-    from indexer.analysis import Analyzer
-    from indexer.answer import AnswerPicker, Candidate
-
-    analyzer = Analyzer()
-    picker = AnswerPicker(analyzer, {}, chunks=10)
     text = ("Termine für das Straßenverkehrsamt können online gebucht werden. Buchende erhalten eine Bestätigung "
             "per E-Mail.\nDie Kantine im Erdgeschoss öffnet mittags.")
-    question = "kann man beim strassenverkehrsamt online einen termin buchen"
-    choice = picker.choose(set(analyzer.question_terms(question)), question_form(question),
-                           [Candidate(1, 1, text, "", "Bürgerservices", prior=1.0)])
+    choice = answer("kann man beim strassenverkehrsamt online einen termin buchen", text, "Bürgerservices")
     assert "Bestätigung per E-Mail" in choice.text and "Kantine" not in choice.text

@@ -31,12 +31,13 @@ def test_int8_rows_keep_cosines_and_rows_per_chunk(tmp_path):
     writer.add([9], [30], vectors[10:])  # ids 5-8 belong to no chunk
     assert writer.close() == 40
     part = UnitPart.open(tmp_path)
-    assert part is not None and part.vectors.dtype == np.int8 and isinstance(part.vectors, np.memmap)
+    assert part is not None and part.vectors.dtype == np.int8 and len(part.vectors) == 40
     assert [part.span(i) for i in (2, 3, 4, 5, 9, 10)] == [None, (0, 10), (10, 10), (10, 10), (10, 40), None]
     query = vectors[20] * 0.8 + vectors[21] * 0.6
     cosines = part.cosines(0, 40, query)
     assert np.abs(cosines - vectors @ query).max() < 0.01
     assert cosines[7] == 0.0
+    assert np.allclose(part.cosines(10, 40, query), cosines[10:], atol=1e-6)  # rows read from the middle of the file
     rows, scales = quantize(vectors[:1])
     assert np.abs(rows.astype(np.float32) * scales[:, None] - vectors[:1]).max() <= scales[0] / 2 + 1e-7
 

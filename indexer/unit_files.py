@@ -1,4 +1,4 @@
-"""The on-disk form of answer-unit vectors: int8 rows with a per-row scale, memory-mapped.
+"""The on-disk form of answer-unit vectors: int8 rows with a per-row scale, read by row ranges.
 
 Three .npy files per generation (a delta generation also links its base's, prefixed "base_"):
 - `units.npy`: int8 (rows, dimension), each row round(v · 127 / max|v|);

@@ -74,7 +74,6 @@ class AnswerChoice:
     similarity: float  # cosine between question and unit
     fit: float  # how well the unit fits the question's form
     score: float
-    unit_text: str = ""  # the best unit alone, without its companions
 
 
 @dataclass
@@ -231,7 +230,7 @@ class AnswerPicker:
             # "Wer ist zuständig …": the document's contact person answers what the text does not.
             text += f"\n{'Contact' if form.english else 'Ansprechperson'}: {best.candidate.owner}"
         return AnswerChoice(text, best.candidate.chunk_id, best.candidate.document_id, best.unit.kind,
-                            best.coverage, best.similarity, best.fit, best.score, best.unit.text)
+                            best.coverage, best.similarity, best.fit, best.score)
 
     @staticmethod
     def _companions(best: _Scored, scored: list[_Scored]) -> list[_Scored]:

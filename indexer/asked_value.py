@@ -1,6 +1,5 @@
 """Whether a document can hold the value a question asks for: a year or number it names, a sum of
-money, a length of time, a time of day – and whether an answer names the date or the count a
-question asks for.
+money, a length of time, a time of day – and whether an answer names the date a question asks for.
 
 A plausible question on a document's topic ("Wie hoch ist die Kilometerpauschale?" on the travel
 FAQ) otherwise gets a confident answer from a document that never states such a value.
@@ -91,18 +90,6 @@ def numbers_missing(question: str, document_text: str) -> bool:
     named = named_numbers(question)
     return bool(named) and not named <= _numbers(document_text)
 
-
-# Asks how many: "wie viele Sensoren", "Anzahl der Teilnehmenden", "how many".
-COUNT_QUESTION = re.compile(r"\b(?:wie ?viele?n?|how many|anzahl)\b", re.I)
-# A number in an answer, in digits or words ("vier Geräte", "die Hälfte", "four sensors").
-COUNT = re.compile(r"\d|\b(?:eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hälfte|dutzend|"
-                   r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|dozen)\b", re.I)
-
-
-def count_missing(question: str, unit_text: str) -> bool:
-    """The question asks how many ("Wie viele Leute haben bei der Befragung mitgemacht?") and the
-    answer unit names no number: it describes the thing, not how many there are."""
-    return bool(COUNT_QUESTION.search(question)) and not COUNT.search(unit_text)
 
 
 def asks_for_sum(question: str) -> bool:

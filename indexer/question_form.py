@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .asked_value import COUNT, DATE_TIME, DURATION, DURATION_QUESTION
+from .asked_value import DATE_TIME, DURATION, DURATION_QUESTION
 
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -111,6 +111,9 @@ def question_form(question: str) -> QuestionForm:
 HANDLE = re.compile(r"@\w{3,}")
 PHONE = re.compile(r"(?:Durchwahl|Tel\.?|Telefon)\s*[:\-]?\s*-?\d{1,5}|(?<![\w-])-\d{3,5}\b|\b\d{3,5}[ /-]\d{3,}\b")
 LOCATION = re.compile(r"\b(?:im|in der|in den|ins|am|an der|an die|auf der|auf dem|über (?:das|den|die)|unter|bei der|beim)\s+[A-ZÄÖÜ„\"»]")
+# A number in an answer, in digits or words ("vier Geräte", "die Hälfte", "four sensors").
+NUMBER = re.compile(r"\d|\b(?:eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hälfte|dutzend|"
+                    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|dozen)\b", re.I)
 
 
 def unit_fits(form: QuestionForm, text: str, people: frozenset[str] = frozenset()) -> float:
@@ -130,7 +133,7 @@ def unit_fits(form: QuestionForm, text: str, people: frozenset[str] = frozenset(
     elif form.time:
         wanted.append(bool(DATE_TIME.search(text)))
     if form.amount:
-        wanted.append(bool(COUNT.search(text)))
+        wanted.append(bool(NUMBER.search(text)))
     if form.place:
         wanted.append(bool(LOCATION.search(text)))
     if not wanted:

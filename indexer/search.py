@@ -24,7 +24,7 @@ from .document_state import SearchDocument, is_outdated
 from .embedder import Embedder
 from .fusion import collapse_duplicates, fuse
 from .glossary import Glossary, GlossaryEntry, definition_text
-from .asked_value import asks_for_stated_value, asks_for_value, count_missing, date_missing
+from .asked_value import asks_for_stated_value, asks_for_value, date_missing
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
 from .question_form import is_english, question_form, subject_of
 from .delta_search import DeltaSearch
@@ -351,8 +351,7 @@ class Snapshot:
                 asks_for_value(query) and self.values.lacking(
                     query, nouns, choice.document_id if choice else self.chunk_document[top.chunk_id])
                 or not english and self._subject_unknown(query, groups, {**corrections, **synonyms})
-                or date_missing(query, choice.text if choice else "")
-                or question_form(query).parts == 1 and count_missing(query, choice.unit_text if choice else "")):
+                or date_missing(query, choice.text if choice else "")):
             score = min(score, self.settings.caveat_confidence / 2)
         return SearchResult(
             query, hits, score, score >= self.settings.caveat_confidence, choice.text if choice else "",

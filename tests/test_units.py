@@ -148,6 +148,12 @@ def test_steps_are_named_by_their_heading_for_how_to_questions():
     assert steps_coverage(asked) == 2 * steps_coverage(question_form("Was steht zum Zugang unter Einrichtung?"))
 
 
+def test_a_number_may_be_spelt_out_in_german_or_english():
+    assert unit_fits(question_form("Wie viele Sensoren sind ausgefallen?"), "Vier Geräte sind ausgefallen.") == 1.0
+    assert unit_fits(question_form("How many sensors failed?"), "Four sensors failed after the winter.") == 1.0
+    assert unit_fits(question_form("How many sensors failed?"), "The sensors failed after the winter.") == 0.0
+
+
 def test_how_long_wants_a_length_of_time_not_any_date():
     form = question_form("Wie lange ist eine VPN-Sitzung gültig?")
     assert form.duration and unit_fits(form, "Die Sitzung endet nach 12 Stunden.") == 1.0

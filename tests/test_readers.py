@@ -141,6 +141,31 @@ def test_deeply_nested_markdown_quotes_are_flattened(tmp_path):
     assert [block.text for block in read(path).blocks] == ["Ganz tief zitiert.", "Danach normal."]
 
 
+# Each inline pattern's characters in a paragraph of its own (and in a tail), beside plain text.
+INLINE_MARKDOWN = "\n\n".join([
+    "# Titel mit *Betonung*", "Schlichter Satz ohne Auszeichnung. Noch einer, mit Zahl 3.",
+    "Zeilenumbruch hier  \nund weiter", "Code `x = 1` im Satz", "\\#kein Titel",
+    "ein [Link](https://example.org)", "ein ![Bild](b.png)", "[Verweis][ref] und [kurz]",
+    "<https://example.org/x>", "<info@example.org>", "<span>rohes</span> HTML", "&amp; &#169; &copy;",
+    "**fett**", "__auch fett__", "_kursiv_", "*kursiv*", "5 * 3", "a_b_c",
+    "- Punkt *eins* danach schlicht\n- Punkt zwei", "Begriff\n:   Erklärung mit `x`",
+    "| Spalte | Wert |\n| --- | --- |\n| schlicht | *betont* |", "<div>Block-HTML</div>",
+    "[ref]: https://example.org/ref\n[kurz]: https://example.org/kurz",
+])
+
+
+def test_markdown_plain_text_pass_renders_the_same_html():
+    import markdown
+
+    from indexer.readers import markdown as reader
+
+    renderer = reader._renderer()
+    assert "plain_text" in renderer.treeprocessors  # all registered inline patterns are known to it
+    plain = markdown.Markdown(extensions=reader.EXTENSIONS)
+    for text in (INLINE_MARKDOWN, *(path.read_text() for path in sorted(KNOWLEDGE.rglob("*.md")))):
+        assert renderer.reset().convert(text) == plain.reset().convert(text)
+
+
 def test_a_docx_image_part_is_never_read(tmp_path):
     data = docx_bytes(paragraph("Der Baumkataster wächst."), image=True)
     path = tmp_path / "bild.docx"

@@ -12,7 +12,6 @@ import statistics
 import subprocess
 import time
 from collections import defaultdict
-from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -135,30 +134,6 @@ class TimedEmbedder:
             return self.inner.encode(texts, batch_size=batch_size)
         finally:
             self.timers.add(self.encode_label, time.perf_counter() - start)
-
-    @contextmanager
-    def parts(self) -> Iterator[Any]:
-        """The inner embedder's `parts` (indexer/embed_stream.py), each part timed on its embedding
-        thread; without embedding threads, parts are encoded now (timed as `encode`)."""
-        pool = getattr(self.inner, "_pool", None)
-        if pool is None:
-            def encode_now(texts: Sequence[str]) -> Future:
-                done: Future = Future()
-                done.set_result(self.encode(texts))
-                return done
-
-            yield encode_now
-            return
-
-        def timed(part: list[str]) -> np.ndarray:
-            start = time.perf_counter()
-            try:
-                return self.inner._encode_part(part)
-            finally:
-                self.timers.add(self.encode_label, time.perf_counter() - start)
-
-        with self.inner.parts():
-            yield lambda texts: pool.submit(timed, list(texts))
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         start = time.perf_counter()

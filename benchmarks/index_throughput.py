@@ -3,13 +3,11 @@
 Copies N law files (default 60) from /work/shared/corpora/gesetze-sample/ into a temporary
 knowledge folder and, with the model loaded and warmed up beforehand:
 
-1. calibration: the model on exactly the texts the pipeline embeds (read back from a first
+1. calibration: `embedder.encode` on exactly the texts the pipeline embeds (read back from a first
    built index as `title › heading_path\\ntext`, deduplicated like `embed_missing`, each checked
-   against its cache key; the first `--calibrate` of them), at batch sizes 16, 32 and 64, in three
-   shapes: `embedder.encode` in one call; in growing slices (1, 2, 4, 8, 16, 16, … × batch_size
-   texts, one `encode` each, the pipeline's shape before parts); and in the pipeline's own parts
-   (`EmbedStream` without cache or reading: up to three parts at a time on the embedding threads,
-   see indexer/embed_stream.py). The fastest of the nine is the raw reference;
+   against its cache key; the first `--calibrate` of them), at batch sizes 16, 32 and 64, once in
+   one call and once in the pipeline's slices (4, 8, 16, 16, … × batch_size texts, see
+   indexer/embed_stream.py); the fastest shape is the raw reference;
 2. `--rounds` pairs (default 3), the pair's order alternating: pipeline A (`build_index` on a fresh
    data dir, empty embedding cache, embedding while reading, default batch shape) and the raw
    reference on the same texts. On a shared machine other work changes speed by more than the
@@ -36,7 +34,6 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator
 
 import _bench
 from _bench import Timers, TimedEmbedder
@@ -46,7 +43,7 @@ from indexer.build import _Run, build_index
 from indexer.cache import EmbeddingCache, text_key
 from indexer.chunking import embedding_text
 from indexer.document_writer import DocumentWriter
-from indexer.embed_stream import EmbedStream, part_sizes
+from indexer.embed_stream import EmbedStream, slice_sizes
 from indexer.embedder import Embedder, load_embedder
 from indexer.generations import DB_NAME, Generations
 from indexer.parse_pool import ParsePool
@@ -58,7 +55,7 @@ STEPS = [  # (owner, attribute, label) wrapped by timers in run B
     (ParsePool, "parse_and_chunk", "read"),
     (DocumentWriter, "add", "store"), (IndexStore, "add_document", "sqlite_insert"),
     (DocumentWriter, "finish", "fts"), (IndexStore, "insert_terms", "fts_insert"),
-    (IndexStore, "create", "store_create"), (EmbedStream, "_save_oldest", "embed_wait"),
+    (IndexStore, "create", "store_create"), (EmbedStream, "_embed", "embed_slices"),
     (_Run, "embed_missing", "embed_missing"), (EmbeddingCache, "missing", "cache_missing"),
     (EmbeddingCache, "put_many", "cache_put"), (_Run, "write_vectors", "write_vectors"),
     (EmbeddingCache, "read_into", "cache_get"), (build_module, "build_vectors", "faiss_build"),
@@ -72,8 +69,8 @@ ROWS = [
     ("store_create", "create SQLite schema"),
     ("store", "store documents + word counts (reader thread)"),
     ("sqlite_insert", "  of which SQLite inserts"),
-    ("embed_wait", "run thread waiting for the model's parts"),
-    ("cache_put", "  of which cache writes (put_many)"), ("encode", "model busy (thread-seconds in parts)"), ("cache_missing", "cache lookups (missing)"),
+    ("embed_slices", "embedding while reading (EmbedStream slices)"), ("encode", "  of which embedder.encode"),
+    ("cache_put", "  of which cache writes (put_many)"), ("cache_missing", "cache lookups (missing)"),
     ("fts", "vocabulary + FTS rows (reader thread, at the end; analysis in a worker process)"),
     ("fts_insert", "  of which FTS5 inserts"),
     ("embed_missing", "embedding check after reading (embed_missing)"),
@@ -81,7 +78,7 @@ ROWS = [
     ("faiss_build", "  of which build_vectors"), ("faiss_save", "  of which save_vectors"),
     ("commit", "SQLite commit"), ("publish", "publish (fsync + rename + prune)"),
 ]
-TOP_LEVEL = ["scan", "classify", "wait", "store_create", "embed_wait", "embed_missing",
+TOP_LEVEL = ["scan", "classify", "wait", "store_create", "embed_slices", "embed_missing",
              "write_vectors", "commit", "publish"]  # the run thread's steps (reading, storing, FTS: reader thread)
 
 
@@ -133,36 +130,10 @@ class Clock:
         return chunks / wall, wall
 
 
-SHAPES = {"one call": "one call", "slices": "growing slices", "parts": "the pipeline’s parts"}
-
-
-class _NoCache:
-    """What `EmbedStream` needs of the embedding cache, holding nothing: every text is missing."""
-
-    def missing(self, model: str, keys: list[str], dimension: int | None = None) -> list[str]:
-        return list(keys)
-
-    def put_many(self, model: str, vectors: dict) -> None:
-        pass
-
-
-def slice_sizes(batch_size: int) -> Iterator[int]:
-    """Texts per slice, slice after slice: 1, 2, 4, 8, 16, 16, … × batch_size."""
-    size = batch_size
-    while True:
-        yield size
-        size = min(2 * size, 16 * batch_size)
-
-
-def raw_encode(embedder: Embedder, texts: list[str], batch_size: int, shape: str, name: str) -> float:
-    """Encode `texts` in one of SHAPES; prints and returns chunks/s."""
+def raw_encode(embedder: Embedder, texts: list[str], batch_size: int, sliced: bool, name: str) -> float:
+    """Encode `texts` in one call or in the pipeline's slices; prints and returns chunks/s."""
     clock = Clock()
-    if shape == "parts":
-        stream = EmbedStream(lambda: embedder, _NoCache(), embedder.name, batch_size, embedder.dimension)  # type: ignore[arg-type]
-        stream.add(texts)
-        stream.finish()
-        return clock.line(name, len(texts))[0]
-    sizes = slice_sizes(batch_size) if shape == "slices" else itertools.repeat(len(texts))
+    sizes = slice_sizes(batch_size) if sliced else itertools.repeat(len(texts))
     first = 0
     while first < len(texts):
         step = next(sizes)
@@ -222,7 +193,7 @@ def main() -> None:
         batch_size = IndexSettings().batch_size
         embedder.encode([p.read_text()[:2000] for p in _bench.law_files(8)], batch_size=batch_size)  # warm-up
         print(f"model {embedder.name}, {args.files} law files, pipeline batch_size {batch_size} "
-              f"(parts of {', '.join(map(str, itertools.islice(part_sizes(batch_size), 7)))}, …), {os.cpu_count()} CPUs, niceness {os.nice(0)}, "
+              f"(slices of {', '.join(map(str, itertools.islice(slice_sizes(batch_size), 4)))}, …), {os.cpu_count()} CPUs, niceness {os.nice(0)}, "
               f"load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} (1 / 5 / 15 min)\n")
 
         first = settings_for(knowledge, temp / "data-0", batch_size)
@@ -233,12 +204,13 @@ def main() -> None:
 
         sample = texts[: args.calibrate or None]
         print(f"\ncalibration of the raw model on {len(sample)} of the texts:")
-        raws: dict[tuple[int, str], float] = {}
+        raws: dict[tuple[int, bool], float] = {}
         for size in (16, 32, 64):
-            for shape, label in SHAPES.items():
-                raws[size, shape] = raw_encode(embedder, sample, size, shape, f"raw, {label}, batch {size}")
-        best_size, best_shape = max(raws, key=raws.get)
-        best = f"{SHAPES[best_shape]}, batch_size {best_size}"
+            for sliced in (False, True):
+                shape = "the pipeline’s slices" if sliced else "one call"
+                raws[size, sliced] = raw_encode(embedder, sample, size, sliced, f"raw, {shape}, batch {size}")
+        best_size, best_sliced = max(raws, key=raws.get)
+        best = f"{'the pipeline’s slices' if best_sliced else 'one call'}, batch_size {best_size}"
         print(f"best raw configuration: {best}\n")
 
         print(f"{args.rounds} pairs, order alternating:")
@@ -247,7 +219,7 @@ def main() -> None:
             runs = {}
             for kind in (("pipeline", "raw") if round_ % 2 == 0 else ("raw", "pipeline")):
                 if kind == "raw":
-                    runs[kind] = raw_encode(embedder, texts, best_size, best_shape, f"raw ({best})")
+                    runs[kind] = raw_encode(embedder, texts, best_size, best_sliced, f"raw ({best})")
                 else:
                     runs[kind] = pipeline(knowledge, temp / f"data-{round_}", embedder, "pipeline A")[0]
                     shutil.rmtree(temp / f"data-{round_}", ignore_errors=True)
@@ -286,10 +258,9 @@ def breakdown(knowledge: Path, data: Path, embedder: Embedder, profile: bool) ->
     print(f"\npipeline B breakdown ({total:.2f} s; reader-thread rows overlap the run thread's):")
     timers.print(total, ROWS)
     other = total - sum(timers.seconds.get(label, 0.0) for label in TOP_LEVEL)
-    threads = getattr(embedder, "threads", 1)
-    idle = total - timers.seconds.get("encode", 0.0) / threads
+    non_model = total - timers.seconds.get("encode", 0.0)
     print(f"  {'other (manifest, counts, generations, …)':<44s} {other:8.3f} s {100 * other / total:6.1f} %")
-    print(f"  {f'model idle (total − busy / {threads} threads)':<44s} {idle:8.3f} s {100 * idle / total:6.1f} %")
+    print(f"  {'non-model time (total − encode)':<44s} {non_model:8.3f} s {100 * non_model / total:6.1f} %")
     if profiler:
         print("\ncProfile of pipeline B (main thread, by own time):")
         pstats.Stats(profiler).sort_stats("tottime").print_stats(20)

@@ -163,21 +163,17 @@ class _Run:
         items = read_ahead(produce, READ_AHEAD) if overlapped else produce()
         bar = tqdm(total=len(files), desc="Lesen", unit="Datei", disable=not self.settings.progress or None)
         done = 0
-        try:
-            for texts in items:
-                if texts is None:
-                    bar.close()
-                    if stream is not None:
-                        report.chunks_embedded += stream.finish()
-                    continue
+        for texts in items:
+            if texts is None:
+                bar.close()
                 if stream is not None:
-                    stream.add(texts)
-                done += 1
-                bar.update(1)
-                self.progress("lesen", done, len(files))
-        finally:
+                    report.chunks_embedded += stream.finish()
+                continue
             if stream is not None:
-                stream.close()  # after an error: parts still out are waited for, the model's threads released
+                stream.add(texts)
+            done += 1
+            bar.update(1)
+            self.progress("lesen", done, len(files))
 
     def unreadable(self, source: SourceFile, data: bytes | None, reason: str, stored: dict, report: IndexReport) -> None:
         """Skip a file; its previous version stays, unless that would show it to people the file
@@ -197,21 +193,18 @@ class _Run:
             report.skipped.append(Skipped(source.rel, f"{reason} (vorherige Fassung bleibt im Index)"))
 
     def embed_missing(self, store: IndexStore, cache: EmbeddingCache, report: IndexReport) -> None:
-        """Embed every chunk text the cache lacks, in chunk order and in `EmbedStream`'s parts (as
-        while reading); each part is saved as soon as it is back."""
+        """Embed every chunk text the cache lacks, in chunk order and in `EmbedStream`'s slices (as
+        while reading); each slice is saved at once."""
         stream = EmbedStream(lambda: self.embedder, cache, self.settings.model, self.settings.batch_size,
                              self.dimension(store))
         total, done = store.vector_count(), 0
         bar = tqdm(total=total, desc="Einbetten", unit="Abschnitt", disable=not self.settings.progress or None)
-        try:
-            for rows in store.embedding_inputs():
-                stream.add([embedding_text(title, heading_path, text) for title, heading_path, text in rows])
-                done += len(rows)
-                bar.update(len(rows))
-                self.progress("einbetten", done, total)
-            report.chunks_embedded += stream.finish()
-        finally:
-            stream.close()
+        for rows in store.embedding_inputs():
+            stream.add([embedding_text(title, heading_path, text) for title, heading_path, text in rows])
+            done += len(rows)
+            bar.update(len(rows))
+            self.progress("einbetten", done, total)
+        report.chunks_embedded += stream.finish()
         bar.close()
 
     def dimension(self, store: IndexStore) -> int | None:

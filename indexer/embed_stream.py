@@ -1,69 +1,38 @@
-"""Embedding while the run still reads: chunk texts are encoded in small parts as soon as they come.
+"""Embedding while the run still reads: chunk texts are encoded as soon as a slice is full.
 
 Parsing (worker process) and chunking (tokenizer) used to run while the model waited, and the
 model while they waited. With `read_ahead` reading (and storing) on a thread, `EmbedStream` takes
 each document's chunk texts as they come, keeps the ones the cache lacks in first-seen order and
-hands them to the embedder in parts (`part_sizes`), up to AHEAD parts at a time, so that each
-embedding thread finds the next part waiting when it is done with one. `embed_missing` feeds the
-same class from the stored chunks after the fact, in chunk order. Same texts, same order, same
-parts: the vectors, and so the index, are byte-identical to the sequential run. Each part goes to
-the cache as soon as it is back, so a killed run keeps every finished part.
+encodes them, on the run's own thread, in slices (`slice_sizes`). `embed_missing` feeds the same
+class from the stored chunks after the fact, in chunk order. Same texts, same order, same slices:
+the vectors, and so the index, are byte-identical to the sequential run. Each slice goes to the
+cache at once, so a killed run keeps every finished slice as before.
 
-The run used to wait for each slice (up to 16 × batch_size texts) to finish: at every slice's end
-one embedding thread waited for the other's last batch (60 laws: 0.2 s of 9.8), and the first
-slice waited for 32 texts (0.3 s). The first parts now are an eighth of batch_size.
+The slices grow from 1 to 16 × batch_size: the first one comes soon (the model idles until it is
+full), later ones are long. At each slice's end one embedding thread waits for the other's last
+batch, and both wait while the slice is saved; with slices of 4 × batch_size that cost a few
+per cent of the model's time.
 """
 from __future__ import annotations
 
-from collections import deque
-from concurrent.futures import Future
-from contextlib import ExitStack, contextmanager
 from typing import Callable, Iterator, Sequence
-
-import numpy as np
 
 from .cache import EmbeddingCache, text_key
 from .embedder import Embedder
 
-AHEAD = 3
-"""Parts handed to the embedder and not yet back: one per embedding thread (two cores) and one waiting."""
 
-
-def part_sizes(batch_size: int) -> Iterator[int]:
-    """Texts per part, part after part: two each of batch_size / 8, / 4 and / 2, then batch_size."""
-    for shift in (3, 3, 2, 2, 1, 1):
-        yield max(1, batch_size >> shift)
+def slice_sizes(batch_size: int) -> Iterator[int]:
+    """Texts per slice, slice after slice: 1, 2, 4, 8, 16, 16, … × batch_size."""
+    size = batch_size
     while True:
-        yield batch_size
-
-
-def halves(count: int) -> list[int]:
-    """The sizes of the two parts the last `count` texts are cut into, one per embedding thread."""
-    return [size for size in (count - count // 2, count // 2) if size]
-
-
-@contextmanager
-def parts(embedder: Embedder, batch_size: int) -> Iterator[Callable[[list[str]], Future]]:
-    """`submit(texts)`: a future of their vectors, on the embedder's own threads if it has `parts`,
-    else encoded here and now."""
-    own = getattr(embedder, "parts", None)
-    if own is not None:
-        with own() as submit:
-            yield submit
-        return
-
-    def encode_now(texts: list[str]) -> Future:
-        done: Future = Future()
-        done.set_result(embedder.encode(texts, batch_size=batch_size))
-        return done
-
-    yield encode_now
+        yield size
+        size = min(2 * size, 16 * batch_size)
 
 
 class EmbedStream:
     """Feed texts with `add`; `finish` embeds the rest and returns how many texts were embedded.
 
-    `embedder` is asked for the model only when a part is due, so a run with nothing to embed never
+    `embedder` is asked for the model only when a slice is due, so a run with nothing to embed never
     loads it; `dimension` (None if unknown) decides which cached vectors are usable.
     """
 
@@ -71,66 +40,32 @@ class EmbedStream:
                  dimension: int | None) -> None:
         self.embedder, self.cache, self.model, self.batch_size = embedder, cache, model, batch_size
         self.dimension = dimension
-        self.sizes = part_sizes(batch_size)
-        self.part = next(self.sizes)
+        self.sizes = slice_sizes(batch_size)
+        self.slice = next(self.sizes)
         self.seen: set[str] = set()
         self.pending: list[tuple[str, str]] = []
-        self.running: deque[tuple[list[str], Future]] = deque()
         self.embedded = 0
-        self._parts = ExitStack()  # the embedder's `parts` while any are out
-        self._submit_part: Callable[[list[str]], Future] | None = None
 
     def add(self, texts: Sequence[str]) -> None:
-        """Queue the texts the cache lacks (each once); every full part goes to the embedder now."""
+        """Queue the texts the cache lacks (each once); every full slice is embedded now."""
         keys = [text_key(text) for text in texts]
         fresh = {key: text for key, text in zip(keys, texts) if key not in self.seen}
         self.seen.update(fresh)
         missing = self.cache.missing(self.model, list(fresh), self.dimension)
         self.pending.extend((key, fresh[key]) for key in missing)
-        taken = 0
-        while len(self.pending) - taken >= self.part:
-            self._submit(self.pending[taken : taken + self.part])
-            taken += self.part
-            self.part = next(self.sizes)
-        del self.pending[:taken]
-        while self.running and self.running[0][1].done():
-            self._save_oldest()
+        while len(self.pending) >= self.slice:
+            self._embed(self.pending[: self.slice])
+            del self.pending[: self.slice]
+            self.slice = next(self.sizes)
 
     def finish(self) -> int:
-        """Embed what is left (in halves), wait for every part; returns the count of embedded texts."""
-        first = 0
-        for size in halves(len(self.pending)):
-            self._submit(self.pending[first : first + size])
-            first += size
-        self.pending = []
-        while self.running:
-            self._save_oldest()
-        self.close()
+        """Embed what is left (a last, shorter slice); returns the count of embedded texts."""
+        if self.pending:
+            self._embed(self.pending)
+            self.pending = []
         return self.embedded
 
-    def close(self) -> None:
-        """Stop: parts not started are dropped, running ones are waited for (unsaved); the embedder's
-        threads are released. `finish` does this itself; call it when a run ends early."""
-        for _, future in self.running:
-            future.cancel()
-        for _, future in self.running:
-            if not future.cancelled():
-                future.exception()  # waits; the error, if any, is the one the run already raises
-        self.running.clear()
-        self._submit_part = None
-        self._parts.close()
-
-    def _submit(self, items: list[tuple[str, str]]) -> None:
-        while len(self.running) >= AHEAD:
-            self._save_oldest()
-        if self._submit_part is None:
-            self._submit_part = self._parts.enter_context(parts(self.embedder(), self.batch_size))
-        future = self._submit_part([text for _, text in items])
-        self.running.append(([key for key, _ in items], future))
-
-    def _save_oldest(self) -> None:
-        """Wait for the oldest part and store its vectors."""
-        keys, future = self.running.popleft()
-        vectors: np.ndarray = future.result()
-        self.cache.put_many(self.model, dict(zip(keys, vectors)))
-        self.embedded += len(keys)
+    def _embed(self, items: list[tuple[str, str]]) -> None:
+        vectors = self.embedder().encode([text for _, text in items], batch_size=self.batch_size)
+        self.cache.put_many(self.model, dict(zip([key for key, _ in items], vectors)))
+        self.embedded += len(items)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -258,30 +258,6 @@ class UniversalSentenceEncoderEmbedder:
             else:
                 out = list(self._pool.map(self._backend._encode, parts))
         return _unit_rows(np.concatenate(out), self.dimension)
-
-    @contextmanager
-    def parts(self) -> Iterator[Callable[[Sequence[str]], Future]]:
-        """`submit(texts)`: a future of their unit rows, encoded on one batch thread; for a caller that
-        keeps every thread fed with parts (indexer/embed_stream.py) instead of waiting, at the end of
-        each `encode`, for its slowest thread. One BLAS thread while the block runs, set here in the
-        caller's thread as `encode` does: threadpoolctl lets only the first thread that set OpenBLAS's
-        limit change it, and others silently not (set in the batch threads, parts ran with two BLAS
-        threads each and cost five times the CPU)."""
-        with self._one_blas_thread():
-            yield self._submit
-
-    def _submit(self, texts: Sequence[str]) -> Future:
-        texts = list(texts)
-        if self._use.denoise:
-            texts = self._use._preprocess(texts)
-        if self._pool is None:
-            done: Future = Future()
-            done.set_result(self._encode_part(texts))
-            return done
-        return self._pool.submit(self._encode_part, texts)
-
-    def _encode_part(self, texts: list[str]) -> np.ndarray:
-        return _unit_rows(self._backend._encode(texts), self.dimension)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """SentencePiece count per text including <s> and </s>, as the encoder sees it."""

@@ -6,10 +6,11 @@ from typing import Callable, Sequence
 
 from .records import TABLE_CELL, Block, Chunk, ParsedDocument
 from .sentences import split_sentences
+from .units import is_heading
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 # Bump when chunk boundaries change (here or in a model's token limit): indexes rebuild themselves.
-CHUNKING_VERSION = 5
+CHUNKING_VERSION = 6
 
 
 def embedding_text(title: str, heading_path: str, text: str) -> str:
@@ -132,20 +133,6 @@ def _table_header(lines: list[str]) -> str | None:
     return lines[start] if start < len(lines) - 1 else None
 
 
-_HEADING_WORDS = 12
-
-
-def _is_heading_line(line: str) -> bool:
-    """A merged section's heading as `_render` writes it ("Einrichtung › Schritt 1: Software prüfen"),
-    or a short line without final punctuation that is no list item or table row."""
-    text = line.strip()
-    if " › " in text:
-        return True
-    return (bool(text) and len(text.split()) <= _HEADING_WORDS and TABLE_CELL not in text
-            and not text.startswith(("- ", "* ", "• ")) and not text[0].isdigit()
-            and not text.endswith((".", "!", "?", ":", ";", "…", "“", "\"", "»", ")")))
-
-
 def _halve(chunk: Chunk) -> list[Chunk]:
     """Split an over-long chunk in two at a line, else a sentence, else a word boundary. A table cut
     in two repeats its header row in the second half, so its rows keep their column names."""
@@ -154,7 +141,7 @@ def _halve(chunk: Chunk) -> list[Chunk]:
             break
     middle = len(parts) // 2
     if glue == "\n":
-        while middle > 1 and _is_heading_line(parts[middle - 1]):
+        while middle > 1 and is_heading(parts[middle - 1], parts[middle]):
             middle -= 1  # a heading goes with the text under it, not at the end of the first half
     first, second = parts[:middle], parts[middle:]
     if glue == "\n" and TABLE_CELL in second[0] and (header := _table_header(first)) is not None:

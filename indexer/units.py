@@ -44,7 +44,7 @@ def _is_table(line: str) -> bool:
     return TABLE_CELL in line
 
 
-def _is_heading(line: str, following: str | None) -> bool:
+def is_heading(line: str, following: str | None) -> bool:
     """A section title inside a chunk: short, without final punctuation, with text after it."""
     text = line.strip()
     if " › " in text:
@@ -62,7 +62,7 @@ def _is_numbered_heading(line: str, following: str | None) -> bool:
     plain-text layouts number their sections), not the first of numbered steps."""
     if not _NUMBERED.match(line) or following is None or _NUMBERED.match(following):
         return False
-    return _is_heading(_NUMBERED.sub("", line), following)
+    return is_heading(_NUMBERED.sub("", line), following)
 
 
 def render_row(header: list[str] | None, cells: list[str]) -> str:
@@ -126,7 +126,7 @@ def split_units(text: str, heading_path: str = "") -> list[Unit]:
                 title = lead or heading.split(" › ")[-1]
                 steps = "\n".join(f"- {item}" for item in items[:MAX_STEPS])
                 units.append(Unit("steps", f"{title}\n{steps}" if title else steps, heading, len(units)))
-        elif _is_heading(line, following):
+        elif is_heading(line, following):
             heading = " › ".join(p for p in (heading_path, line.strip()) if p) if " › " not in line else line.strip()
             lead = ""
             n += 1

@@ -143,6 +143,8 @@ class Snapshot:
 
     def close(self) -> None:
         self.store.close()
+        if self.units is not None:
+            self.units.close()  # the unit files are read by pread: an open handle each
 
     def lead(self, path: str, sentences: int) -> str:
         """The first sentences of a document's first paragraph (a heading or table may follow it)."""

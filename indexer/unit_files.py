@@ -116,6 +116,9 @@ class _Rows:
     def __len__(self) -> int:
         return self.shape[0]
 
+    def close(self) -> None:
+        self.file.close()
+
     def read(self, first: int, last: int) -> np.ndarray:
         """Rows first:last as a new array."""
         width = self.dtype.itemsize * int(np.prod(self.shape[1:], dtype=np.int64))
@@ -145,6 +148,10 @@ class UnitPart:
                 or head[-1] != len(vectors)):
             return None
         return cls(vectors, scales, int(head[0]), head[1:])
+
+    def close(self) -> None:
+        self.vectors.close()
+        self.scales.close()
 
     def span(self, chunk_id: int) -> tuple[int, int] | None:
         """The rows of a chunk, or None when this part does not cover its id."""

@@ -121,6 +121,10 @@ class UnitVectors:
         base = UnitPart.open(directory, BASE_PREFIX)
         return cls([own, base]) if own is not None and base is not None else None
 
+    def close(self) -> None:
+        for part in self.parts:
+            part.close()
+
     def similarities(self, chunk_ids: list[int], query_vector: np.ndarray) -> dict[int, np.ndarray]:
         """Cosine of each unit of the given chunks with the question, per chunk; each run of
         consecutive rows (a document's chunks) is read once."""

@@ -178,3 +178,12 @@ def test_a_search_embeds_only_the_question_even_deep_in_a_long_document(tmp_path
     finally:
         store.close()
     assert position >= 50
+
+
+def test_closing_the_unit_files_releases_their_handles(tmp_path):
+    writer = UnitWriter(tmp_path, 8)
+    writer.add([1], [2], np.ones((2, 8), np.float32))
+    writer.close()
+    part = UnitPart.open(tmp_path)
+    part.close()
+    assert part.vectors.file.closed and part.scales.file.closed

@@ -98,9 +98,10 @@ class CatalogueReport:
 def score_answer(item: CatalogueQuestion, answer: Answer, restricted: dict[str, frozenset[str]]) -> QuestionResult:
     """Score one reply. `restricted` maps a document path to the groups that may read it."""
     cited = [source.path for source in (*answer.sources, *answer.more_sources)]
-    text = answer.text if answer.answered else ""
+    shown = f"{answer.text}\n{answer.alternative}".strip()  # what the reader sees above the sources
+    text = shown if answer.answered else ""
     asker_groups = {item.group} if item.group else set()
-    result = QuestionResult(item.id, item.style, item.question, answer.answered, answer.caveat, answer.text, cited,
+    result = QuestionResult(item.id, item.style, item.question, answer.answered, answer.caveat, shown, cited,
                             item.answerable, words=len(text.split()) if answer.answered else 0,
                             phrased=answer.phrased)
     if item.answerable:
@@ -109,7 +110,7 @@ def score_answer(item: CatalogueQuestion, answer: Answer, restricted: dict[str, 
         if item.facts_all:
             result.all_parts = all(any(contains_fact(text, fact) for fact in part) for part in item.facts_all)
     cited_secret = any(restricted.get(path) and not (restricted[path] & asker_groups) for path in cited)
-    told_secret = not item.answerable and item.style == "restricted" and any(contains_fact(answer.text, f) for f in item.key_facts)
+    told_secret = not item.answerable and item.style == "restricted" and any(contains_fact(shown, f) for f in item.key_facts)
     result.leak = cited_secret or told_secret
     if item.forbidden_source and item.forbidden_source not in restricted and item.answerable:
         shown = [source.path for source in answer.sources] if answer.answered else []

@@ -81,6 +81,8 @@ def _result_json(result: Any) -> dict:
     return {
         "query": result.query, "confidence": result.confidence, "answerable": result.answerable,
         "passage": result.passage, "expansions": result.expansions, "generation": result.generation,
+        "alternative": ({"text": result.answer.alternative.text, "source": result.answer.alternative.source}
+                        if result.answer and result.answer.alternative else None),
         "hits": [
             {"chunk_id": h.chunk_id, "title": h.title, "heading_path": h.heading_path, "source": h.source,
              "score": h.score, "scores": h.scores, "outdated": h.outdated, "updated": h.updated,

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
-from indexer import Hit, Index, IndexNotReady, IndexReport, build_index
+from indexer import Hit, Index, IndexNotReady, IndexReport, SearchResult, build_index
 from indexer.question_form import is_english
 
 from .config import Config
@@ -77,6 +77,18 @@ class Answer:
     phrased: bool = False  # text written by the language model and checked sentence by sentence ([llm])
     outdated: bool = False  # the passage comes from an outdated document: fronts warn before it
     unreviewed: bool = False  # the passage is an expert answer not yet reviewed: fronts say so
+    alternative: str = ""  # another source's passage that fits about as well: fronts show it after the text
+    alternative_source: int = 0  # ... and the number of that source in `sources` (1 = first)
+
+
+def _alternative(result: SearchResult, sources: list[Source]) -> tuple[str, int]:
+    """The competing document's passage and its number among the shown sources; nothing if it
+    is not shown."""
+    alternative = result.answer.alternative if result.answer else None
+    if alternative is None:
+        return "", 0
+    number = next((n for n, source in enumerate(sources, 1) if source.path == alternative.source), 0)
+    return (alternative.text, number) if number else ("", 0)
 
 
 def owner_handle(owner: str | None) -> str | None:
@@ -149,6 +161,8 @@ class ChatCore:
                             sources[shown:], sources[0].owner or self.config.chat.fallback_contact, question_id,
                             ["feedback"], caveat=not result.certain, language=language, phrased=phrased is not None,
                             outdated=top.outdated, unreviewed=sources[0].unreviewed)
+            if not answer.phrased:
+                answer.alternative, answer.alternative_source = _alternative(result, answer.sources)
         else:
             # The nearest document is offered, but never its owner as the person to ask: it may be unrelated.
             contact = self.topic_contact(text)

@@ -35,6 +35,7 @@ LABELS = {
     "more_sources": {"de": "Weitere Quellen", "en": "More sources"},
     "all_sources": {"de": "Alle Quellen zu Ihrer Frage", "en": "All sources for your question"},
     "closest": {"de": "Nächstliegendes Dokument", "en": "Closest document"},
+    "alternative": {"de": "Oder, laut Quelle", "en": "Or, according to source"},
     "as_of": {"de": "Stand", "en": "as of"},
     "contact": {"de": "Ansprechperson", "en": "Contact"},
     "outdated": {"de": "veraltet", "en": "outdated"},

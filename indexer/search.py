@@ -337,6 +337,9 @@ class Snapshot:
             # The document holding the best answer unit is cited first.
             first = next(i for i, hit in enumerate(hits) if self.chunk_document[hit.chunk_id] == choice.document_id)
             hits.insert(0, hits.pop(first))
+        if choice is not None and choice.alternative is not None:
+            choice.alternative.source = next((hit.source for hit in hits if self.chunk_document[hit.chunk_id]
+                                              == choice.alternative.document_id), "")
         top = hits[0]
         evidence = Evidence(
             dense=top.scores.get("dense", 0.0),

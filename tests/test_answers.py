@@ -8,7 +8,7 @@ import pytest
 from bot.config import Config
 from bot.core import Asker, ChatCore, QuestionError
 from bot.phrases import NOT_A_QUESTION
-from bot.fronts.chat_html import more_sources_html
+from bot.fronts.chat_html import answer_html, more_sources_html
 from bot.fronts.plain import render_answer
 from indexer import Index, IndexSettings, build_index
 from indexer.embedder import Embedder
@@ -245,3 +245,19 @@ def test_a_message_without_words_is_no_question(core: ChatCore, message: str):
         core.ask(message, ASKER)
     assert str(raised.value) == NOT_A_QUESTION
     assert core.interactions.db["questions"].count == 0  # neither logged nor a knowledge gap
+
+
+def test_a_competing_document_is_shown_with_its_own_passage(config: Config):
+    """The search keeps its first document; where another one's passage fits better, both are shown."""
+    core = ChatCore(config)
+    answer = core.ask("Welche Erfolgskriterien gehören in den Projektsteckbrief?", ASKER)
+    assert answer.answered and answer.alternative_source > 1
+    rival = answer.sources[answer.alternative_source - 1]
+    assert rival.path == "projekte/leitfaden-projektsteckbrief.docx" != answer.sources[0].path
+    assert "Messbare Kriterien mit Zielwert" in answer.alternative
+    shown = render_answer(answer)
+    assert f"Oder, laut Quelle [{answer.alternative_source}] Leitfaden Projektsteckbrief:\n" in shown
+    assert shown.index(answer.text) < shown.index(answer.alternative) < shown.index("Quellen:")
+    html = "".join(answer_html(answer))
+    assert f"Oder, laut Quelle {answer.alternative_source}. Leitfaden Projektsteckbrief:" in html
+    assert "Messbare Kriterien mit Zielwert" in html

@@ -100,6 +100,15 @@ def test_a_leak_and_a_superseded_win_are_counted():
     assert score_answer(old, wrong, {}).current_wins is False
 
 
+def test_a_competing_documents_passage_counts_as_read_text():
+    question = CatalogueQuestion("A", "Erfolgskriterien?", "paraphrase", "leitfaden.docx", key_facts=("Zielwert",))
+    sources = [Source("P", "", "", None, None, path="prozess.md"), Source("L", "", "", None, None, path="leitfaden.docx")]
+    answer = Answer("Erfolgskriterien?", "Ein Pilot hat Erfolgskriterien.", True, 0.9, sources,
+                    alternative="Messbare Kriterien mit Zielwert", alternative_source=2)
+    result = score_answer(question, answer, {})
+    assert result.has_fact and result.words == 8
+
+
 def test_run_catalogue_scores_every_question_as_the_bot_answers_it(config: Config, embedder: Embedder, tmp_path: Path):
     report = run_catalogue(config, [load_catalogue_row(row) for row in CATALOGUE], embedder=embedder)
     by_id = {r.id: r for r in report.results}

@@ -199,3 +199,22 @@ def test_a_short_answer_takes_in_the_rest_of_its_short_paragraph():
             "per E-Mail.\nDie Kantine im Erdgeschoss öffnet mittags.")
     choice = answer("kann man beim strassenverkehrsamt online einen termin buchen", text, "Bürgerservices")
     assert "Bestätigung per E-Mail" in choice.text and "Kantine" not in choice.text
+
+
+def test_a_rival_document_that_scores_higher_is_shown_beside_the_kept_first_document():
+    analyzer = Analyzer()
+    picker = AnswerPicker(analyzer, {}, chunks=10)
+    question = "Was gilt für externe Freigaben in der Nextcloud?"
+
+    def choose(rival_prior: float) -> AnswerChoice:
+        return picker.choose(set(analyzer.question_terms(question)), question_form(question), [
+            Candidate(1, 1, "Die Nextcloud ist der Ablageort des Teams.", "", "Werkzeuge", prior=1.0),
+            Candidate(2, 2, "Externe Freigaben in der Nextcloud laufen nach 30 Tagen ab.", "", "Freigaben", prior=rival_prior)])
+
+    close = choose(0.45)  # the rival's unit scores higher, but by less than the switch margin
+    assert close.document_id == 1 and close.text == "Die Nextcloud ist der Ablageort des Teams."
+    assert close.alternative is not None and close.alternative.document_id == 2
+    assert close.alternative.text == "Externe Freigaben in der Nextcloud laufen nach 30 Tagen ab."
+    clear = choose(0.6)  # by more: the rival answers, and the first document has nothing better to add
+    assert clear.document_id == 2 and clear.alternative is None
+    assert answer(question, "Externe Freigaben in der Nextcloud laufen nach 30 Tagen ab.").alternative is None

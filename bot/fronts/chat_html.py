@@ -54,6 +54,11 @@ def sources_blocks(heading: str, sources: list[Source], start: int = 1, language
 def answer_html(answer: Answer, limit: int = MAX_MESSAGE) -> list[str]:
     """The messages for one answer: the passage, a warning for outdated sources, the sources."""
     blocks = text_blocks(answer.text, limit)
+    if answer.alternative:
+        source = answer.sources[answer.alternative_source - 1]
+        head = f"<i>{escape(label('alternative', answer.language))} {answer.alternative_source}. {_short(source.title)}:</i>"
+        alternative = text_blocks(answer.alternative, limit - len(head) - 1)
+        blocks += [f"{head}\n{alternative[0]}", *alternative[1:]]
     if answer.answered:
         warnings = leads(answer.outdated, answer.unreviewed, any(s.outdated for s in answer.sources), answer.language)
         blocks[:0] = [f"<b>{escape(line)}</b>" for line in warnings]

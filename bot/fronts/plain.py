@@ -21,6 +21,10 @@ def render_answer(answer: Answer) -> str:
     if answer.answered:
         lines.extend(leads(answer.outdated, answer.unreviewed, any(s.outdated for s in answer.sources), answer.language))
     lines.append(answer.text)
+    if answer.alternative:
+        source = answer.sources[answer.alternative_source - 1]
+        lines.append(f"\n{label('alternative', answer.language)} [{answer.alternative_source}] {source.title}:")
+        lines.append(answer.alternative)
     if answer.caveat:
         lines.append(f"({caveat(answer.language)})")
     if answer.phrased:

@@ -15,6 +15,8 @@ _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 PERSON = re.compile(
     r"\b(wer|wen|wem|wessen|who|whom|ansprechperson\w*|ansprechpartner\w*|zuständig\w*|zustaendig\w*|"
     r"kontakt\w*|durchwahl|telefon\w*|nummer|erreiche|contact|extension|phone)\b", re.I)
+# "Wofür ist der ISB zuständig?" asks for tasks, not for a person.
+TASKS = re.compile(r"\b(wofür|wozu|what (?:is|are|does)\b.*\b(?:responsible|in charge) for)\b", re.I)
 PHONE_QUESTION = re.compile(r"\b(durchwahl|telefon\w*|nummer|rufnummer|anrufen|extension|phone(?: number)?|call)\b", re.I)
 TIME = re.compile(r"\b(wann|bis wann|ab wann|seit wann|wie lange|wie oft|uhrzeit|frist\w*|datum|termin\w*|"
                   r"when|what time|how long|how often|deadline|wochentag)\b", re.I)
@@ -95,7 +97,7 @@ _SECOND_QUESTION = re.compile(
 def question_form(question: str) -> QuestionForm:
     """The kinds of answer `question` asks for."""
     return QuestionForm(
-        person=bool(PERSON.search(question)),
+        person=bool(PERSON.search(question)) and not TASKS.search(question),
         phone=bool(PHONE_QUESTION.search(question)),
         time=bool(TIME.search(question)),
         duration=bool(DURATION_QUESTION.search(question)),

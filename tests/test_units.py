@@ -218,3 +218,10 @@ def test_a_rival_document_that_scores_higher_is_shown_beside_the_kept_first_docu
     clear = choose(0.6)  # by more: the rival answers, and the first document has nothing better to add
     assert clear.document_id == 2 and clear.alternative is None
     assert answer(question, "Externe Freigaben in der Nextcloud laufen nach 30 Tagen ab.").alternative is None
+
+
+def test_what_someone_is_responsible_for_asks_for_tasks_not_a_person():
+    assert question_form("Wer ist für Smart Parking zuständig?").person
+    assert question_form("Who is responsible for the open data portal?").person
+    assert not question_form("Wofür ist der ISB zuständig?").person
+    assert not question_form("What is the IT service desk responsible for?").person

@@ -19,6 +19,7 @@ from .build import build_index
 from .confidence import Evidence
 from .embedder import Embedder
 from .index import Index
+from .search import SearchResult
 from .settings import IndexSettings, SearchSettings
 
 
@@ -149,12 +150,22 @@ def run_eval(
                 result = index.search(question, k=10)
                 latencies.append((time.perf_counter() - started) * 1000)
                 rank = next((n for n, hit in enumerate(result.hits, 1) if hit.source == gold), None)
-                passage = result.passage.lower()
                 outcomes.append(
                     QuestionOutcome(question, rank, result.confidence, result.evidence, indexed,
-                                    rank == 1 and any(a.lower() in passage for a in answers))
+                                    shows_answer(result, rank, gold, answers))
                 )
     return _score(outcomes, latencies, report.indexed, report.chunks_total, indexing_seconds, search, holdout)
+
+
+def shows_answer(result: SearchResult, rank: int | None, gold: str, answers: list[str]) -> bool:
+    """The reply holds the answer beside the right paragraph's source: in the passage when that
+    paragraph is cited first, or in the competing passage shown under it (`Alternative`)."""
+    def holds(text: str) -> bool:
+        return any(answer.lower() in text.lower() for answer in answers)
+
+    alternative = result.answer.alternative if result.answer else None
+    return (rank == 1 and holds(result.passage)) or (
+        alternative is not None and alternative.source == gold and holds(alternative.text))
 
 
 def _score(outcomes: list[QuestionOutcome], latencies: list[float], documents: int, chunks: int,

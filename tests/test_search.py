@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from indexer import Index, IndexSettings, SearchSettings, build_index
-from indexer.evaluation import run_eval
+from indexer.answer import Alternative, AnswerChoice
+from indexer.evaluation import shows_answer, run_eval
+from indexer.search import SearchResult
 from bot.reports import index_report
 from tests.fakes import FakeEmbedder
 
@@ -237,3 +239,17 @@ def test_a_restricted_successor_keeps_the_public_original_for_outsiders(tmp_path
     for query, source in (("Kopierer beidseitig drucken", "selbst.md"), ("Wann schließt die Teeküche?", "kreis-a.md")):
         hit = next(h for h in index.search(query, k=10).hits if h.source == source)
         assert not hit.outdated  # a broken link does not supersede
+
+
+def test_the_answer_passage_counts_where_the_right_paragraph_is_cited_with_it():
+    def reply(passage: str, alternative: Alternative | None = None) -> SearchResult:
+        choice = AnswerChoice(passage, 1, 1, "sentence", 0.5, 0.5, 1.0, 0.8, alternative)
+        return SearchResult("Wann?", [], 0.9, True, passage, answer=choice)
+
+    gold = "squad/Bochum/0"
+    assert shows_answer(reply("Gegründet 2021."), 1, gold, ["2021"])
+    assert not shows_answer(reply("Gegründet 2021."), 2, gold, ["2021"])  # another paragraph cited first
+    beside = reply("Der Dom ist gotisch.", Alternative("Die SCIU wurde 2021 gegründet.", 7, 2, gold))
+    assert shows_answer(beside, 2, gold, ["2021"])
+    elsewhere = reply("Der Dom ist gotisch.", Alternative("Seit 2021 im Amt.", 7, 2, "squad/Köln/0"))
+    assert not shows_answer(elsewhere, 2, gold, ["2021"])

@@ -22,6 +22,11 @@ COMMON_SYNONYMS: dict[str, list[str]] = {
     "Bürgerbüro": ["Bürgerservice", "Bürgeramt"],
     "Krankmeldung": ["Arbeitsunfähigkeitsbescheinigung", "AU"],
     "Kennwort": ["Passwort"],
+    # What happened, as staff tell it, and the noun a procedure's heading uses ("Verlust, Diebstahl, Defekt").
+    "gestohlen": ["Diebstahl"],
+    "geklaut": ["Diebstahl"],
+    "verloren": ["Verlust"],
+    "kaputt": ["Defekt"],
 }
 
 # What a phone list calls a number, most specific first.

@@ -79,6 +79,8 @@ def test_common_office_synonyms_are_built_in(tmp_path: Path):
     build_index(settings, embedder=FakeEmbedder("fake"))
     result = Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Brauche ich 2FA von daheim?")
     assert "MFA" in result.expansions and result.best.source == "zugang.md"
+    stolen = Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Laptop gestohlen, was tun?")
+    assert "Diebstahl" in stolen.expansions  # what happened, searched as the noun a procedure is headed with
     # a site's own synonyms add to them
     site = Index(settings, SearchSettings(synonyms={"Auszeit": ["Urlaub"]}), embedder=FakeEmbedder("fake"))
     assert "MFA" in site.search("Brauche ich 2FA?").expansions and "Urlaub" in site.search("Auszeit?").expansions

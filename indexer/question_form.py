@@ -118,6 +118,14 @@ NUMBER = re.compile(r"\d|\b(?:eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|z
                     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|dozen)\b", re.I)
 
 
+# "Wer hat den Hut auf?" is also answered by a role that is said to be in charge: "Die Federführung
+# liegt beim Chief Digital Officer."
+RESPONSIBLE = re.compile(r"\b(zuständig\w*|verantwort\w*|Federführung|federführend|liegt (?:bei|beim)|leitet|koordiniert|betreut|"
+                         r"responsible|in charge|leads)\b")
+ROLE = re.compile(r"\b(\w*[Ll]eit(?:er|erin|ung)\w*|\w*[Bb]eauftragte\w*|Koordination|Officer|CDO|Referat|Servicedesk|Geschäftsstelle|"
+                  r"Personalrat|Sekretariat|Fachbereich\w*|Amt|Team|Abteilung|IT|SCIU|Stelle)\b")
+
+
 def unit_fits(form: QuestionForm, text: str, people: frozenset[str] = frozenset()) -> float:
     """How well a unit's content fits the question's form, 0–1 (1 for questions without a form).
 
@@ -127,7 +135,7 @@ def unit_fits(form: QuestionForm, text: str, people: frozenset[str] = frozenset(
     wanted = []
     if form.person:
         wanted.append(bool(HANDLE.search(text) or any(name in text for name in people)
-                           or (form.phone and PHONE.search(text))))
+                           or (form.phone and PHONE.search(text)) or (RESPONSIBLE.search(text) and ROLE.search(text))))
     if form.phone:
         wanted.append(bool(PHONE.search(text)))
     if form.duration:

@@ -225,3 +225,11 @@ def test_what_someone_is_responsible_for_asks_for_tasks_not_a_person():
     assert question_form("Who is responsible for the open data portal?").person
     assert not question_form("Wofür ist der ISB zuständig?").person
     assert not question_form("What is the IT service desk responsible for?").person
+
+
+def test_a_role_said_to_be_in_charge_answers_who():
+    who = question_form("Wer hat bei der Strategie die Federführung?")
+    assert unit_fits(who, "Die Federführung liegt beim Chief Digital Officer.") == 1.0
+    assert unit_fits(who, "Ansprechperson ist Lena Hoffmann (@lena_hoffmann).") == 1.0
+    assert unit_fits(who, "Die Strategie wurde 2026 beschlossen.") == 0.0
+    assert unit_fits(who, "Das Team trifft sich dienstags.") == 0.0  # a role, but nobody in charge

@@ -330,7 +330,7 @@ class Snapshot:
         passage_vector = self.embedder.encode([query])[0] if expansions else query_vector
         unit_similarities = self._unit_similarities(hits, passage_vector)
         hits = self._rerank_by_units(hits, unit_similarities)[:k]
-        if asks_for_stated_value(query):
+        if asks_for_stated_value(query) or question_form(query).phone:
             hits = self.values.prefer(query, nouns, hits)
         choice = self._choose_answer(query, query_terms, fused, hits, lexical, dense, passage_vector, unit_similarities)
         if choice is not None and choice.document_id != self.chunk_document[hits[0].chunk_id]:

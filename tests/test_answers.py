@@ -261,3 +261,10 @@ def test_a_competing_document_is_shown_with_its_own_passage(config: Config):
     html = "".join(answer_html(answer))
     assert f"Oder, laut Quelle {answer.alternative_source}. Leitfaden Projektsteckbrief:" in html
     assert "Messbare Kriterien mit Zielwert" in html
+
+
+def test_a_number_to_call_comes_from_the_document_that_lists_it_beside_the_topic(config: Config):
+    """The project page says most about Smart Parking; the phone list has the extension."""
+    answer = ChatCore(config).ask("Welche Durchwahl hat die Person, die sich um Smart Parking kümmert?", ASKER)
+    assert answer.answered and answer.sources[0].path == "sciu/telefonliste-kontakte.txt"
+    assert "-4132" in answer.text

@@ -27,12 +27,15 @@ COMMON_SYNONYMS: dict[str, list[str]] = {
     "geklaut": ["Diebstahl"],
     "verloren": ["Verlust"],
     "kaputt": ["Defekt"],
+    "stolen": ["Diebstahl"],
+    "lost": ["Verlust"],
+    "broken": ["Defekt"],
 }
 
 # What a phone list calls a number, most specific first.
 PHONE_WORDS = ("Durchwahl", "Telefonnummer", "Rufnummer", "Telefon", "Nummer")
 # A number to call: "Nummer" alone may be any number ("die Nummer der Drucksache").
-CALL_QUESTION = re.compile(r"\b(durchwahl|telefon\w*|rufnummer|erreich\w*|anrufen|anzurufen|extension|phone|call)\b", re.I)
+CALL_QUESTION = re.compile(r"\b(durchwahl|telefon\w*|rufnummer|erreich\w*|anrufen|anzurufen|extension|phone number|call)\b", re.I)
 
 
 def phone_words(question: str, analyzer: Analyzer, visible: Callable[[str], bool]) -> dict[str, str]:

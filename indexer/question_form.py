@@ -30,6 +30,7 @@ STEPS = re.compile(
     r"was (?:muss|sollte|soll) ich\b[^?]{0,50}\b(?:tun|beachten|erledigen|vorbereiten|machen)|worauf muss ich achten|"
     r"was ist zu (?:tun|beachten)|"
     r"was (?:tun|nun|jetzt|mache ich)|vorgehen|vorgehensweise|schritt\w*|ablauf|how (?:do|can|should) (?:i|we)|"
+    r"what (?:do|should|must) (?:i|we)(?: have to)? do|"
     r"how to|procedure|steps)\b", re.I)
 
 LISTING = re.compile(

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from indexer import Index, IndexSettings, SearchSettings, build_index
+from indexer.analysis import Analyzer
 from indexer.answer import Alternative, AnswerChoice
+from indexer.common_synonyms import phone_words
 from indexer.evaluation import shows_answer, run_eval
 from indexer.search import SearchResult
 from bot.reports import index_report
@@ -81,6 +83,7 @@ def test_common_office_synonyms_are_built_in(tmp_path: Path):
     assert "MFA" in result.expansions and result.best.source == "zugang.md"
     stolen = Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Laptop gestohlen, was tun?")
     assert "Diebstahl" in stolen.expansions  # what happened, searched as the noun a procedure is headed with
+    assert "Diebstahl" in Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Laptop stolen?").expansions
     # a site's own synonyms add to them
     site = Index(settings, SearchSettings(synonyms={"Auszeit": ["Urlaub"]}), embedder=FakeEmbedder("fake"))
     assert "MFA" in site.search("Brauche ich 2FA?").expansions and "Urlaub" in site.search("Auszeit?").expansions
@@ -255,3 +258,11 @@ def test_the_answer_passage_counts_where_the_right_paragraph_is_cited_with_it():
     assert shows_answer(beside, 2, gold, ["2021"])
     elsewhere = reply("Der Dom ist gotisch.", Alternative("Seit 2021 im Amt.", 7, 2, "squad/Köln/0"))
     assert not shows_answer(elsewhere, 2, gold, ["2021"])
+
+
+def test_a_number_to_call_is_the_phone_list_s_durchwahl_but_a_lost_phone_is_no_call():
+    analyzer = Analyzer()
+    seen = {"durchwahl"}.__contains__
+    assert phone_words("Unter welcher Nummer erreiche ich den Personalrat?", analyzer, seen) == {"numm": "durchwahl"}
+    assert phone_words("What's the phone extension of the IT service desk?", analyzer, seen)
+    assert phone_words("What should I do if my phone gets lost?", analyzer, seen) == {}

@@ -233,3 +233,9 @@ def test_a_role_said_to_be_in_charge_answers_who():
     assert unit_fits(who, "Ansprechperson ist Lena Hoffmann (@lena_hoffmann).") == 1.0
     assert unit_fits(who, "Die Strategie wurde 2026 beschlossen.") == 0.0
     assert unit_fits(who, "Das Team trifft sich dienstags.") == 0.0  # a role, but nobody in charge
+
+
+def test_what_do_i_have_to_do_asks_for_steps_in_english_too():
+    assert question_form("What do I have to do if my work laptop gets stolen?").steps
+    assert question_form("What should we do after a phishing click?").steps
+    assert not question_form("What does the SCIU do?").steps

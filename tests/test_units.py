@@ -1,8 +1,11 @@
 """Answer units: what a reply may consist of, cut from a chunk's layout."""
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from indexer.analysis import Analyzer
-from indexer.answer import AnswerChoice, AnswerPicker, Candidate, whole_text
+from indexer.answer import QUESTION_HEADING_MARGIN, AnswerChoice, AnswerPicker, Candidate, whole_text
 from indexer.question_form import question_form, unit_fits
 from indexer.units import render_row, split_units
 
@@ -239,3 +242,21 @@ def test_what_do_i_have_to_do_asks_for_steps_in_english_too():
     assert question_form("What do I have to do if my work laptop gets stolen?").steps
     assert question_form("What should we do after a phishing click?").steps
     assert not question_form("What does the SCIU do?").steps
+
+
+def test_a_unit_under_a_question_heading_answers_that_question():
+    """FAQ style: the answer under "Wie beantrage ich …?" need not repeat the question's words."""
+    vectors = {"Wie beantrage ich eine externe Fortbildung?": [0.9, 0.44], "Was kostet eine Konferenz?": [0.1, 0.99],
+               "Über das Formular „Antrag“ im Portal.": [0.2, 0.98], "Die Kosten trägt das Team.": [0.3, 0.95]}
+
+    def encode(texts):
+        return np.array([vectors[text] for text in texts])
+
+    analyzer = Analyzer()
+    picker = AnswerPicker(analyzer, {}, chunks=10)
+    question = "Seminar buchen – wie geht das?"
+    chosen = picker.choose(set(analyzer.question_terms(question)), question_form(question), [
+        Candidate(1, 1, "Über das Formular „Antrag“ im Portal.", "Wie beantrage ich eine externe Fortbildung?", "FAQ", prior=1.0),
+        Candidate(2, 1, "Die Kosten trägt das Team.", "Was kostet eine Konferenz?", "FAQ", prior=1.0)],
+        np.array([1.0, 0.0]), encode)
+    assert chosen.text.startswith("Über das Formular") and chosen.similarity == pytest.approx(0.9 - QUESTION_HEADING_MARGIN)

@@ -322,7 +322,7 @@ class Snapshot:
                 continue
             seen_documents.add(document_id)
             ranked.append((chunk_id, score))
-            if len(ranked) >= max(k * 2, RERANKED_DOCUMENTS):
+            if len(ranked) >= max(k, RERANKED_DOCUMENTS):
                 break
         hits = collapse_duplicates(self.hits(ranked, lexical, dense))
         if not hits:

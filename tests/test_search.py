@@ -266,3 +266,12 @@ def test_a_number_to_call_is_the_phone_list_s_durchwahl_but_a_lost_phone_is_no_c
     assert phone_words("Unter welcher Nummer erreiche ich den Personalrat?", analyzer, seen) == {"numm": "durchwahl"}
     assert phone_words("What's the phone extension of the IT service desk?", analyzer, seen)
     assert phone_words("What should I do if my phone gets lost?", analyzer, seen) == {}
+
+
+def test_how_many_sources_are_asked_for_changes_nothing_about_the_first_ones(sample):
+    """The chat asks for max_sources + 5 hits, `lotse search` for 5: same answer, same order."""
+    for question in ("Ab welchem Betrag muss der Lenkungskreis einen Pilot freigeben?",
+                     "Wie beantrage ich ein Diensthandy?", "wann ist eigentlich jour fixe"):
+        few, more = sample.search(question, k=5), sample.search(question, k=8)
+        assert [h.source for h in more.hits[:5]] == [h.source for h in few.hits], question
+        assert (more.passage, more.confidence) == (few.passage, few.confidence), question

@@ -19,7 +19,7 @@ from test_telegram_bot import ADMIN, QUESTION, USER, Harness, start_bot, text_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 INVENTED = "Die Durchwahl der SCIU ist -4242 [1]."
-CONTACT = "Ansprechperson ist Lena Hoffmann [1]."
+LEADER = "Geleitet wird sie vom Chief Digital Officer [1]."  # passage 1 names the role in charge
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def model(config: Config) -> Iterator[OpenAIStandIn]:
 def test_answer_streams_by_edits_and_ends_checked_with_sources(start_bot: Callable[..., Harness],
                                                                model: OpenAIStandIn) -> None:
     model.behaviour = Behaviour(
-        reply=lambda p: " ".join([cited(sentence(p, 1), 1), INVENTED, cited(sentence(p, 1, skip=1), 1), CONTACT]),
+        reply=lambda p: " ".join([cited(sentence(p, 1), 1), INVENTED, cited(sentence(p, 1, skip=1), 1), LEADER]),
         piece_words=2, delay=0.15)
     bot = start_bot()
     mark = bot.standin.mark()
@@ -46,7 +46,7 @@ def test_answer_streams_by_edits_and_ends_checked_with_sources(start_bot: Callab
     assert all(c.params["message_id"] == preview[0].result["message_id"] for c in preview[1:])  # one message
     passages = passages_of(model)
     shown = text_of(final)
-    assert shown.startswith(f"{cited(sentence(passages, 1), 1)} {cited(sentence(passages, 1, skip=1), 1)} {CONTACT}")
+    assert shown.startswith(f"{cited(sentence(passages, 1), 1)} {cited(sentence(passages, 1, skip=1), 1)} {LEADER}")
     assert all("4242" not in text_of(c) for c in preview)  # the invented extension never appeared
     assert "✍️" not in shown and "Sprachmodell formuliert" in shown
     assert "Quellen" in shown and "knowledge/sciu/ueber-die-sciu.md" in shown and "Stand 2026-02-01" in shown

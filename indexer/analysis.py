@@ -170,10 +170,11 @@ class Analyzer:
         Counts add up, so an index can keep them and update them per document.
         """
         counts: Counter[tuple[str, bool]] = Counter()
-        for text in texts:
-            for word in _WORD.findall(text):
-                if len(word) >= MIN_PART and word.isalpha():
-                    counts[word.casefold(), word[0].isupper()] += 1
+        # each spelling is looked at once (a word never spans the joining line break): a third of
+        # the time of checking every occurrence, in the parse worker beside the model
+        for word, n in Counter(_WORD.findall("\n".join(texts))).items():
+            if len(word) >= MIN_PART and word.isalpha():
+                counts[word.casefold(), word[0].isupper()] += n
         return counts
 
     @staticmethod

@@ -151,16 +151,19 @@ INLINE_MARKDOWN = "\n\n".join([
     "- Punkt *eins* danach schlicht\n- Punkt zwei", "Begriff\n:   Erklärung mit `x`",
     "| Spalte | Wert |\n| --- | --- |\n| schlicht | *betont* |", "<div>Block-HTML</div>",
     "[ref]: https://example.org/ref\n[kurz]: https://example.org/kurz",
+    "Spalte | Wert\n--- | ---\nohne | Rand", "| einspaltig |\n| --- |\n| Zeile |", "Kopf\n| --- |",
+    "kein | Trenner\nzweite Zeile", "Überschrift\n---", "Zeile\n- - -",
 ])
 
 
-def test_markdown_plain_text_pass_renders_the_same_html():
+def test_markdown_fast_paths_render_the_same_html():
     import markdown
 
     from indexer.readers import markdown as reader
 
     renderer = reader._renderer()
     assert "plain_text" in renderer.treeprocessors  # all registered inline patterns are known to it
+    assert type(renderer.parser.blockprocessors["table"]).__name__ == "_PipedTable"
     plain = markdown.Markdown(extensions=reader.EXTENSIONS)
     for text in (INLINE_MARKDOWN, *(path.read_text() for path in sorted(KNOWLEDGE.rglob("*.md")))):
         assert renderer.reset().convert(text) == plain.reset().convert(text)

@@ -164,6 +164,7 @@ def test_markdown_fast_paths_render_the_same_html():
     renderer = reader._renderer()
     assert "plain_text" in renderer.treeprocessors  # all registered inline patterns are known to it
     assert type(renderer.parser.blockprocessors["table"]).__name__ == "_PipedTable"
+    assert type(renderer.parser.blockprocessors).__name__ == "_ListedOnce"
     plain = markdown.Markdown(extensions=reader.EXTENSIONS)
     for text in (INLINE_MARKDOWN, *(path.read_text() for path in sorted(KNOWLEDGE.rglob("*.md")))):
         assert renderer.reset().convert(text) == plain.reset().convert(text)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator, Protocol, Sequence, runtime_checkabl
 
 import numpy as np
 
-from .token_count import SentencePieceCounter
+from .token_count import SentencePieceCounter, word_facts
 
 MINILM_NAME = "all-MiniLM-L6-v2"
 USE_NAME = "use-multilingual-v3"
@@ -137,6 +137,11 @@ class _SentencePieces:
         self._fast = sentencepiece.SentencePieceProcessor(model_file=_use_pieces_path())
         self._unk = self._fast.unk_id()
 
+    @property
+    def processor(self) -> Any:
+        """The loaded SentencePieceProcessor."""
+        return self._fast
+
     def encode(self, texts: Any, out_type: type = int, add_bos: bool = True, add_eos: bool = True) -> Any:
         if out_type is not int:
             return self._pure.encode(texts, out_type=out_type, add_bos=add_bos, add_eos=add_eos)
@@ -232,7 +237,7 @@ class UniversalSentenceEncoderEmbedder:
         self.dimension: int = 512
         self.max_tokens: int = max_tokens
         #: `count_tokens` as a picklable object: the parse worker chunks with it (see build.py)
-        self.token_counter = SentencePieceCounter(_use_pieces_path())
+        self.token_counter = SentencePieceCounter(_use_pieces_path(), word_facts(self._tokenizer.processor))
         self.threads: int = max(1, int(self._use.threads))
         self._one_blas_thread = _OneBlasThread(ThreadpoolController())
         self._pool = None  # for batches only: short inputs are encoded in the caller's thread

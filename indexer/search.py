@@ -397,11 +397,16 @@ class Snapshot:
         document with one sentence that answers beats one that is merely about the topic."""
         if not similarities or len(hits) < 2:
             return hits
-        best = np.array([
-            max((float(similarities[c].max()) for c in self.document_chunks[self.chunk_document[hit.chunk_id]]
-                 if c in similarities and len(similarities[c])), default=0.0)
-            for hit in hits
-        ])
+        best_of: dict[int, float] = {}  # document id -> its best unit's similarity
+        for hit in hits:
+            document_id = self.chunk_document[hit.chunk_id]
+            if document_id not in best_of:
+                # _unit_similarities read the document's first chunks only
+                rows = [similarities[c] for c in self.document_chunks[document_id][:UNIT_CHUNKS_PER_DOCUMENT]
+                        if c in similarities]
+                values = np.concatenate(rows) if rows else rows
+                best_of[document_id] = float(values.max()) if len(values) else 0.0
+        best = np.array([best_of[self.chunk_document[hit.chunk_id]] for hit in hits])
         spread = best.std() or 1.0
         for hit, value in zip(hits, best):
             hit.scores["unit"] = float(value)

@@ -127,26 +127,29 @@ class UnitVectors:
 
     def similarities(self, chunk_ids: list[int], query_vector: np.ndarray) -> dict[int, np.ndarray]:
         """Cosine of each unit of the given chunks with the question, per chunk; each run of
-        consecutive rows (a document's chunks) is read once."""
+        consecutive rows (a document's chunks) is read once. The spans are found in numpy: a
+        search asks for ~500 chunks."""
         result: dict[int, np.ndarray] = {}
-        chunk_ids = list(dict.fromkeys(chunk_ids))
+        wanted = np.fromiter(dict.fromkeys(chunk_ids), dtype=np.int64)
         for part in self.parts:  # a delta's own rows first: they replace the base's of a chunk
-            spans = [(chunk_id, span) for chunk_id in chunk_ids if chunk_id not in result
-                     and (span := part.span(chunk_id)) is not None and span[1] > span[0]]
-            if not spans:
+            i = wanted - part.first
+            inside = (i >= 0) & (i < len(part.offsets) - 1)
+            i[~inside] = 0
+            starts, ends = part.offsets[i].astype(np.int64), part.offsets[i + 1].astype(np.int64)
+            found = inside & (ends > starts)
+            if not found.any():
                 continue
-            spans.sort(key=lambda item: item[1])
-            runs: list[list[int]] = []  # the chunks of one document own one run of rows
-            for _, (start, end) in spans:
-                if runs and runs[-1][1] == start:
-                    runs[-1][1] = end
-                else:
-                    runs.append([start, end])
-            cosines = {start: part.cosines(start, end, query_vector) for start, end in runs}
-            run = 0
-            for chunk_id, (start, end) in spans:
-                while runs[run][1] < end:
-                    run += 1
-                first = runs[run][0]
-                result[chunk_id] = cosines[first][start - first : end - first]
+            order = np.argsort(starts[found], kind="stable")
+            ids, starts, ends = wanted[found][order], starts[found][order], ends[found][order]
+            wanted = wanted[~found]
+            # the chunks of one document own one run of rows
+            opens = np.flatnonzero(np.r_[True, starts[1:] != ends[:-1]])
+            closes = np.r_[opens[1:], len(starts)] - 1
+            cosines = np.concatenate([part.cosines(int(starts[a]), int(ends[b]), query_vector)
+                                      for a, b in zip(opens, closes)])
+            run = np.repeat(np.arange(len(opens)), np.diff(np.r_[opens, len(starts)]))
+            shift = np.r_[0, np.cumsum(ends[closes] - starts[opens])[:-1]] - starts[opens]
+            lows, highs = starts + shift[run], ends + shift[run]
+            for chunk_id, low, high in zip(ids.tolist(), lows.tolist(), highs.tolist()):
+                result[chunk_id] = cosines[low:high]
         return result

@@ -180,6 +180,16 @@ class AnswerPicker:
         ones are embedded unless `embed_all`."""
         query = {t: self.idf(t) for t in query_terms}
         scored: list[_Scored] = []
+        # Titles and headings repeat over a document's chunks and a section's units: analysed once.
+        term_sets: dict[str, set[str]] = {}
+
+        def terms_of(text: str) -> set[str]:
+            found = term_sets.get(text)
+            if found is None:
+                found = term_sets[text] = set(self.analyzer.terms(text))
+            return found
+
+        listing = terms_of(form.listing) if form.listing else set()
         for candidate in candidates:
             units = split_units(candidate.text, candidate.heading_path)
             known = candidate.similarities
@@ -187,12 +197,12 @@ class AnswerPicker:
                 known = None  # the index split the chunk differently (older build): embed here instead
             if candidate.whole and len(units) > 1:
                 units.append(Unit("whole", whole_text(units), candidate.heading_path, len(units)))
-            title_terms = set(self.analyzer.terms(candidate.title))
+            title_terms = terms_of(candidate.title)
             for n, unit in enumerate(units):
                 if unit.kind == "question":
                     continue  # a question answers nothing
                 terms = set(self.analyzer.terms(unit.text))
-                context = title_terms | set(self.analyzer.terms(unit.heading))
+                context = title_terms | terms_of(unit.heading)
                 # Steps are named by their heading ("Einrichtung › Schritt 2"): it counts in full for them.
                 nearby_weight = 1.0 if form.steps and unit.kind == "steps" else 0.5
                 item = _Scored(unit, candidate, terms, self._coverage(query, terms, context, nearby_weight),
@@ -200,7 +210,7 @@ class AnswerPicker:
                 if form.listing and unit.kind in {"steps", "listing"}:
                     first_line = unit.text.partition("\n")[0]
                     title = set(self.analyzer.terms(f"{unit.heading} {first_line}"))
-                    item.names_asked = bool(set(self.analyzer.terms(form.listing)) & title)
+                    item.names_asked = bool(listing & title)
                 if known is not None and len(known):
                     item.similarity = float(known.max() if unit.kind == "whole" else known[n])
                     item.embedded = True

@@ -38,7 +38,9 @@ def collapse_duplicates(hits: list[Hit], threshold: float = 0.9) -> list[Hit]:
     kept_words: list[set[str]] = []
     for hit in hits:
         words = set(hit.text.lower().split())
-        if any(len(words & other) / max(1, len(words | other)) >= threshold for other in kept_words):
+        # Jaccard is at most the ratio of the two sizes: most pairs are ruled out without set operations.
+        if any(min(len(words), len(other)) >= threshold * max(len(words), len(other))
+               and len(words & other) / max(1, len(words | other)) >= threshold for other in kept_words):
             continue
         kept.append(hit)
         kept_words.append(words)

@@ -107,9 +107,9 @@ class MergedStore(IndexStore):
             return []
         marks = ",".join("?" * len(ids))
         return self.db.execute(
-            f"SELECT rowid, title, headings, body FROM base.chunks_fts WHERE rowid IN ({marks}) "
-            f"AND rowid NOT IN ({_WITHDRAWN_CHUNKS}) UNION ALL "
-            f"SELECT rowid, title, headings, body FROM main.chunks_fts WHERE rowid IN ({marks})", [*ids, *ids],
+            f"SELECT id, c0, c1, c2 FROM base.chunks_fts_content WHERE id IN ({marks}) "
+            f"AND id NOT IN ({_WITHDRAWN_CHUNKS}) UNION ALL "
+            f"SELECT id, c0, c1, c2 FROM main.chunks_fts_content WHERE id IN ({marks})", [*ids, *ids],
         ).fetchall()
 
     def fts_candidates(self, expression: str, weights: tuple[float, ...], excluded: list[int],

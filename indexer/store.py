@@ -268,9 +268,13 @@ class IndexStore:
             yield from batch
 
     def fts_columns(self, ids: list[int]) -> list[tuple[int, str, str, str]]:
-        """(chunk id, title, headings, body terms) of the given chunks' FTS rows (a few hundred at most)."""
+        """(chunk id, title, headings, body terms) of the given chunks' FTS rows (a few hundred at most).
+
+        Read from the FTS5 table's content table (columns c0, c1, c2 of a regular FTS5 table): the
+        virtual table looks up each rowid of an IN list on its own, ~3 times as long (150 rows:
+        0.9 → 0.3 ms at 100,000 chunks)."""
         return self.db.execute(
-            f"SELECT rowid, title, headings, body FROM main.chunks_fts WHERE rowid IN ({','.join('?' * len(ids))})", ids,
+            f"SELECT id, c0, c1, c2 FROM main.chunks_fts_content WHERE id IN ({','.join('?' * len(ids))})", ids,
         ).fetchall() if ids else []
 
     def fts_stats(self) -> tuple[int, int]:

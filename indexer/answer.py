@@ -7,6 +7,7 @@ similarity to the question, the rank of their chunk, and how well they fit the q
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -29,6 +30,7 @@ Encoder = Callable[[Sequence[str]], np.ndarray]
 # and dropped: kb-dev key fact 0.71 → 0.70 with unit vectors off (the 90 % sentence of D016 was a
 # companion only while embedded); a bag-of-token-embeddings pre-ranking and a word budget did no better.
 MAX_EMBEDDED_UNITS = 8
+ANALYSED_CHUNKS = 1024  # chunks whose units and terms an answer picker keeps
 WHOLE_DOCUMENT_WORDS = 90  # a document this short (an FAQ entry, an expert answer) is answered whole
 SWITCH_MARGIN = 0.15  # a unit from a lower-ranked document wins only with this lead
 MAX_COMPANIONS = 3  # units shown besides the best one
@@ -96,7 +98,7 @@ class AnswerChoice:
 class _Scored:
     unit: Unit
     candidate: Candidate
-    terms: set[str]
+    terms: frozenset[str]
     coverage: float
     fit: float
     similarity: float = 0.0
@@ -157,6 +159,20 @@ class AnswerPicker:
         self.frequency = frequency
         self.chunks = max(1, chunks)
         self.memory = VectorMemory()
+        # Popular chunks come back question after question: their units and terms are kept
+        # (splitting and analysing a chunk costs ~0.7 ms, ~10 kB each kept).
+        self._analysed = functools.lru_cache(maxsize=ANALYSED_CHUNKS)(self._analyse)
+
+    def _analyse(self, text: str, heading_path: str, whole: bool) -> tuple[tuple[Unit, ...], int, tuple[frozenset[str], ...]]:
+        """A chunk's units (plus its whole text for a short document's chunk), how many units the
+        index split it into, and each unit's terms."""
+        units = split_units(text, heading_path)
+        split = len(units)
+        if whole and split > 1:
+            units.append(Unit("whole", whole_text(units), heading_path, split))
+        terms = tuple(frozenset(self.analyzer.terms(unit.text)) if unit.kind != "question" else frozenset()
+                      for unit in units)
+        return tuple(units), split, terms
 
     def idf(self, term: str) -> float:
         return math.log(1 + self.chunks / (1 + self.frequency.get(term, 0)))
@@ -191,17 +207,15 @@ class AnswerPicker:
 
         listing = terms_of(form.listing) if form.listing else set()
         for candidate in candidates:
-            units = split_units(candidate.text, candidate.heading_path)
+            units, split, unit_terms = self._analysed(candidate.text, candidate.heading_path, candidate.whole)
             known = candidate.similarities
-            if known is not None and len(known) != len(units):
+            if known is not None and len(known) != split:
                 known = None  # the index split the chunk differently (older build): embed here instead
-            if candidate.whole and len(units) > 1:
-                units.append(Unit("whole", whole_text(units), candidate.heading_path, len(units)))
             title_terms = terms_of(candidate.title)
             for n, unit in enumerate(units):
                 if unit.kind == "question":
                     continue  # a question answers nothing
-                terms = set(self.analyzer.terms(unit.text))
+                terms = unit_terms[n]
                 context = title_terms | terms_of(unit.heading)
                 # Steps are named by their heading ("Einrichtung › Schritt 2"): it counts in full for them.
                 nearby_weight = 1.0 if form.steps and unit.kind == "steps" else 0.5

@@ -454,6 +454,9 @@ def _dense_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix="dense-search")
 
 
+os.register_at_fork(after_in_child=_dense_pool.cache_clear)  # a forked child has none of the threads
+
+
 def _person(owner: object) -> str | None:
     """The name in an owner string such as "Lena Hoffmann (@lena_hoffmann)"."""
     name = str(owner or "").split("(")[0].split(",")[0].strip()

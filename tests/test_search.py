@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,27 @@ def test_restricted_documents_never_reach_outsiders_at_any_k(sample, k):
 def test_group_members_find_restricted_documents(sample):
     result = sample.search("Wie hoch ist das Budget von Projekt Nordlicht?", groups={"sciu-intern"})
     assert result.best.source == "sciu/haushaltsnotiz-2026.md"
+
+
+def test_questions_asked_at_once_from_many_threads_get_what_they_get_one_at_a_time(sample):
+    # FAISS runs on a shared worker pool while the asking thread does the lexical side: answers
+    # of concurrent questions must not mix, and access filtering must hold for each caller.
+    asks = [("Wie hoch ist das Budget von Projekt Nordlicht?", frozenset({"sciu-intern"})),
+            ("Wie hoch ist das Budget von Projekt Nordlicht?", frozenset()),
+            ("Wie richte ich das VPN ein?", frozenset()),
+            ("Haushalt Budget SCIU 2026", frozenset())] * 4
+
+    def ask(question: str, groups: frozenset[str]) -> tuple[list[int], str]:
+        result = sample.search(question, k=5, groups=groups)
+        return [hit.chunk_id for hit in result.hits], result.passage
+
+    alone = [ask(*one) for one in asks]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda one: ask(*one), asks))
+    assert together == alone
+    assert len({tuple(hits) for hits, _ in alone}) == 4  # the four questions differ
+    outsider_passage = alone[1][1]
+    assert not any(word in outsider_passage for word in SECRET_WORDS)
 
 
 def test_restricted_hits_do_not_push_allowed_ones_out(sample):

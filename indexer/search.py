@@ -20,7 +20,7 @@ from typing import Iterable
 import numpy as np
 
 from .access import groups_of
-from .common_synonyms import COMMON_SYNONYMS, phone_words
+from .common_synonyms import CALL_QUESTION, COMMON_SYNONYMS, phone_words
 from .analysis import Analyzer
 from .confidence import Evidence, confidence
 from .document_state import SearchDocument, is_outdated
@@ -337,7 +337,7 @@ class Snapshot:
         passage_vector = self.embedder.encode([query])[0] if expansions else query_vector
         unit_similarities = self._unit_similarities(hits, passage_vector)
         hits = self._rerank_by_units(hits, unit_similarities)[:k]
-        if asks_for_stated_value(query) or question_form(query).phone:
+        if asks_for_stated_value(query) or CALL_QUESTION.search(query):
             hits = self.values.prefer(query, nouns, hits)
         choice = self._choose_answer(query, query_terms, fused, hits, lexical, dense, passage_vector, unit_similarities)
         if choice is not None and choice.document_id != self.chunk_document[hits[0].chunk_id]:

@@ -9,6 +9,7 @@ from typing import Callable
 
 from .analysis import Analyzer
 from .asked_value import asks_for_sum, lacks_asked_value, stated_value_missing
+from .common_synonyms import CALL_QUESTION
 from .question_form import PHONE, PHONE_QUESTION
 from .records import Hit
 
@@ -42,7 +43,7 @@ class StatedValues:
         number to call, documents that state one go first (order kept otherwise).
 
         Not for years: preferring documents that mention a named year cost XQuAD MRR@10 0.001."""
-        phone = bool(PHONE_QUESTION.search(query))
+        phone = bool(CALL_QUESTION.search(query))
         texts = {hit.chunk_id: self.document_text(self.chunk_document[hit.chunk_id]) for hit in hits}
         lacking = {chunk_id: stated_value_missing(query, text, self.on_topic(nouns, text))
                    or (phone and not self.phone_on_topic(query, nouns, text)) for chunk_id, text in texts.items()}

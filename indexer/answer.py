@@ -250,14 +250,13 @@ class AnswerPicker:
         question: it is at least as similar to the asked one as the heading is, less a margin. "Über das
         Formular „Fortbildungsantrag“ in Confluence." says little on its own. Headings are embedded
         here, once per process (`VectorMemory`)."""
-        questions = sorted({heading for item in scored if (heading := _last_heading(item.unit)).endswith("?")})
+        questions = sorted({item.unit.section for item in scored if item.unit.section.endswith("?")})
         if not questions:
             return
         similarity = dict(zip(questions, (self.memory.encode(questions, encode) @ query_vector).tolist()))
         for item in scored:
-            heading = _last_heading(item.unit)
-            if heading in similarity:
-                item.similarity = max(item.similarity, similarity[heading] - QUESTION_HEADING_MARGIN)
+            if item.unit.section in similarity:
+                item.similarity = max(item.similarity, similarity[item.unit.section] - QUESTION_HEADING_MARGIN)
 
     def choose(
         self,
@@ -334,10 +333,6 @@ class AnswerPicker:
                 chosen.append(sibling)
                 words += _words(sibling)
         return chosen
-
-
-def _last_heading(unit: Unit) -> str:
-    return unit.heading.rpartition("›")[2].strip()
 
 
 def _short_paragraph(best: _Scored, scored: list[_Scored]) -> list[_Scored]:

@@ -402,10 +402,9 @@ class Snapshot:
             document_id = self.chunk_document[hit.chunk_id]
             if document_id not in best_of:
                 # _unit_similarities read the document's first chunks only
-                rows = [similarities[c] for c in self.document_chunks[document_id][:UNIT_CHUNKS_PER_DOCUMENT]
-                        if c in similarities]
-                values = np.concatenate(rows) if rows else rows
-                best_of[document_id] = float(values.max()) if len(values) else 0.0
+                chunks = self.document_chunks[document_id][:UNIT_CHUNKS_PER_DOCUMENT]
+                best_of[document_id] = max((float(similarities[c].max()) for c in chunks
+                                            if c in similarities and len(similarities[c])), default=0.0)
         best = np.array([best_of[self.chunk_document[hit.chunk_id]] for hit in hits])
         spread = best.std() or 1.0
         for hit, value in zip(hits, best):

@@ -35,6 +35,16 @@ class Unit:
     position: int  # order within the chunk
     line: int = -1  # the chunk line a sentence comes from: sentences of one paragraph share it
 
+    @property
+    def section(self) -> str:
+        """The heading the unit stands directly under ("Wie beantrage ich …?" of "FAQ › Wie beantrage ich …?")."""
+        return last_heading(self.heading)
+
+
+def last_heading(heading_path: str) -> str:
+    """The innermost heading of a heading path ("Urlaub › Wie viele Urlaubstage habe ich?")."""
+    return heading_path.split(" › ")[-1].strip()
+
 
 def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split(TABLE_CELL)]
@@ -112,7 +122,7 @@ def split_units(text: str, heading_path: str = "") -> list[Unit]:
                     firsts.append(cells[0])
             if header and len(header) > 1 and len(firsts) > 1 and all(firsts):
                 # "Welche Kompetenzen gibt es?": the table's first column is the answer.
-                title = lead or heading.split(" › ")[-1] or header[0]
+                title = lead or last_heading(heading) or header[0]
                 listing = "\n".join(f"- {cell}" for cell in firsts[:MAX_STEPS])
                 units.append(Unit("listing", f"{title}\n{listing}", heading, len(units)))
         elif _ITEM.match(line):
@@ -123,7 +133,7 @@ def split_units(text: str, heading_path: str = "") -> list[Unit]:
             items = [_ITEM.sub("", item, count=1).strip() for item in run]
             units.extend(Unit("item", item, heading, len(units)) for item in items if item)
             if len(items) > 1:
-                title = lead or heading.split(" › ")[-1]
+                title = lead or last_heading(heading)
                 steps = "\n".join(f"- {item}" for item in items[:MAX_STEPS])
                 units.append(Unit("steps", f"{title}\n{steps}" if title else steps, heading, len(units)))
         elif is_heading(line, following):

@@ -20,6 +20,7 @@ TASKS = re.compile(r"\b(wofür|wozu|what (?:is|are|does)\b.*\b(?:responsible|in 
 PHONE_QUESTION = re.compile(r"\b(durchwahl|telefon\w*|nummer|rufnummer|anrufen|extension|phone(?: number)?|call)\b", re.I)
 TIME = re.compile(r"\b(wann|bis wann|ab wann|seit wann|wie lange|wie oft|uhrzeit|frist\w*|datum|termin\w*|"
                   r"when|what time|how long|how often|deadline|wochentag)\b", re.I)
+DEADLINE = re.compile(r"\b(bis wann|spätestens wann|frist\w*|deadline|by when)\b", re.I)
 AMOUNT = re.compile(r"\b(wie ?viele?n?|wie ?hoch|wie lange|wie groß|wie gross|wie oft|wie alt|wie stark|wie schnell|"
                     r"wie zuverlässig|wie teuer|wie weit|anzahl|how (?:much|many|long|often|big|fast|far|reliabl[ey]|"
                     r"expensive)|prozent|welche(?:r|n)? (?:betrag|summe))\b", re.I)
@@ -54,6 +55,7 @@ class QuestionForm:
     phone: bool = False
     time: bool = False
     duration: bool = False  # "wie lange": a length of time, not any date
+    deadline: bool = False  # "bis wann": a date or a span up to it
     amount: bool = False
     place: bool = False
     steps: bool = False
@@ -102,6 +104,7 @@ def question_form(question: str) -> QuestionForm:
         phone=bool(PHONE_QUESTION.search(question)),
         time=bool(TIME.search(question)),
         duration=bool(DURATION_QUESTION.search(question)),
+        deadline=bool(DEADLINE.search(question)),
         amount=bool(AMOUNT.search(question)),
         place=bool(PLACE.search(question)),
         steps=bool(STEPS.search(question)),
@@ -142,7 +145,8 @@ def unit_fits(form: QuestionForm, text: str, people: frozenset[str] = frozenset(
     if form.duration:
         wanted.append(bool(DURATION.search(text)))
     elif form.time:
-        wanted.append(bool(DATE_TIME.search(text)))
+        # "Bis wann …?" is also answered by a span: "innerhalb von sechs Monaten nach Ende der Reise".
+        wanted.append(bool(DATE_TIME.search(text) or form.deadline and DURATION.search(text)))
     if form.amount:
         wanted.append(bool(NUMBER.search(text)))
     if form.place:

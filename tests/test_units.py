@@ -157,6 +157,13 @@ def test_a_number_may_be_spelt_out_in_german_or_english():
     assert unit_fits(question_form("How many sensors failed?"), "The sensors failed after the winter.") == 0.0
 
 
+def test_by_when_is_also_answered_by_a_span():
+    span = "Beachten Sie die Ausschlussfrist von sechs Monaten nach Ende der Reise."
+    assert unit_fits(question_form("Bis wann muss ich die Reisekosten abrechnen?"), span) == 1.0
+    # "Wann" alone asks for a point in time: a span is no answer to "Wann ist die Digitalwerkstatt?"
+    assert unit_fits(question_form("Wann ist die Digitalwerkstatt?"), "Sie dauert zwei Stunden lang.") == 0.0
+
+
 def test_how_long_wants_a_length_of_time_not_any_date():
     form = question_form("Wie lange ist eine VPN-Sitzung gültig?")
     assert form.duration and unit_fits(form, "Die Sitzung endet nach 12 Stunden.") == 1.0

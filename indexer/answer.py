@@ -316,9 +316,16 @@ class AnswerPicker:
             # "… Zentrale Ergebnisse der letzten Befragung:": the paragraph announces the list that answers.
             chosen.append(announced)
             words += _words(announced)
-        for item in scored[1:]:
-            if len(chosen) == MAX_COMPANIONS or item.score < best.score - COMPANION_MARGIN:
+        rest = scored[1:]
+        if best.fit < 1.0:
+            # The best unit lacks what the question asks for (a time, a place, a number): a unit that
+            # has it goes first ("wann und wo …" – "Ankunft: 9:00 Uhr an der Pforte").
+            rest = sorted(rest, key=lambda item: item.fit <= best.fit or item.coverage < best.coverage / 2)
+        for item in rest:
+            if len(chosen) == MAX_COMPANIONS:
                 break
+            if item.score < best.score - COMPANION_MARGIN:
+                continue
             if item.candidate.document_id != best.candidate.document_id or item.unit.kind in WHOLE_KINDS:
                 continue
             if any(item.unit.text in other.unit.text or other.unit.text in item.unit.text for other in [best, *chosen]):

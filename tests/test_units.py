@@ -211,6 +211,18 @@ def test_a_short_answer_takes_in_the_rest_of_its_short_paragraph():
     assert "Bestätigung per E-Mail" in choice.text and "Kantine" not in choice.text
 
 
+def test_a_unit_with_what_the_question_asks_for_goes_first_among_companions():
+    text = ("Der erste Tag beginnt mit einer Begrüßung durch die Koordination und einem langen Rundgang durch alle "
+            "Räume des Hauses, die Sie am ersten Tag und in den Tagen danach kennenlernen.\n"
+            "Am ersten Tag erhalten Sie Laptop und Dienstausweis von der Koordination, die Ihnen auch alle Konten "
+            "einrichtet und jede Frage zum ersten Tag beantwortet.\n"
+            "Am ersten Tag gibt es ein gemeinsames Mittagessen mit dem ganzen Team und danach eine lange Einführung "
+            "in alle Werkzeuge, die wir am ersten Tag brauchen.\n"
+            "- Ankunft: 9:00 Uhr an der Pforte des Rathauses.")
+    choice = answer("Wann und wo muss ich am ersten Tag sein?", text, "Willkommen", "Ihr erster Tag")
+    assert "9:00 Uhr an der Pforte" in choice.text
+
+
 def test_a_rival_document_that_scores_higher_is_shown_beside_the_kept_first_document():
     analyzer = Analyzer()
     picker = AnswerPicker(analyzer, {}, chunks=10)

@@ -377,7 +377,7 @@ def _words(item: _Scored) -> int:
     return len(item.unit.text.split())
 
 
-_OPTIONS = re.compile(r"(?:welche|was für|which|what)\b[^\n]*\?\n", re.I)
+_OPTIONS = re.compile(r"(?:welche|was für|warum|wieso|weshalb|wozu|which|what|why)\b[^\n]*\?\n", re.I)
 FEATURES = ("coverage", "similarity", "prior", "fit", "steps_asked", "steps_unasked", "whole", "row", "item",
             "short", "long", "named_list")
 # Fitted by benchmarks/fit_answer_units.py (logistic regression: does the unit hold the answer?).
@@ -389,7 +389,8 @@ UNIT_WEIGHTS = np.array([0.5, 0.45, 0.2, 0.25, 0.15, -0.15, 0.1, 0.0, 0.0, -0.1,
 def unit_features(item: _Scored, form: QuestionForm) -> np.ndarray:
     """The features a unit is ranked by, in the order of FEATURES."""
     kind, words = item.unit.kind, len(item.unit.text.split())
-    # A list under "Welche Fortbildungen sind möglich?" names options: no steps for a how-to question.
+    # A list under "Welche Fortbildungen sind möglich?" names options, one under "Warum offene Daten?"
+    # reasons: no steps for a how-to question.
     asked = kind == "steps" and form.steps and not _OPTIONS.match(item.unit.text)
     return np.array([
         item.coverage, item.similarity, item.candidate.prior, item.fit,

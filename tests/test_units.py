@@ -204,6 +204,15 @@ def test_a_list_of_options_is_no_steps_for_a_how_to_question():
     assert choice.kind != "steps" and "Über das Formular „Fortbildungsantrag“" in choice.text
 
 
+def test_a_list_of_reasons_is_no_steps_for_a_how_to_question():
+    text = ("Warum offene Daten?\n- Transparenz: Verwaltungshandeln wird nachvollziehbar.\n"
+            "- Innovation: Start-ups entwickeln eigene Anwendungen mit den Daten.\n"
+            "So kommt ein Datensatz ins Portal\n- Meldung: Der Fachbereich meldet den Datensatz.\n"
+            "- Prüfung: Die SCIU prüft den Datensatz mit der Datenschutzbeauftragten.")
+    choice = answer("Wir wollen Daten im Portal veröffentlichen. Wie gehen wir vor?", text, "Open-Data-Portal")
+    assert choice.kind == "steps" and "Meldung" in choice.text and "Transparenz" not in choice.text
+
+
 def test_a_short_answer_takes_in_the_rest_of_its_short_paragraph():
     text = ("Termine für das Straßenverkehrsamt können online gebucht werden. Buchende erhalten eine Bestätigung "
             "per E-Mail.\nDie Kantine im Erdgeschoss öffnet mittags.")

@@ -154,3 +154,19 @@ def unit_fits(form: QuestionForm, text: str, people: frozenset[str] = frozenset(
     if not wanted:
         return 1.0
     return sum(wanted) / len(wanted)
+
+
+# "Wie heißt unser CDO?", "What is the name of the data protection officer?": a person's name is asked.
+NAME_QUESTION = re.compile(
+    r"\b(?:wie hei(?:ß|ss)t|(?:den|dem|seinen|ihren|mit) namen|what(?:'s| is) the name of|name of)\b.*?"
+    r"\b(?:\w*leiter(?:in)?|\w*leitung|\w*beauftragte\w*|officer|cdo|cio|chef\w*|vorsitzende\w*|"
+    r"bürgermeister\w*|dezernent\w*|head|manager|director)\b"
+    r"|\b(?:\w*leiter(?:in)?|\w*beauftragte\w*|officer|cdo|cio|chef\w*|head)\b.*?\b(?:mit namen|hei(?:ß|ss)t)\b", re.I)
+
+
+def name_missing(question: str, answer_text: str, people: frozenset[str] = frozenset()) -> bool:
+    """The question asks for the name of a role's holder ("Wie heißt unser CDO?") and the answer names
+    no one: a contact handle or a contact person of the index."""
+    return bool(NAME_QUESTION.search(question)) and not (
+        HANDLE.search(answer_text) or any(name in answer_text for name in people))
+

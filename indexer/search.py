@@ -29,7 +29,7 @@ from .fusion import collapse_duplicates, fuse
 from .glossary import Glossary, GlossaryEntry, definition_text
 from .asked_value import asks_for_stated_value, asks_for_value, date_missing
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
-from .question_form import is_english, question_form, subject_of
+from .question_form import NAME_QUESTION, is_english, name_missing, question_form, subject_of
 from .delta_search import DeltaSearch
 from .delta_store import MergedStore
 from .health import open_generation
@@ -263,11 +263,14 @@ class Snapshot:
             if fallback.answerable and fallback.confidence > result.confidence:
                 result = fallback
         result.expansions = expansions
-        definitions = self.glossary.definitions(query)
+        # "Wie heißt unser CDO?" asks for a person's name, not what the abbreviation stands for.
+        asks_name = bool(NAME_QUESTION.search(query))
+        definitions = [] if asks_name else self.glossary.definitions(query)
         if definitions:
             result = self._with_definitions(result, definitions, k)
-        elif not result.answerable and not asks_for_value(query) and (notes := self.glossary.explaining(query, self.analyzer)):
-            # Where no document answers, the glossary may explain (but never a sum, year or time).
+        elif not result.answerable and not asks_for_value(query) and not asks_name and (
+                notes := self.glossary.explaining(query, self.analyzer)):
+            # Where no document answers, the glossary may explain (but never a sum, year, time or name).
             result = self._with_definitions(result, notes, k, confidence=self.settings.caveat_confidence)
         return result
 
@@ -363,7 +366,8 @@ class Snapshot:
                 asks_for_value(query) and self.values.lacking(
                     query, nouns, choice.document_id if choice else self.chunk_document[top.chunk_id])
                 or not english and self._subject_unknown(query, groups, {**corrections, **synonyms})
-                or date_missing(query, choice.text if choice else "")):
+                or date_missing(query, choice.text if choice else "")
+                or name_missing(query, choice.text if choice else "", self.picker.people)):
             score = min(score, self.settings.caveat_confidence / 2)
         return SearchResult(
             query, hits, score, score >= self.settings.caveat_confidence, choice.text if choice else "",

@@ -115,6 +115,14 @@ def test_where_no_document_answers_the_glossary_explanation_does_with_a_caveat(s
     assert "hohem Risiko" not in small_index.search("Wie viel Geld kostet eine DSFA bei hohem Risiko 2027?").passage
 
 
+def test_the_name_of_a_role_s_holder_is_no_definition_question(small_index):
+    # "Wie heißt unser CDO?" asks who it is: neither the glossary nor a sentence without a name answers.
+    for question in ("Wie heißt unser CDO mit Namen?", "Wie heißt der CDO?"):
+        result = small_index.search(question)
+        assert not result.answerable and not result.passage.startswith("CDO steht für"), question
+    assert small_index.search("Wofür steht CDO?").passage.startswith("CDO steht für Chief Digital Officer")
+
+
 def test_glossary_is_not_a_search_result_otherwise(small_index):
     assert all(hit.source != "glossar.md" for hit in small_index.search("Onlinezugangsgesetz digital", k=10).hits)
 

@@ -6,7 +6,7 @@ import pytest
 
 from indexer.analysis import Analyzer
 from indexer.answer import QUESTION_HEADING_MARGIN, AnswerChoice, AnswerPicker, Candidate, whole_text
-from indexer.question_form import question_form, unit_fits
+from indexer.question_form import name_missing, question_form, unit_fits
 from indexer.units import render_row, split_units
 
 
@@ -162,6 +162,13 @@ def test_by_when_is_also_answered_by_a_span():
     assert unit_fits(question_form("Bis wann muss ich die Reisekosten abrechnen?"), span) == 1.0
     # "Wann" alone asks for a point in time: a span is no answer to "Wann ist die Digitalwerkstatt?"
     assert unit_fits(question_form("Wann ist die Digitalwerkstatt?"), "Sie dauert zwei Stunden lang.") == 0.0
+
+
+def test_a_name_question_needs_a_name_in_the_answer():
+    people = frozenset({"Lena Hoffmann"})
+    assert name_missing("Wie heißt unser CDO eigentlich mit Namen?", "CDO steht für Chief Digital Officer.", people)
+    assert not name_missing("Wie heißt die Leiterin der Koordination?", "Koordination: Lena Hoffmann", people)
+    assert not name_missing("Wie heißt das Projekt?", "Es heißt Smart Parking.", people)  # a thing, not a person
 
 
 def test_how_long_wants_a_length_of_time_not_any_date():

@@ -239,6 +239,27 @@ def test_a_unit_with_what_the_question_asks_for_goes_first_among_companions():
     assert "9:00 Uhr an der Pforte" in choice.text
 
 
+def test_the_sentence_between_two_answer_sentences_of_a_long_paragraph_joins():
+    text = ("Frankreich verlor im Siebenjährigen Krieg fast alle Kolonien in Nordamerika. "
+            "Frankreich übernahm 1830 die Kontrolle über Algerien und begann danach mit dem Wiederaufbau seines Imperiums. "
+            "Das Hauptaugenmerk lag dabei auf Nord- und Westafrika. "
+            "Der Wiederaufbau des Imperiums in Frankreich kostete viel Geld. "
+            "Die Kolonien wurden 1960 unabhängig.")
+    choice = answer("Wo begann Frankreich mit dem Wiederaufbau seines Imperiums?", text, "Kolonialreich")
+    assert "Algerien" in choice.text and "kostete viel Geld" in choice.text
+    assert "Nord- und Westafrika" in choice.text  # between the two: the answer reads on
+
+
+def test_a_short_one_sentence_answer_goes_on_with_the_next_sentence():
+    text = ("Die Kolonien in Afrika und Asien wurden nach langen Kämpfen unabhängig. "
+            "Frankreich begann 1950 mit dem Wiederaufbau des Imperiums. "
+            "Das Hauptaugenmerk lag dabei auf Nord- und Westafrika. Später kamen viele Inseln im Pazifik hinzu. "
+            "Heute gibt es noch einige Überseegebiete in der Karibik, im Indischen Ozean und im Pazifik, "
+            "deren Bewohnerinnen und Bewohner die französische Staatsbürgerschaft besitzen.")
+    choice = answer("Wann begann Frankreich mit dem Wiederaufbau des Imperiums?", text, "Geschichte")
+    assert choice.text == "Frankreich begann 1950 mit dem Wiederaufbau des Imperiums.\nDas Hauptaugenmerk lag dabei auf Nord- und Westafrika."
+
+
 def test_a_rival_document_that_scores_higher_is_shown_beside_the_kept_first_document():
     analyzer = Analyzer()
     picker = AnswerPicker(analyzer, {}, chunks=10)

@@ -170,3 +170,9 @@ def name_missing(question: str, answer_text: str, people: frozenset[str] = froze
     return bool(NAME_QUESTION.search(question)) and not (
         HANDLE.search(answer_text) or any(name in answer_text for name in people))
 
+
+# "Wie lautet das WLAN-Passwort für Besucher?": the bot hands out no password or PIN, whatever a
+# document may hold; "Wie setze ich mein Passwort zurück?" asks how, and is answered.
+SECRET_QUESTION = re.compile(
+    r"\b(?:wie lautet|was ist|welches ist|wie heißt|wie heisst|what is|what's|tell me|gib mir|sag mir)\b[^?]{0,40}?"
+    r"\b(?:\w*passwort|\w*kennwort|\w*password|pin|pin-code|zugangsdaten|zugangscode|login-daten)\b", re.I)

@@ -156,6 +156,11 @@ def test_a_year_the_document_never_mentions_is_declined(core: ChatCore):
     assert not other_year.answered and "2018" not in other_year.text
 
 
+def test_no_password_is_handed_out_but_how_to_use_one_is_answered(core: ChatCore):
+    assert not core.ask("Wie lautet das Passwort für das Stadt VPN?", ASKER).answered
+    assert core.ask("Wie melde ich mich mit Benutzername und Passwort am VPN an?", ASKER).answered
+
+
 def test_a_sum_the_document_never_states_is_declined(core: ChatCore):
     asked = core.ask("Wie hoch ist die Kilometerpauschale für Dienstreisen mit dem privaten Pkw?", ASKER)
     assert not asked.answered and "Reisekostenportal" not in asked.text

@@ -362,9 +362,11 @@ class Snapshot:
             unknown=unknown,
         )
         score = confidence(evidence)
+        answering = choice.document_id if choice else self.chunk_document[top.chunk_id]
+        topic = max(sorted({corrections.get(t, synonyms.get(t, t)) for t in nouns}), key=self.picker.idf, default="")
         if score >= self.settings.caveat_confidence and (
-                asks_for_value(query) and self.values.lacking(
-                    query, nouns, choice.document_id if choice else self.chunk_document[top.chunk_id])
+                asks_for_value(query) and self.values.lacking(query, nouns, answering)
+                or topic and self.values.clock_off_topic(query, topic, answering)
                 or not english and self._subject_unknown(query, groups, {**corrections, **synonyms})
                 or date_missing(query, choice.text if choice else "")
                 or name_missing(query, choice.text if choice else "", self.picker.people)

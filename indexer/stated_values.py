@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Callable
 
 from .analysis import Analyzer
-from .asked_value import asks_for_sum, lacks_asked_value, stated_value_missing
+from .asked_value import CLOCK_QUESTION, asks_for_sum, lacks_asked_value, stated_value_missing
 from .common_synonyms import CALL_QUESTION
 from .question_form import PHONE, PHONE_QUESTION
 from .records import Hit
@@ -31,6 +31,11 @@ class StatedValues:
         its topic, a length of time, a time of day)."""
         text = self.document_text(document_id)
         return lacks_asked_value(query, text, not asks_for_sum(query) or self.on_topic(nouns, text))
+
+    def clock_off_topic(self, query: str, topic: str, document_id: int) -> bool:
+        """A question for a time of day is about its rarest noun ("Wann hat die Kantine geöffnet?"): a
+        document that never names it states no time for it, whatever clock times it holds."""
+        return bool(CLOCK_QUESTION.search(query)) and topic not in self.analyzer.terms(self.document_text(document_id))
 
     def phone_on_topic(self, query: str, nouns: set[str], text: str) -> bool:
         """A line of the text gives a number to call beside one of the question's nouns other than

@@ -161,6 +161,13 @@ def test_no_password_is_handed_out_but_how_to_use_one_is_answered(core: ChatCore
     assert core.ask("Wie melde ich mich mit Benutzername und Passwort am VPN an?", ASKER).answered
 
 
+def test_opening_hours_come_only_from_a_document_that_names_the_place(core: ChatCore):
+    # The Gleitzeit FAQ states clock times, but not the Bürgerbüro's: no "9:00–15:00 Uhr" for it.
+    reply = core.ask("Wann hat das Bürgerbüro geöffnet?", ASKER)
+    assert not reply.answered and "15:00" not in reply.text
+    assert "15:00" in core.ask("Wann ist die Funktionszeit bei der Gleitzeit?", ASKER).text
+
+
 def test_a_sum_the_document_never_states_is_declined(core: ChatCore):
     asked = core.ask("Wie hoch ist die Kilometerpauschale für Dienstreisen mit dem privaten Pkw?", ASKER)
     assert not asked.answered and "Reisekostenportal" not in asked.text

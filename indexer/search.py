@@ -410,8 +410,9 @@ class Snapshot:
             if document_id not in best_of:
                 # _unit_similarities read the document's first chunks only
                 chunks = self.document_chunks[document_id][:UNIT_CHUNKS_PER_DOCUMENT]
-                best_of[document_id] = max((float(similarities[c].max()) for c in chunks
-                                            if c in similarities and len(similarities[c])), default=0.0)
+                found = [similarities[c] for c in chunks if c in similarities]
+                cosines = np.concatenate(found) if found else found  # one max, not one per chunk
+                best_of[document_id] = float(cosines.max()) if len(cosines) else 0.0
         best = np.array([best_of[self.chunk_document[hit.chunk_id]] for hit in hits])
         spread = best.std() or 1.0
         for hit, value in zip(hits, best):

@@ -9,7 +9,7 @@ withdrawn chunks); cosines compare as they are.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import faiss
 import numpy as np
@@ -23,12 +23,13 @@ from .vectors import load_vectors, search_vectors
 _LOADED: dict[tuple[int, ...], faiss.Index] = {}
 
 
-def _base_vectors(path: Path) -> faiss.Index:
+def _base_vectors(path: Path, params: dict[str, Any]) -> faiss.Index:
+    """The base's vector index, searched with the parameters of the base's manifest (`params`)."""
     stat = path.stat()
     key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
     if key not in _LOADED:
         _LOADED.clear()
-        _LOADED[key] = load_vectors(path)
+        _LOADED[key] = load_vectors(path, params)
     return _LOADED[key]
 
 
@@ -37,8 +38,9 @@ class DeltaSearch:
 
     def __init__(self, directory: Path, store: MergedStore, frequencies: dict[str, int], weights: Sequence[float]) -> None:
         self.store = store
-        self.base_vectors = _base_vectors(directory / BASE_VECTORS)
-        center = (store.manifest()["base"].get("vectors") or {}).get("center")
+        params = store.manifest()["base"].get("vectors") or {}
+        self.base_vectors = _base_vectors(directory / BASE_VECTORS, params)
+        center = params.get("center")
         self.base_center = np.asarray(center, dtype=np.float32) if center else None
         self.withdrawn = np.array(store.withdrawn_chunk_ids(), dtype=np.int64)
         self.weights = tuple(weights)

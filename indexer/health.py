@@ -93,7 +93,7 @@ def open_vectors(directory: Path, manifest: dict[str, Any], chunks: int, name: s
     if thorough and expected and file_digest(path) != expected:
         raise DamagedGeneration(f"{name} ist beschädigt (Prüfsumme stimmt nicht)")
     try:
-        vectors = load_vectors(path)
+        vectors = load_vectors(path, params)
     except RuntimeError as error:
         raise DamagedGeneration(f"{name} ist unlesbar ({str(error).splitlines()[0][:120]})") from error
     if vectors.ntotal != chunks or params.get("count", chunks) != chunks:

@@ -35,13 +35,18 @@ def fuse(lexical: dict[int, float], dense: dict[int, float], dense_weight: float
 def collapse_duplicates(hits: list[Hit], threshold: float = 0.9) -> list[Hit]:
     """Drop hits whose text nearly repeats a better hit's text (copies of one document)."""
     kept: list[Hit] = []
-    kept_words: list[set[str]] = []
+    kept_words: list[tuple[set[str], int]] = []
     for hit in hits:
         words = set(hit.text.lower().split())
-        # Jaccard is at most the ratio of the two sizes: most pairs are ruled out without set operations.
-        if any(min(len(words), len(other)) >= threshold * max(len(words), len(other))
-               and len(words & other) / max(1, len(words | other)) >= threshold for other in kept_words):
-            continue
-        kept.append(hit)
-        kept_words.append(words)
+        if not any(_near_copy(words, other, size) >= threshold for other, size in kept_words
+                   if min(len(words), size) >= threshold * max(len(words), size)):
+            kept.append(hit)
+            kept_words.append((words, len(words)))
     return kept
+
+
+def _near_copy(words: set[str], other: set[str], other_size: int) -> float:
+    """Jaccard similarity of two word sets, the union counted from the intersection (one set
+    operation: chunks of similar length pass the size test above, 16 hits make 120 pairs)."""
+    shared = len(words & other)
+    return shared / max(1, len(words) + other_size - shared)

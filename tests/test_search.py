@@ -305,3 +305,17 @@ def test_how_many_sources_are_asked_for_changes_nothing_about_the_first_ones(sam
         few, more = sample.search(question, k=5), sample.search(question, k=8)
         assert [h.source for h in more.hits[:5]] == [h.source for h in few.hits], question
         assert (more.passage, more.confidence) == (few.passage, few.confidence), question
+
+
+def test_near_copies_of_a_better_hit_are_dropped():
+    """Jaccard of the word sets ≥ 0.9 against a hit kept before: a copy and a copy with one word of
+    twenty changed go, a text with three changed or another length stays."""
+    from indexer.fusion import collapse_duplicates
+    from indexer.records import Hit
+
+    words = [f"wort{i}" for i in range(20)]
+    texts = [" ".join(words), " ".join(words).upper(), " ".join(words[:19] + ["anders"]),
+             " ".join(words[:17] + ["eins", "zwei", "drei"]), " ".join(words[:10]), "ganz anderer text"]
+    hits = [Hit(chunk_id=n, text=text, title="", heading_path="", source=f"{n}.md", meta={}, score=1.0 - n / 10)
+            for n, text in enumerate(texts)]
+    assert [hit.chunk_id for hit in collapse_duplicates(hits)] == [0, 3, 4, 5]

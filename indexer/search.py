@@ -256,10 +256,11 @@ class Snapshot:
         groups = frozenset(groups)
         per_document = self.settings.one_chunk_per_document if per_document is None else per_document
         expansions = self.glossary.expansions(query)
-        result = self._search(query, expansions, k, groups, per_document, include_outdated=False)
+        vectors = _QuestionVectors(self.embedder, query, expansions)
+        result = self._search(query, expansions, vectors, k, groups, per_document, include_outdated=False)
         if not result.certain and self._has_fallback(groups):
             # An outdated document is the answer only where no current one answers as well (flagged).
-            fallback = self._search(query, expansions, k, groups, per_document, include_outdated=True)
+            fallback = self._search(query, expansions, vectors, k, groups, per_document, include_outdated=True)
             if fallback.answerable and fallback.confidence > result.confidence:
                 result = fallback
         result.expansions = expansions
@@ -290,14 +291,14 @@ class Snapshot:
         result.certain = confidence >= self.settings.min_confidence
         return result
 
-    def _search(self, query: str, expansions: list[str], k: int, groups: frozenset[str], per_document: bool, include_outdated: bool) -> SearchResult:
+    def _search(self, query: str, expansions: list[str], vectors: _QuestionVectors, k: int, groups: frozenset[str],
+                per_document: bool, include_outdated: bool) -> SearchResult:
         excluded = self._excluded(groups, include_outdated)
         limit = self.settings.candidates
         # The question's vector first: FAISS (which releases the GIL) then searches on a worker
         # thread while this one does the spelling and the lexical side. Encoding stays here: the
         # embedder's one-BLAS-thread limit holds only in the thread that sets it.
-        expanded = f"{query} ({'; '.join(expansions)})" if expansions else query
-        query_vector = self.embedder.encode([expanded])[0]
+        query_vector = vectors.search
         dense_search = _dense_pool().submit(self.dense, query_vector, limit, excluded)
         query_terms = set(self.analyzer.question_terms(query))
         english = is_english(query)
@@ -337,7 +338,7 @@ class Snapshot:
         hits = collapse_duplicates(self.hits(ranked, lexical, dense))
         if not hits:
             return SearchResult(query, [], 0.0, False, generation=self.generation)
-        passage_vector = self.embedder.encode([query])[0] if expansions else query_vector
+        passage_vector = vectors.passage
         unit_similarities = self._unit_similarities(hits, passage_vector)
         hits = self._rerank_by_units(hits, unit_similarities)[:k]
         if asks_for_stated_value(query) or CALL_QUESTION.search(query):
@@ -453,6 +454,23 @@ class Snapshot:
             for hit in self.hits(chosen, lexical, dense)
         ]
         return self.picker.choose(query_terms, question_form(query), candidates, query_vector, self.embedder.encode)
+
+
+class _QuestionVectors:
+    """A question's embeddings, each computed once per search (the fallback to outdated documents
+    searches again): with its glossary expansions for the dense side, as asked for the answer."""
+
+    def __init__(self, embedder: Embedder, query: str, expansions: list[str]) -> None:
+        self.embedder, self.query, self.expansions = embedder, query, expansions
+
+    @functools.cached_property
+    def search(self) -> np.ndarray:
+        expanded = f"{self.query} ({'; '.join(self.expansions)})" if self.expansions else self.query
+        return self.embedder.encode([expanded])[0]
+
+    @functools.cached_property
+    def passage(self) -> np.ndarray:
+        return self.embedder.encode([self.query])[0] if self.expansions else self.search
 
 
 @functools.cache

@@ -319,3 +319,23 @@ def test_near_copies_of_a_better_hit_are_dropped():
     hits = [Hit(chunk_id=n, text=text, title="", heading_path="", source=f"{n}.md", meta={}, score=1.0 - n / 10)
             for n, text in enumerate(texts)]
     assert [hit.chunk_id for hit in collapse_duplicates(hits)] == [0, 3, 4, 5]
+
+
+def test_a_question_is_embedded_once_also_when_outdated_documents_are_searched_too(tmp_path: Path):
+    """An uncertain answer makes the search look at outdated documents as well: a second search
+    with the same question vectors, not a second embedding of the question."""
+    root = tmp_path / "knowledge"
+    write(root, "alt.md", "Die Kantine öffnet um 11 Uhr.", title="Kantine alt", valid_until="2020-01-01")
+    write(root, "neu.md", "Der Fahrradkeller liegt im Untergeschoss.", title="Fahrräder")
+    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False)
+    model = FakeEmbedder("fake")
+    build_index(settings, embedder=model)
+    index = Index(settings, SearchSettings(), embedder=model)
+    question = "Wann öffnet die Kantine?"
+    searched = []
+    real = index._current_snapshot()._search
+    index._current_snapshot()._search = lambda *args, **kwargs: searched.append(kwargs["include_outdated"]) or real(*args, **kwargs)
+    model.encoded.clear()
+    result = index.search(question)
+    assert searched == [False, True] and result.best.source == "alt.md" and result.best.outdated
+    assert model.encoded.count(question) == 1

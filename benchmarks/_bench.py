@@ -121,7 +121,7 @@ class Timers:
 
 
 class TimedEmbedder:
-    """An Embedder that forwards to a real one and times `encode` and `count_tokens`."""
+    """An Embedder that forwards to a real one and times `encode`, `encode_soon` (start and wait) and `count_tokens`."""
 
     def __init__(self, inner: Any, timers: Timers, encode_label: str = "encode") -> None:
         self.inner, self.timers, self.encode_label = inner, timers, encode_label
@@ -134,6 +134,27 @@ class TimedEmbedder:
             return self.inner.encode(texts, batch_size=batch_size)
         finally:
             self.timers.add(self.encode_label, time.perf_counter() - start)
+
+    def encode_soon(self, texts: Sequence[str], batch_size: int = 32) -> Any:
+        """The inner embedder's `encode_soon`; times starting it and waiting for its result."""
+        from indexer.embedder import encode_soon
+
+        start = time.perf_counter()
+        try:
+            pending = encode_soon(self.inner, texts, batch_size)
+        finally:
+            self.timers.add(self.encode_label, time.perf_counter() - start)
+        wait = pending.result
+
+        def result() -> np.ndarray:
+            start = time.perf_counter()
+            try:
+                return wait()
+            finally:
+                self.timers.add(self.encode_label, time.perf_counter() - start)
+
+        pending.result = result
+        return pending
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         start = time.perf_counter()

@@ -163,17 +163,21 @@ class _Run:
         items = read_ahead(produce, READ_AHEAD) if overlapped else produce()
         bar = tqdm(total=len(files), desc="Lesen", unit="Datei", disable=not self.settings.progress or None)
         done = 0
-        for texts in items:
-            if texts is None:
-                bar.close()
+        try:
+            for texts in items:
+                if texts is None:
+                    bar.close()
+                    if stream is not None:
+                        report.chunks_embedded += stream.finish()
+                    continue
                 if stream is not None:
-                    report.chunks_embedded += stream.finish()
-                continue
+                    stream.add(texts)
+                done += 1
+                bar.update(1)
+                self.progress("lesen", done, len(files))
+        finally:
             if stream is not None:
-                stream.add(texts)
-            done += 1
-            bar.update(1)
-            self.progress("lesen", done, len(files))
+                stream.close()  # a failed run leaves no slice embedding behind
 
     def unreadable(self, source: SourceFile, data: bytes | None, reason: str, stored: dict, report: IndexReport) -> None:
         """Skip a file; its previous version stays, unless that would show it to people the file
@@ -199,12 +203,15 @@ class _Run:
                              self.dimension(store))
         total, done = store.vector_count(), 0
         bar = tqdm(total=total, desc="Einbetten", unit="Abschnitt", disable=not self.settings.progress or None)
-        for rows in store.embedding_inputs():
-            stream.add([embedding_text(title, heading_path, text) for title, heading_path, text in rows])
-            done += len(rows)
-            bar.update(len(rows))
-            self.progress("einbetten", done, total)
-        report.chunks_embedded += stream.finish()
+        try:
+            for rows in store.embedding_inputs():
+                stream.add([embedding_text(title, heading_path, text) for title, heading_path, text in rows])
+                done += len(rows)
+                bar.update(len(rows))
+                self.progress("einbetten", done, total)
+            report.chunks_embedded += stream.finish()
+        finally:
+            stream.close()
         bar.close()
 
     def dimension(self, store: IndexStore) -> int | None:

@@ -9,16 +9,18 @@ the vectors, and so the index, are byte-identical to the sequential run. Each sl
 cache at once, so a killed run keeps every finished slice as before.
 
 The slices grow from 1 to 16 × batch_size: the first one comes soon (the model idles until it is
-full), later ones are long. At each slice's end one embedding thread waits for the other's last
-batch, and both wait while the slice is saved; with slices of 4 × batch_size that cost a few
-per cent of the model's time.
+full), later ones are long. A slice is handed to the embedder (`encode_soon`) before the one ahead
+of it is waited for and saved: the embedding threads go on from one slice into the next, instead
+of one of them idling at each slice's end while the other finishes its last part, and the run's
+thread takes the next documents and saves the last slice while they work. So at most two slices
+are unsaved when a run is killed.
 """
 from __future__ import annotations
 
 from typing import Callable, Iterator, Sequence
 
 from .cache import EmbeddingCache, text_key
-from .embedder import Embedder
+from .embedder import Embedder, Pending, encode_soon
 
 
 def slice_sizes(batch_size: int) -> Iterator[int]:
@@ -44,6 +46,7 @@ class EmbedStream:
         self.slice = next(self.sizes)
         self.seen: set[str] = set()
         self.pending: list[tuple[str, str]] = []
+        self.running: tuple[list[str], Pending] | None = None  # keys and vectors of the slice being embedded
         self.embedded = 0
 
     def add(self, texts: Sequence[str]) -> None:
@@ -59,13 +62,35 @@ class EmbedStream:
             self.slice = next(self.sizes)
 
     def finish(self) -> int:
-        """Embed what is left (a last, shorter slice); returns the count of embedded texts."""
+        """Embed what is left (a last, shorter slice) and save every slice; returns the count of
+        embedded texts."""
         if self.pending:
             self._embed(self.pending)
             self.pending = []
+        self._save()
         return self.embedded
 
+    def close(self) -> None:
+        """Stop embedding without saving the running slice (the run failed); safe to call twice."""
+        running, self.running = self.running, None
+        if running is not None:
+            running[1].cancel()
+
     def _embed(self, items: list[tuple[str, str]]) -> None:
-        vectors = self.embedder().encode([text for _, text in items], batch_size=self.batch_size)
-        self.cache.put_many(self.model, dict(zip([key for key, _ in items], vectors)))
-        self.embedded += len(items)
+        started = encode_soon(self.embedder(), [text for _, text in items], self.batch_size)
+        try:
+            self._save()
+        except BaseException:
+            started.cancel()
+            raise
+        self.running = [key for key, _ in items], started
+
+    def _save(self) -> None:
+        """Wait for the running slice and put its vectors into the cache."""
+        if self.running is not None:
+            keys, vectors = self.running
+            try:
+                self.cache.put_many(self.model, dict(zip(keys, vectors.result())))
+            finally:
+                self.running = None
+            self.embedded += len(keys)

@@ -5,9 +5,16 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from indexer import IndexSettings, build_index
+from indexer.cache import EmbeddingCache, text_key
+from indexer.embed_stream import EmbedStream
+from indexer.embedder import Pending, encode_soon
 from indexer.generations import DB_NAME, VECTORS_NAME, Generations
 from indexer.health import file_digest
+from tests.fakes import FakeEmbedder
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -43,7 +50,6 @@ def test_a_run_with_nothing_to_embed_never_loads_the_model(tmp_path, monkeypatch
     """Removing a document re-checks every chunk against the cache, but loads no model for it
     (answer-unit vectors, which still load it, are off here)."""
     from indexer import build as build_module
-    from tests.fakes import FakeEmbedder
 
     knowledge = tmp_path / "knowledge"
     knowledge.mkdir()
@@ -64,3 +70,71 @@ def test_a_run_with_nothing_to_embed_never_loads_the_model(tmp_path, monkeypatch
                                  progress=False, embed_while_reading=overlapped, unit_vectors=False)
         report = build_index(settings)
         assert (report.removed, report.chunks_embedded, report.chunks_total) == (1, 0, 1)
+
+
+class _Recording:
+    """A FakeEmbedder whose `encode_soon` records when slices start and when their vectors are
+    taken, and can fail a slice."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.inner, self.fail_at, self.events = FakeEmbedder("fake-soon"), fail_at, []
+        self.name, self.dimension, self.max_tokens = self.inner.name, self.inner.dimension, self.inner.max_tokens
+
+    def encode(self, texts, batch_size=32):
+        return self.inner.encode(texts, batch_size)
+
+    def encode_soon(self, texts, batch_size=32):
+        number = sum(event == "start" for event, _ in self.events) + 1
+        self.events.append(("start", number))
+        recording, failing = self, number == self.fail_at
+
+        class Later(Pending):
+            def result(self):
+                recording.events.append(("result", number))
+                if failing:
+                    raise RuntimeError(f"slice {number} failed")
+                return super().result()
+
+            def cancel(self):
+                recording.events.append(("cancel", number))
+
+        return Later(self.inner.encode(texts, batch_size))
+
+
+def test_each_slice_starts_before_the_one_ahead_is_saved(tmp_path):
+    embedder, cache = _Recording(), EmbeddingCache(tmp_path / "cache.db")
+    stream = EmbedStream(lambda: embedder, cache, embedder.name, batch_size=2, dimension=embedder.dimension)
+    texts = [f"Text Nummer {n}" for n in range(2 + 4 + 8 + 3)]  # slices of 2, 4 and 8 texts, then 3 left
+    for n in range(0, len(texts), 3):
+        stream.add(texts[n:n + 3])
+        if ("result", 1) not in embedder.events:
+            assert not cache.get_many(embedder.name, [text_key(texts[0])])  # started, not yet saved
+    assert stream.finish() == len(texts)
+    assert embedder.events == [("start", 1), ("start", 2), ("result", 1), ("start", 3), ("result", 2),
+                               ("start", 4), ("result", 3), ("result", 4)]
+    vectors = cache.get_many(embedder.name, [text_key(text) for text in texts])
+    assert len(vectors) == len(texts)
+    assert all((vectors[text_key(text)] == embedder.inner.encode([text])[0]).all() for text in texts)
+    cache.close()
+
+
+def test_a_failed_slice_stops_the_one_behind_it(tmp_path):
+    embedder, cache = _Recording(fail_at=1), EmbeddingCache(tmp_path / "cache.db")
+    stream = EmbedStream(lambda: embedder, cache, embedder.name, batch_size=2, dimension=embedder.dimension)
+    with pytest.raises(RuntimeError, match="slice 1 failed"):
+        stream.add([f"Text {n}" for n in range(6)])  # slice 1 (2 texts) runs, slice 2 (4) starts, 1 fails
+    assert embedder.events == [("start", 1), ("start", 2), ("result", 1), ("cancel", 2)]
+    stream.close()  # nothing running any more
+    assert embedder.events[-1] == ("cancel", 2) and stream.running is None
+    cache.close()
+
+
+def test_encode_soon_gives_the_vectors_of_encode_and_releases_the_blas_limit(embedder):
+    texts = [f"Absatz {n}: Die Stadt Bochum regelt hier die Nummer {n} ihrer Satzung." for n in range(90)]
+    first, second = encode_soon(embedder, texts[:40], 8), encode_soon(embedder, texts[40:], 8)  # both queued
+    together = np.concatenate([first.result(), second.result()])
+    assert together.tobytes() == np.concatenate([embedder.encode(texts[:40], 8), embedder.encode(texts[40:], 8)]).tobytes()
+    assert embedder._one_blas_thread._users == 0
+    abandoned = encode_soon(embedder, texts, 8)
+    abandoned.cancel()  # a failed run: parts not started are dropped, running ones awaited
+    assert embedder._one_blas_thread._users == 0

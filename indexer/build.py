@@ -28,7 +28,7 @@ from .chunking import CHUNKING_VERSION, chunk_document, embedding_input, embeddi
 from .document_writer import DocumentWriter, chunks_and_words
 from .embed_stream import EmbedStream
 from .read_ahead import read_ahead
-from .embedder import Embedder, load_embedder, token_counter
+from .embedder import Embedder, load_embedder, token_counter, worker_preload
 from .folders import FolderDefaults
 from .generations import VECTORS_NAME, Generations
 from .health import DamagedGeneration, file_digest, open_store, verify_generation
@@ -94,7 +94,7 @@ class _Run:
         self._embedder = embedder
         self.on_progress = on_progress
         self.folders = folders
-        self.pool = ParsePool(settings.max_parse_seconds, settings.max_parse_mb)
+        self.pool = ParsePool(settings.max_parse_seconds, settings.max_parse_mb, worker_preload(settings.model))
 
     @property
     def embedder(self) -> Embedder:

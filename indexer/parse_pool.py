@@ -15,7 +15,7 @@ import threading
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from .readers import READERS, UnreadableDocument, read_document
 from .readers import __name__ as READERS_PACKAGE
@@ -134,15 +134,21 @@ def yield_to_embedding() -> None:
         pass
 
 
-def worker_context() -> Any:
+_preloaded: set[str] = set()  # modules the fork server imports besides the workers' own (see worker_context)
+
+
+def worker_context(preload: Sequence[str] = ()) -> Any:
     """Workers (this pool's, and the FTS analysis's: indexer/fts_rows.py) are forked from a clean fork
     server (started once per process, their modules preloaded), never from this process: it may hold
-    torch's and the embedder's threads and locks."""
+    torch's and the embedder's threads and locks. `preload`: more modules for the fork server to
+    import (kept for the process; they count only before its start), such as `indexer.use_pieces`."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
+    _preloaded.update(preload)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__, "indexer.document_writer", "indexer.token_count", "indexer.fts_rows",
-                                    *(f"{READERS_PACKAGE}.{module}" for module, _ in READERS.values())])
+                                    *(f"{READERS_PACKAGE}.{module}" for module, _ in READERS.values()),
+                                    *sorted(_preloaded)])
     return context
 
 
@@ -153,10 +159,10 @@ class ParsePool:
     reason (including "took longer than max_parse_seconds"); the run goes on either way.
     """
 
-    def __init__(self, max_seconds: float, max_memory_mb: float) -> None:
+    def __init__(self, max_seconds: float, max_memory_mb: float, preload: Sequence[str] = ()) -> None:
         self.max_seconds = max_seconds
         self.max_memory_mb = max_memory_mb
-        self._context = worker_context()
+        self._context = worker_context(preload)
         self._process: Any = None
         self._connection: Connection | None = None
         self._starter: threading.Thread | None = None

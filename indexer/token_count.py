@@ -81,7 +81,8 @@ class _Pieces:
         return [total + SPECIALS if total else SPECIALS + 1 for total in sums]
 
 
-def _pieces(model_file: str, facts: Facts | None = None) -> _Pieces:
+def load_pieces(model_file: str, facts: Facts | None = None) -> _Pieces:
+    """The process's processor and word counts for `model_file`, loaded on first use."""
     with _loading:
         if model_file not in _loaded:
             _loaded[model_file] = _Pieces(model_file, facts)
@@ -100,4 +101,4 @@ class SentencePieceCounter:
         self.facts = facts
 
     def __call__(self, texts: Sequence[str]) -> list[int]:
-        return _pieces(self.model_file, self.facts).count(texts) if texts else []
+        return load_pieces(self.model_file, self.facts).count(texts) if texts else []

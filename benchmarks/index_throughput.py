@@ -6,13 +6,16 @@ knowledge folder and, with the model loaded and warmed up beforehand:
 1. calibration: `embedder.encode` on exactly the texts the pipeline embeds (read back from a first
    built index as `title › heading_path\\ntext`, deduplicated like `embed_missing`, each checked
    against its cache key; the first `--calibrate` of them), at batch sizes 16, 32 and 64, once in
-   one call and once in the pipeline's slices (4, 8, 16, 16, … × batch_size texts, see
-   indexer/embed_stream.py); the fastest shape is the raw reference;
+   one call and once in the pipeline's slices (1, 2, 4, 8, 16, 16, … × batch_size texts, each
+   handed over before the one ahead is waited for, see indexer/embed_stream.py); the fastest shape
+   is the raw reference;
 2. `--rounds` pairs (default 3), the pair's order alternating: pipeline A (`build_index` on a fresh
    data dir, empty embedding cache, embedding while reading, default batch shape) and the raw
    reference on the same texts. On a shared machine other work changes speed by more than the
    effect measured, so each pair gives a ratio of runs a minute apart, with the load average;
-   the median of the pairs' ratios is the figure (target ≥ 0.95);
+   the median of the pairs' ratios is the figure (target ≥ 0.95). Each run also prints how long
+   the embedding threads ran, waited for a CPU and slept (schedstat): under load the wait grows
+   and the ratio scatters, while the sleep is what the pipeline's own shape costs the model;
 3. with `--breakdown`, pipeline B: run A once more with timers around its steps (reading, waiting
    for the reader, chunking, storing, FTS analysis, embedding, cache, FAISS, publish) to show
    where non-model time goes; `--profile` also prints a cProfile of it (main thread only);
@@ -32,6 +35,7 @@ import os
 import pstats
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -44,7 +48,7 @@ from indexer.cache import EmbeddingCache, text_key
 from indexer.chunking import embedding_text
 from indexer.document_writer import DocumentWriter
 from indexer.embed_stream import EmbedStream, slice_sizes
-from indexer.embedder import Embedder, load_embedder
+from indexer.embedder import BATCH_THREAD_NAME, Embedder, encode_soon, load_embedder
 from indexer.generations import DB_NAME, Generations
 from indexer.parse_pool import ParsePool
 from indexer.settings import IndexSettings
@@ -111,11 +115,28 @@ def embedded_texts(settings: IndexSettings) -> list[str]:
     return list(texts.values())
 
 
+def model_threads() -> dict[int, tuple[float, float]]:
+    """Seconds each embedding thread has run and waited for a CPU (Linux schedstat), by thread id."""
+    seconds = {}
+    for thread in threading.enumerate():
+        if thread.name.startswith(BATCH_THREAD_NAME):
+            try:
+                ran, waited, _ = Path(f"/proc/self/task/{thread.native_id}/schedstat").read_text().split()
+            except (OSError, ValueError):
+                continue
+            seconds[thread.native_id] = int(ran) / 1e9, int(waited) / 1e9
+    return seconds
+
+
 class Clock:
-    """Wall and process CPU seconds (all threads) since creation; CPU time shows contention."""
+    """Wall and process CPU seconds (all threads) since creation; CPU time shows contention. The
+    embedding threads' scheduler statistics split their wall time into running, waiting for a CPU
+    (other work, other sessions) and sleeping (no texts, a slice's end, the GIL): sleep is what the
+    run's own shape costs the model, whatever the load."""
 
     def __init__(self) -> None:
         self.wall, self.cpu, self.load = time.perf_counter(), self._cpu(), os.getloadavg()[0]
+        self.threads = model_threads()
 
     @staticmethod
     def _cpu() -> float:
@@ -125,20 +146,29 @@ class Clock:
     def line(self, name: str, chunks: int) -> tuple[float, float]:
         """Print and return (chunks/s, wall seconds)."""
         wall, cpu = time.perf_counter() - self.wall, self._cpu() - self.cpu
+        now = model_threads()
+        ran = sum(now[tid][0] - before[0] for tid, before in self.threads.items() if tid in now)
+        waited = sum(now[tid][1] - before[1] for tid, before in self.threads.items() if tid in now)
+        asleep = len(self.threads) * wall - ran - waited
         print(f"{name:<36s} {chunks:6d} chunks {wall:7.2f} s {chunks / wall:7.1f} chunks/s "
-              f"(CPU {cpu:6.1f} s, load {self.load:.1f}→{os.getloadavg()[0]:.1f})", flush=True)
+              f"(CPU {cpu:6.1f} s, load {self.load:.1f}→{os.getloadavg()[0]:.1f}; "
+              f"model threads ran {ran:5.2f} s, waited for a CPU {waited:5.2f} s, slept {asleep:4.2f} s)", flush=True)
         return chunks / wall, wall
 
 
 def raw_encode(embedder: Embedder, texts: list[str], batch_size: int, sliced: bool, name: str) -> float:
-    """Encode `texts` in one call or in the pipeline's slices; prints and returns chunks/s."""
+    """Encode `texts` in one call or in the pipeline's slices, each handed over before the one ahead
+    is waited for (as EmbedStream does); prints and returns chunks/s."""
     clock = Clock()
     sizes = slice_sizes(batch_size) if sliced else itertools.repeat(len(texts))
-    first = 0
+    first, running = 0, None
     while first < len(texts):
         step = next(sizes)
-        embedder.encode(texts[first:first + step], batch_size=batch_size)
-        first += step
+        started = encode_soon(embedder, texts[first:first + step], batch_size)
+        if running is not None:
+            running.result()
+        running, first = started, first + step
+    running.result()
     return clock.line(name, len(texts))[0]
 
 

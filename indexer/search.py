@@ -364,10 +364,10 @@ class Snapshot:
         )
         score = confidence(evidence)
         answering = choice.document_id if choice else self.chunk_document[top.chunk_id]
-        topic = max(sorted({corrections.get(t, synonyms.get(t, t)) for t in nouns}), key=self.picker.idf, default="")
+        searched_nouns = {corrections.get(t, synonyms.get(t, t)) for t in nouns}
         if score >= self.settings.caveat_confidence and (
                 asks_for_value(query) and self.values.lacking(query, nouns, answering)
-                or topic and self.values.clock_off_topic(query, topic, answering)
+                or self.values.clock_off_topic(query, searched_nouns, self.picker.idf, answering)
                 or not english and self._subject_unknown(query, groups, {**corrections, **synonyms})
                 or date_missing(query, choice.text if choice else "")
                 or name_missing(query, choice.text if choice else "", self.picker.people)

@@ -32,10 +32,13 @@ class StatedValues:
         text = self.document_text(document_id)
         return lacks_asked_value(query, text, not asks_for_sum(query) or self.on_topic(nouns, text))
 
-    def clock_off_topic(self, query: str, topic: str, document_id: int) -> bool:
+    def clock_off_topic(self, query: str, nouns: set[str], rarity: Callable[[str], float], document_id: int) -> bool:
         """A question for a time of day is about its rarest noun ("Wann hat die Kantine geöffnet?"): a
         document that never names it states no time for it, whatever clock times it holds."""
-        return bool(CLOCK_QUESTION.search(query)) and topic not in self.analyzer.terms(self.document_text(document_id))
+        if not nouns or not CLOCK_QUESTION.search(query):
+            return False
+        topic = max(sorted(nouns), key=rarity)
+        return not self.on_topic({topic}, self.document_text(document_id))
 
     def phone_on_topic(self, query: str, nouns: set[str], text: str) -> bool:
         """A line of the text gives a number to call beside one of the question's nouns other than

@@ -54,7 +54,7 @@ PARAGRAPH_WORDS = 40  # an answer this short takes in the rest of its paragraph
 # kb-dev / kb-heldout-1 / -3 key facts with margins 0.0, 0.1, 0.2, 0.25, 0.3: 194, 195, 197, 197, 197
 # of 227 (none: 195); median answer length unchanged.
 QUESTION_HEADING_MARGIN = 0.25
-WHOLE_KINDS = frozenset({"whole", "steps", "listing"})  # units that answer alone, without companions
+WHOLE_KINDS = frozenset({"whole", "steps", "procedure", "listing"})  # units that answer alone, without companions
 PROSE = frozenset({"sentence", "question"})  # sentences of a paragraph, joined on one line in a whole text
 
 
@@ -141,7 +141,7 @@ def whole_text(units: list[Unit]) -> str:
     lines: list[str] = []
     previous: Unit | None = None
     for unit in units:
-        if (unit.kind == "item" and listed) or unit.kind == "listing":
+        if (unit.kind == "item" and listed) or unit.kind in {"listing", "procedure"}:
             continue
         if previous is not None and unit.kind in PROSE and previous.line == unit.line:
             if previous.kind == "qa":
@@ -223,13 +223,16 @@ class AnswerPicker:
                 terms = unit_terms[n]
                 context = title_terms | terms_of(unit.heading)
                 # Steps are named by their heading ("Einrichtung › Schritt 2"): it counts in full for them.
-                nearby_weight = 1.0 if form.steps and unit.kind == "steps" else 0.5
+                nearby_weight = 1.0 if form.steps and unit.kind in {"steps", "procedure"} else 0.5
                 item = _Scored(unit, candidate, terms, self._coverage(query, terms, context, nearby_weight),
                                unit_fits(form, unit.text, self.people))
                 if form.listing and unit.kind in {"steps", "listing"}:
                     first_line = unit.text.partition("\n")[0]
                     title = set(self.analyzer.terms(f"{unit.heading} {first_line}"))
                     item.names_asked = bool(listing & title)
+                elif form.steps and unit.kind == "procedure":
+                    # "Wie richte ich das VPN ein?" – the steps of the section "Einrichtung".
+                    item.names_asked = bool(query.keys() & terms_of(unit.section))
                 if known is not None and len(known):
                     item.similarity = float(known.max() if unit.kind == "whole" else known[n])
                     item.embedded = True
@@ -421,6 +424,7 @@ UNIT_WEIGHTS = np.array([0.5, 0.45, 0.2, 0.25, 0.15, -0.15, 0.1, 0.0, 0.0, -0.1,
 def unit_features(item: _Scored, form: QuestionForm) -> np.ndarray:
     """The features a unit is ranked by, in the order of FEATURES."""
     kind, words = item.unit.kind, len(item.unit.text.split())
+    kind = "steps" if kind == "procedure" else kind  # steps that are sections are steps all the same
     # A list under "Welche Fortbildungen sind möglich?" names options, one under "Warum offene Daten?"
     # reasons: no steps for a how-to question.
     asked = kind == "steps" and form.steps and not _OPTIONS.match(item.unit.text)

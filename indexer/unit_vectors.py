@@ -22,7 +22,7 @@ from .store import IndexStore
 from .unit_files import BASE_PREFIX, UnitPart, UnitWriter
 from .units import Unit, split_units
 
-UNITS_VERSION = 6  # bump when split_units, the embedded text of a unit or the unit files change
+UNITS_VERSION = 7  # bump when split_units, the embedded text of a unit or the unit files change
 _QUOTED = re.compile(r"[„“\"»«]([^„“”\"»«]{3,200})[“”\"«»]")
 CHUNK_BATCH = 256  # chunks whose units are embedded and written at a time
 

@@ -22,6 +22,8 @@ _NUMBERED = re.compile(r"^\d{1,2}[.)]\s+")
 _RULE = re.compile(r"\s*[-=_~*#]{4,}\s*")
 _FINAL = (".", "!", ":", ";", "…", "“", "\"", "»")  # a heading may end in ")": "Kompetenzen (Profilbereiche)"
 MAX_STEPS = 10  # items of one list shown as steps (or first cells of a table shown as a listing)
+# "Einrichtung › Schritt 2: Erstanmeldung": one step of a procedure whose steps are sections.
+_STEP_HEADING = re.compile(r"^(?:Schritt|Step|Phase|Stufe)\s*\d{1,2}\b", re.I)
 MAX_HEADING_WORDS = 12
 
 
@@ -29,7 +31,7 @@ MAX_HEADING_WORDS = 12
 class Unit:
     """One readable piece of a chunk, with the heading it stands under."""
 
-    kind: str  # sentence | qa | question | item | steps | row | listing
+    kind: str  # sentence | qa | question | item | steps | procedure | row | listing
     text: str
     heading: str
     position: int  # order within the chunk
@@ -92,6 +94,38 @@ def clean_line(line: str) -> str:
     return " ".join(_RULE.sub(" ", line).split())
 
 
+class _Procedure:
+    """Sections headed "Schritt 1 …", "Schritt 2 …" under one parent heading, collected into one
+    unit: each step's heading with its list items or its paragraph's first sentence."""
+
+    def __init__(self) -> None:
+        self.parent = ""
+        self.steps: list[tuple[str, list[str]]] = []
+
+    def heading(self, heading: str, position: int) -> Unit | None:
+        """A new section starts: a further step of the same parent, or the end of the procedure
+        (returned as a unit if it had two steps or more)."""
+        parent, _, last = heading.rpartition(" › ")
+        step = bool(parent) and bool(_STEP_HEADING.match(last))
+        if step and parent == self.parent:
+            self.steps.append((last, []))
+            return None
+        done = self.unit(position)
+        self.parent, self.steps = (parent, [(last, [])]) if step else ("", [])
+        return done
+
+    def add(self, texts: list[str]) -> None:
+        """What the current step says: list items whole, a paragraph by its first sentence."""
+        if self.steps:
+            self.steps[-1][1].extend(texts)
+
+    def unit(self, position: int) -> Unit | None:
+        if len(self.steps) < 2:
+            return None
+        lines = [f"- {title} – {' '.join(body)}" if body else f"- {title}" for title, body in self.steps[:MAX_STEPS]]
+        return Unit("procedure", "\n".join([last_heading(self.parent), *lines]), self.parent, position)
+
+
 def split_units(text: str, heading_path: str = "") -> list[Unit]:
     """All answer units of a chunk's text, in reading order."""
     lines = [clean_line(line) for line in text.splitlines()]
@@ -99,6 +133,7 @@ def split_units(text: str, heading_path: str = "") -> list[Unit]:
     units: list[Unit] = []
     heading = heading_path
     lead = ""  # a paragraph ending in ":" introduces the list below it
+    procedure = _Procedure()
     n = 0
     while n < len(lines):
         line = lines[n]
@@ -131,6 +166,7 @@ def split_units(text: str, heading_path: str = "") -> list[Unit]:
                 n += 1
                 run.append(lines[n])
             items = [_ITEM.sub("", item, count=1).strip() for item in run]
+            procedure.add(items)
             units.extend(Unit("item", item, heading, len(units)) for item in items if item)
             if len(items) > 1:
                 title = lead or last_heading(heading)
@@ -138,6 +174,8 @@ def split_units(text: str, heading_path: str = "") -> list[Unit]:
                 units.append(Unit("steps", f"{title}\n{steps}" if title else steps, heading, len(units)))
         elif is_heading(line, following):
             heading = " › ".join(p for p in (heading_path, line.strip()) if p) if " › " not in line else line.strip()
+            if (done := procedure.heading(heading, len(units))) is not None:
+                units.append(done)
             lead = ""
             n += 1
             continue
@@ -150,9 +188,12 @@ def split_units(text: str, heading_path: str = "") -> list[Unit]:
             first = len(units)
             units.extend(Unit("question" if s.endswith("?") else "sentence", s, heading, first + i, n)
                          for i, s in enumerate(sentences))
+            procedure.add(sentences[:1])
             lead = sentences[-1] if sentences and sentences[-1].endswith(":") else ""
             n += 1
             continue
         lead = ""
         n += 1
+    if (done := procedure.unit(len(units))) is not None:
+        units.append(done)
     return units

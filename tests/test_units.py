@@ -151,6 +151,52 @@ def test_steps_are_named_by_their_heading_for_how_to_questions():
     assert steps_coverage(asked) == 2 * steps_coverage(question_form("Was steht zum Zugang unter Einrichtung?"))
 
 
+VPN_SETUP = """Einrichtung › Schritt 1: Software prüfen
+Öffnen Sie das Programm „Stadt Bochum VPN“ über das Startmenü. Fehlt es, starten Sie den Laptop neu.
+Einrichtung › Schritt 2: Erstanmeldung
+- Programm öffnen und auf „Anmelden“ klicken.
+- Die Anmeldung in der Authenticator-App bestätigen.
+Einrichtung › Schritt 3: Test
+Rufen Sie das Intranet auf. Wird die Startseite angezeigt, funktioniert die Verbindung.
+Tägliche Nutzung
+- Außerhalb des Rathausnetzes verbindet sich der Laptop automatisch.
+- Einmal pro Arbeitstag ist eine Bestätigung in der App erforderlich."""
+
+
+def test_steps_that_are_sections_are_one_procedure_under_their_parent_heading():
+    # Each step brings its list items whole and its paragraph's first sentence.
+    procedures = [unit for unit in split_units(VPN_SETUP) if unit.kind == "procedure"]
+    assert [(unit.heading, unit.text) for unit in procedures] == [("Einrichtung", (
+        "Einrichtung\n"
+        "- Schritt 1: Software prüfen – Öffnen Sie das Programm „Stadt Bochum VPN“ über das Startmenü.\n"
+        "- Schritt 2: Erstanmeldung – Programm öffnen und auf „Anmelden“ klicken. "
+        "Die Anmeldung in der Authenticator-App bestätigen.\n"
+        "- Schritt 3: Test – Rufen Sie das Intranet auf."))]
+    # One step alone is no procedure; nor are sections without step numbers.
+    assert not [u for u in split_units(VPN_SETUP.split("Einrichtung › Schritt 2")[0]) if u.kind == "procedure"]
+    assert not [u for u in split_units("A › Ziel\nDas Ziel.\nA › Weg\nDer Weg.") if u.kind == "procedure"]
+
+
+def test_a_how_to_question_is_answered_by_the_procedure_its_heading_names():
+    # "Wie richte ich … ein?" – the section "Einrichtung" names what is asked, as a list's title
+    # names the things an enumeration asks for; "Wie teste ich …?" is not named by it.
+    analyzer = Analyzer()
+    picker = AnswerPicker(analyzer, {}, chunks=10)
+
+    def procedure_named(question: str) -> bool:
+        scored = picker.scored_units(set(analyzer.question_terms(question)), question_form(question),
+                                     [Candidate(1, 1, VPN_SETUP, "", "VPN", prior=1.0)])
+        return next(s.names_asked for s in scored if s.unit.kind == "procedure")
+
+    assert procedure_named("Wie richte ich das VPN auf dem Laptop ein?")
+    assert not procedure_named("Wie teste ich das VPN auf dem Laptop?")
+    assert answer("Wie richte ich das VPN auf dem Laptop ein?", VPN_SETUP).text.startswith("Einrichtung\n- Schritt 1")
+
+
+def test_a_whole_short_document_shows_a_procedure_s_steps_once():
+    assert "Schritt 1: Software prüfen –" not in whole_text(split_units(VPN_SETUP))
+
+
 def test_a_number_may_be_spelt_out_in_german_or_english():
     assert unit_fits(question_form("Wie viele Sensoren sind ausgefallen?"), "Vier Geräte sind ausgefallen.") == 1.0
     assert unit_fits(question_form("How many sensors failed?"), "Four sensors failed after the winter.") == 1.0

@@ -38,7 +38,7 @@ LISTING = re.compile(
     r"\b(?:welche|was für|which|what)\s+(?P<what>[^\W\d_]+).{0,60}\b(?:gibt es|gibt's|gibts|existieren|"
     r"stehen zur (?:auswahl|verfügung)|are there|exist|are available)\b", re.I)
 
-_ENGLISH = frozenset(
+ENGLISH_FUNCTION_WORDS = frozenset(
     "the a an is are was were do does did what who whom which where when why how can could should would "
     "i you we my your our to of for in on at with from about there this that it have has get much many "
     "long often please need any".split())
@@ -67,7 +67,7 @@ class QuestionForm:
 def is_english(text: str) -> bool:
     """True when a short text reads as English: more English than German function words."""
     words = [w.lower() for w in _WORDS.findall(text)]
-    english = sum(w in _ENGLISH for w in words)
+    english = sum(w in ENGLISH_FUNCTION_WORDS for w in words)
     german = sum(w in _GERMAN for w in words)
     return english >= 2 and english > german
 

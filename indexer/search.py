@@ -37,6 +37,7 @@ from .lexical import COLUMN_WEIGHTS, Lexical, LexicalHits
 from .records import Hit
 from .sentences import split_sentences
 from .thesaurus import shared_thesaurus
+from .translations import shared_translations
 from .spelling import Speller, proper_names, real_word_terms, word_list
 from .stated_values import StatedValues
 from .settings import SearchSettings
@@ -94,6 +95,7 @@ class Snapshot:
         self.speller = Speller(frequency)
         word_list("de"), word_list("en")  # start loading the word lists while the rest opens
         self.thesaurus = shared_thesaurus(settings.thesaurus)
+        self.translations = shared_translations(settings.dictionary)
         self.delta = (DeltaSearch(directory, self.store, frequency, COLUMN_WEIGHTS)
                       if isinstance(self.store, MergedStore) else None)
         self.settings = settings
@@ -316,7 +318,12 @@ class Snapshot:
             not self._sees_term(corrections.get(t, synonyms.get(t, t)), groups) for t in query_terms & nouns) / max(1, len(query_terms))
         query_terms |= set(corrections.values())
         # Synonyms are searched like glossary expansions, at a lower weight: a guess at the meaning.
-        found = self.lexical(query, expansions, limit, excluded, [*corrections.values(), *query_terms], synonyms.values())
+        # An English question meets German documents through translations of its words, searched
+        # like synonyms; they choose documents, not answer units (those would crowd out English ones).
+        translated = self.translations.search_terms(query, self.analyzer, lambda term: self._sees_term(term, groups)) \
+            if english else []
+        found = self.lexical(query, expansions, limit, excluded, [*corrections.values(), *query_terms],
+                             [*synonyms.values(), *translated])
         query_terms |= set(synonyms.values())
         # A misspelt word counts once, as its correction: its own (unknown) form is no word to look for.
         query_terms -= corrections.keys()

@@ -77,3 +77,5 @@ class SearchSettings:
     synonyms: dict[str, list[str]] = field(default_factory=dict)
     # OpenThesaurus word lists (Debian: openthesaurus-de-text) for words the documents do not use
     thesaurus: Path | None = Path("/usr/share/openthesaurus-de/openthesaurus.txt")
+    # FreeDict English–German (Debian: dict-freedict-eng-deu) for the words of English questions
+    dictionary: Path | None = Path("/usr/share/dictd/freedict-eng-deu.index")

@@ -10,12 +10,16 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet torch==2.13.0
 .venv/bin/python -m pip install --quiet -e '.[test]'
-# German synonyms for paraphrased questions ("Notebook" → "Laptop"): OpenThesaurus from Debian.
-# Optional: without it the bot works, only without synonyms.
+# German synonyms for paraphrased questions ("Notebook" → "Laptop"): OpenThesaurus from Debian;
+# German words for English questions ("licence" → "Lizenz"): FreeDict English–German from Debian.
+# Optional: without them the bot works, only without synonyms or translations.
 THESAURUS=/usr/share/openthesaurus-de/openthesaurus.txt
-if [ ! -f "$THESAURUS" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    apt-get install -y -qq openthesaurus-de-text >/dev/null 2>&1 \
-        || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq openthesaurus-de-text >/dev/null 2>&1; } \
+DICTIONARY=/usr/share/dictd/freedict-eng-deu.index
+if { [ ! -f "$THESAURUS" ] || [ ! -f "$DICTIONARY" ]; } && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    PACKAGES="openthesaurus-de-text dict-freedict-eng-deu"
+    apt-get install -y -qq $PACKAGES >/dev/null 2>&1 \
+        || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $PACKAGES >/dev/null 2>&1; } \
         || true
 fi
 [ -f "$THESAURUS" ] || echo "Hinweis: $THESAURUS fehlt (Debian-Paket openthesaurus-de-text); die Suche läuft ohne Synonyme."
+[ -f "$DICTIONARY" ] || echo "Hinweis: $DICTIONARY fehlt (Debian-Paket dict-freedict-eng-deu); englische Fragen werden ohne Übersetzungen gesucht."

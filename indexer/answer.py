@@ -196,9 +196,11 @@ class AnswerPicker:
         query_vector: np.ndarray | None = None,
         encode: Encoder | None = None,
         embed_all: bool = False,
+        translated: frozenset[str] = frozenset(),
     ) -> list[_Scored]:
         """Every unit of the candidates with its features and score; only the most promising
-        ones are embedded unless `embed_all`."""
+        ones are embedded unless `embed_all`. `translated`: an English question's German search
+        terms, which may name a procedure's heading ("set up" → "Einrichtung")."""
         query = {t: self.idf(t) for t in query_terms}
         scored: list[_Scored] = []
         # Titles and headings repeat over a document's chunks and a section's units: analysed once.
@@ -232,7 +234,7 @@ class AnswerPicker:
                     item.names_asked = bool(listing & title)
                 elif form.steps and unit.kind == "procedure":
                     # "Wie richte ich das VPN ein?" – the steps of the section "Einrichtung".
-                    item.names_asked = bool(query.keys() & terms_of(unit.section))
+                    item.names_asked = bool((query.keys() | translated) & terms_of(unit.section))
                 if known is not None and len(known):
                     item.similarity = float(known.max() if unit.kind == "whole" else known[n])
                     item.embedded = True
@@ -273,9 +275,10 @@ class AnswerPicker:
         candidates: list[Candidate],
         query_vector: np.ndarray | None = None,
         encode: Encoder | None = None,
+        translated: frozenset[str] = frozenset(),
     ) -> AnswerChoice | None:
         """The best answer over all candidate chunks, or None when they hold no readable unit."""
-        scored = self.scored_units(query_terms, form, candidates, query_vector, encode)
+        scored = self.scored_units(query_terms, form, candidates, query_vector, encode, translated=translated)
         if not scored:
             return None
         scored.sort(key=lambda s: -s.score)

@@ -350,7 +350,8 @@ class Snapshot:
         hits = self._rerank_by_units(hits, unit_similarities)[:k]
         if asks_for_stated_value(query) or CALL_QUESTION.search(query):
             hits = self.values.prefer(query, nouns, hits)
-        choice = self._choose_answer(query, query_terms, fused, hits, lexical, dense, passage_vector, unit_similarities)
+        choice = self._choose_answer(query, query_terms, fused, hits, lexical, dense, passage_vector, unit_similarities,
+                                     frozenset(translated))
         if choice is not None and choice.document_id != self.chunk_document[hits[0].chunk_id]:
             # The document holding the best answer unit is cited first.
             first = next(i for i, hit in enumerate(hits) if self.chunk_document[hit.chunk_id] == choice.document_id)
@@ -432,7 +433,7 @@ class Snapshot:
 
     def _choose_answer(self, query: str, query_terms: set[str], fused: list[tuple[int, float]], hits: list[Hit],
                        lexical: dict, dense: dict, query_vector: np.ndarray,
-                       unit_similarities: dict[int, np.ndarray]) -> AnswerChoice | None:
+                       unit_similarities: dict[int, np.ndarray], translated: frozenset[str] = frozenset()) -> AnswerChoice | None:
         """The best answer unit among the best chunks of the top documents.
 
         The question as asked, not its glossary expansions, chooses: expansions would favour
@@ -460,7 +461,8 @@ class Snapshot:
                       hit.owner, unit_similarities.get(hit.chunk_id))
             for hit in self.hits(chosen, lexical, dense)
         ]
-        return self.picker.choose(query_terms, question_form(query), candidates, query_vector, self.embedder.encode)
+        return self.picker.choose(query_terms, question_form(query), candidates, query_vector, self.embedder.encode,
+                                  translated)
 
 
 class _QuestionVectors:

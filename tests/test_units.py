@@ -183,13 +183,16 @@ def test_a_how_to_question_is_answered_by_the_procedure_its_heading_names():
     analyzer = Analyzer()
     picker = AnswerPicker(analyzer, {}, chunks=10)
 
-    def procedure_named(question: str) -> bool:
+    def procedure_named(question: str, translated: frozenset[str] = frozenset()) -> bool:
         scored = picker.scored_units(set(analyzer.question_terms(question)), question_form(question),
-                                     [Candidate(1, 1, VPN_SETUP, "", "VPN", prior=1.0)])
+                                     [Candidate(1, 1, VPN_SETUP, "", "VPN", prior=1.0)], translated=translated)
         return next(s.names_asked for s in scored if s.unit.kind == "procedure")
 
     assert procedure_named("Wie richte ich das VPN auf dem Laptop ein?")
     assert not procedure_named("Wie teste ich das VPN auf dem Laptop?")
+    # An English question names it through the German translations of its words ("set up" → "einrichten").
+    assert not procedure_named("How do I set up the VPN?")
+    assert procedure_named("How do I set up the VPN?", frozenset(analyzer.terms("einrichten")))
     assert answer("Wie richte ich das VPN auf dem Laptop ein?", VPN_SETUP).text.startswith("Einrichtung\n- Schritt 1")
 
 

@@ -10,12 +10,14 @@ import re
 
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
-# Asks for an amount of money: "was kostet", "wie viel zahlt", "wie hoch ist die Pauschale", "how much … cost".
+# Asks for an amount of money: "was kostet", "wie viel zahlt", "wie hoch ist die Pauschale", "how much … cost",
+# also with the money word first ("Gibt es einen Zuschuss, und wie hoch ist der?").
 _MONEY_WORDS = (r"(?:kost\w*|zahlt|zahlen|zahle|bezahl\w*|erstatt\w*|zuschuss\w*|\w*pauschale|\w*betrag|beträge|"
                 r"\w*gebühr\w*|\w*preis|euro|\w*geld|\w*zulage|\w*vergütung|\w*entgelt|\w*gehalt|\w*budget|etat\w*|"
                 r"cost\w*|pay\w*|per diem|price|fee\w*|allowance|salary|wage)")
 MONEY_QUESTION = re.compile(
     rf"\b(?:wie ?viel\w*|wie hoch|ab welche\w*|how much)\b[^?]{{0,60}}?\b{_MONEY_WORDS}\b"
+    rf"|\b{_MONEY_WORDS}\b[^?]{{0,60}}?\b(?:wie ?viel|wie hoch|how much)\b"
     r"|\bwas kostet\b|\bwelche\w* (?:betrag|beträge|summe\w*|kosten)\b|\bhow much\b[^?]{0,40}\b(?:cost|pay|get|charge)",
     re.I)
 # A stated sum, or a statement that something costs nothing.

@@ -10,10 +10,12 @@ def test_questions_for_a_sum_are_recognised():
     for question in ("Was kostet ein Anwohnerparkausweis?", "Wie hoch ist die Kilometerpauschale?",
                      "Wie viel zahlt die Stadt als Zuschuss?", "Ab welcher Kostenhöhe entscheidet der Lenkungskreis?",
                      "Welche Beträge sind angemeldet?", "How much per diem do I get?",
-                     "Wie viel Kilometergeld gibt es?", "Wie hoch ist die Zulage für Rufbereitschaft?"):
+                     "Wie viel Kilometergeld gibt es?", "Wie hoch ist die Zulage für Rufbereitschaft?",
+                     "Gibt die Stadt einen Zuschuss zum Jobticket, und wie hoch ist der?"):
         assert asks_for_value(question), question
     for question in ("Gibt es ein Fortbildungsbudget pro Kopf?", "Welche Universität erhielt einen Preis?",
-                     "Welcher Satz prägt die Zahlentheorie?", "Wie melde ich mich für ein kostenpflichtiges Seminar an?"):
+                     "Welcher Satz prägt die Zahlentheorie?", "Wie melde ich mich für ein kostenpflichtiges Seminar an?",
+                     "Gibt es einen Zuschuss, und wie viele Tage dauert der Antrag?"):
         assert not asks_for_value(question), question
 
 

@@ -43,8 +43,14 @@ ENGLISH_FUNCTION_WORDS = frozenset(
     "i you we my your our to of for in on at with from about there this that it have has get much many "
     "long often please need any".split())
 _GERMAN = frozenset(
-    "der die das ein eine ist sind wer wie was wo wann warum ich wir sie mein meine unser zu für im am "
-    "mit von bei auf und oder nicht muss kann darf gibt es habe hat bekomme brauche".split())
+    "der die das den dem des ein eine einen einem einer eines ist sind war waren wird werden wurde wurden "
+    "wer wie was wo wann warum welche welcher welches welchem welchen ich wir sie er es mein meine unser "
+    "unsere zu zum zur für im am in an mit von vom bei beim auf aus nach über um als auch noch schon und "
+    "oder nicht muss kann darf gibt habe hat bekomme brauche".split())
+# Words of both lists ("in", "was", "an") say nothing about the language: "In welchem Jahr wurde
+# die Behördennummer 115 in Bochum eingeführt?" is German.
+_ONLY_ENGLISH = ENGLISH_FUNCTION_WORDS - _GERMAN
+_ONLY_GERMAN = _GERMAN - ENGLISH_FUNCTION_WORDS
 
 
 @dataclass(frozen=True)
@@ -65,10 +71,11 @@ class QuestionForm:
 
 
 def is_english(text: str) -> bool:
-    """True when a short text reads as English: more English than German function words."""
+    """True when a short text reads as English: at least two English function words, and more
+    of them than German ones."""
     words = [w.lower() for w in _WORDS.findall(text)]
-    english = sum(w in ENGLISH_FUNCTION_WORDS for w in words)
-    german = sum(w in _GERMAN for w in words)
+    english = sum(w in _ONLY_ENGLISH for w in words)
+    german = sum(w in _ONLY_GERMAN for w in words)
     return english >= 2 and english > german
 
 

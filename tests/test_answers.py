@@ -12,6 +12,7 @@ from bot.fronts.chat_html import answer_html, more_sources_html
 from bot.fronts.plain import render_answer
 from indexer import Index, IndexSettings, build_index
 from indexer.embedder import Embedder
+from indexer.question_form import is_english
 
 DOCUMENTS = {
     "faq/diensthandy.md": ("FAQ: Wie beantrage ich ein Diensthandy?", "Jonas Becker (@jonas_becker)", """
@@ -240,6 +241,12 @@ def test_english_questions_get_english_framing(core: ChatCore):
     assert "Closest document:" in render_answer(declined)
     german = render_answer(core.ask("Auf welchem Standard basiert der digitale Zwilling?", ASKER))
     assert "\nQuellen:" in german and "Stand " in german and "Sources" not in german
+
+
+def test_words_of_both_languages_do_not_make_a_german_question_english():
+    assert not is_english("In welchem Jahr wurde die Behördennummer 115 in Bochum eingeführt?")
+    assert not is_english("Was macht Doctor Who, wenn sein Körper verwundet wird?")
+    assert is_english("What is in the onboarding checklist?") and is_english("Who is in charge of open data?")
 
 
 def test_a_decline_names_the_topic_expert_or_the_fallback_never_an_unrelated_owner(core: ChatCore):

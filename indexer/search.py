@@ -304,13 +304,13 @@ class Snapshot:
         dense_search = _dense_pool().submit(self.dense, query_vector, limit, excluded)
         query_terms = set(self.analyzer.question_terms(query))
         english = is_english(query)
-        # English words meet their German index terms by any edit ("program" → "Programm").
+        # English words meet their German index terms by letters added or dropped ("program" → "Programm").
         # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop").
         synonyms = {} if english else self.thesaurus.replacements(
             query_terms, self.analyzer, self.speller.frequency, lambda term: self._sees_term(term, groups))
         synonyms.update(phone_words(query, self.analyzer, lambda term: self._sees_term(term, groups)))
         corrections = self.speller.corrections(query_terms - synonyms.keys(),
-                                               () if english else real_word_terms(query, self.analyzer))
+                                               real_word_terms(query, self.analyzer, "en" if english else "de"))
         # English words are unknown to a German index by nature: that says nothing about an answer.
         # Nor does a verb the documents happen not to use ("kümmert"): only unknown nouns and names count.
         nouns = self.analyzer.noun_terms(query)

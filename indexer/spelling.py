@@ -59,9 +59,11 @@ def word_list(language: str) -> WordList:
         return _LISTS[language]
 
 
-def real_word_terms(question: str, analyzer: Analyzer) -> set[str]:
-    """The terms of a German question that come from real words or split compounds, not typos."""
-    words = word_list("de")
+def real_word_terms(question: str, analyzer: Analyzer, language: str = "de") -> set[str]:
+    """The terms of a question that come from real words (of `language`) or split compounds, not
+    typos. An English word, too, may only meet a German term by letters added or dropped
+    ("program" → "Programm"), never replaced ("much" is no "Buch", "leave" no "Lead")."""
+    words = word_list(language)
     real: set[str] = set()
     for word in _WORD.findall(question):
         terms = analyzer.terms(word)

@@ -58,3 +58,11 @@ def test_a_word_the_documents_only_use_to_begin_a_compound_meets_that_compound()
         analyzer.terms("Grenzwertmessungen")[0]
     assert speller.compound(analyzer.terms("Sensor")[0]) is None  # known: no compound needed
     assert speller.compound("zwil") is None  # too short to stand for one compound
+
+
+def test_an_english_word_meets_a_german_term_only_by_letters_added_or_dropped():
+    speller, analyzer = speller_and_analyzer()
+    question = "Who drank lunch in the Verfal?"
+    assert speller.corrections(analyzer.question_terms(question)) == {"drank": "frank", "verfal": "verfall"}
+    assert speller.corrections(analyzer.question_terms(question), real_word_terms(question, analyzer, "en")) == {
+        "verfal": "verfall"}  # "drank" is no typo of "Frank"

@@ -38,7 +38,7 @@ from .records import Hit
 from .sentences import split_sentences
 from .thesaurus import shared_thesaurus
 from .translations import shared_translations
-from .spelling import Speller, proper_names, real_word_terms, word_list
+from .spelling import Speller, common_word_terms, proper_names, real_word_terms, word_list
 from .stated_values import StatedValues
 from .settings import SearchSettings
 from .supersede import resolve, target
@@ -305,9 +305,11 @@ class Snapshot:
         query_terms = set(self.analyzer.question_terms(query))
         english = is_english(query)
         # English words meet their German index terms by letters added or dropped ("program" → "Programm").
-        # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop").
+        # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop"); an
+        # everyday word ("gehen", "gerade") has too many senses to guess one.
         synonyms = {} if english else self.thesaurus.replacements(
-            query_terms, self.analyzer, self.speller.frequency, lambda term: self._sees_term(term, groups))
+            query_terms - common_word_terms(query, self.analyzer), self.analyzer, self.speller.frequency,
+            lambda term: self._sees_term(term, groups))
         synonyms.update(phone_words(query, self.analyzer, lambda term: self._sees_term(term, groups)))
         corrections = self.speller.corrections(query_terms - synonyms.keys(),
                                                real_word_terms(query, self.analyzer, "en" if english else "de"))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from indexer.analysis import Analyzer
-from indexer.spelling import Speller, real_word_terms
+from indexer.spelling import Speller, common_word_terms, real_word_terms
 
 TEXT = ("Der digitale Zwilling zeigt die Stadt. Der Verfall droht erst "
         "nach sechs Monaten. Genommen wird das Formular im Bürgerbüro. Die Datei wird erstellt. "
@@ -66,3 +66,11 @@ def test_an_english_word_meets_a_german_term_only_by_letters_added_or_dropped():
     assert speller.corrections(analyzer.question_terms(question)) == {"drank": "frank", "verfal": "verfall"}
     assert speller.corrections(analyzer.question_terms(question), real_word_terms(question, analyzer, "en")) == {
         "verfal": "verfall"}  # "drank" is no typo of "Frank"
+
+
+def test_everyday_words_are_told_from_specific_ones():
+    # A synonym guessed for "gehen" or "gerade" is more often wrong than right; "Notebook" has one sense.
+    analyzer = Analyzer()
+    common = common_word_terms("Wie gehe ich gerade mit meinem Notebook beim Feierabend vor?", analyzer)
+    assert {analyzer.terms("gehe")[0], analyzer.terms("gerade")[0]} <= common
+    assert not {analyzer.terms("Notebook")[0], analyzer.terms("Feierabend")[0]} & common

@@ -56,14 +56,8 @@ class GapReport:
 def gap_questions(interactions: Interactions, days: int | None = None) -> list[GapQuestion]:
     """Questions of the last `days` days (all when None) that were unsure, got 👎 or were handed off."""
     since = "" if days is None else (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
-    rows = interactions.db.execute(
-        "SELECT q.question, q.asked_at, q.answered = 0, "
-        "EXISTS (SELECT 1 FROM feedback f WHERE f.question_id = q.id AND f.value = -1), "
-        "EXISTS (SELECT 1 FROM handoffs h WHERE h.question_id = q.id) "
-        "FROM questions q WHERE q.asked_at >= ? ORDER BY q.asked_at", [since],
-    ).fetchall()
     found = []
-    for text, asked_at, unsure, down, handed in rows:
+    for text, asked_at, unsure, down, handed in interactions.doubtful_questions(since):
         reasons = frozenset(r for r, flag in (("unsure", unsure), ("down", down), ("handoff", handed)) if flag)
         if reasons:
             found.append(GapQuestion(text, asked_at, reasons))

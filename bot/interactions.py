@@ -287,5 +287,16 @@ class Interactions:
             top_unanswered=[(text, n) for text, n in unanswered],
         )
 
+    def doubtful_questions(self, since: str = "") -> list[tuple[str, str, bool, bool, bool]]:
+        """(question, asked at, declined or unsure, got 👎, handed off) of every question asked at or
+        after `since` (ISO time; "" for all), oldest first: what the knowledge-gap report groups."""
+        rows = self.db.execute(
+            "SELECT q.question, q.asked_at, q.answered = 0, "
+            "EXISTS (SELECT 1 FROM feedback f WHERE f.question_id = q.id AND f.value = -1), "
+            "EXISTS (SELECT 1 FROM handoffs h WHERE h.question_id = q.id) "
+            "FROM questions q WHERE q.asked_at >= ? ORDER BY q.asked_at", [since],
+        ).fetchall()
+        return [(text, asked_at, bool(unsure), bool(down), bool(handed)) for text, asked_at, unsure, down, handed in rows]
+
     def close(self) -> None:
         self.db.conn.close()

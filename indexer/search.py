@@ -2,12 +2,11 @@
 
 `Snapshot._search` is the one place where access, spelling, both retrievers, the answer unit and the
 confidence meet; the rules it applies live beside it (`fusion`, `asked_value`, `stated_values`,
-`glossary`, `thesaurus`, `answer`, `confidence`), which is why it stays one module of ~440 lines.
+`glossary`, `thesaurus`, `answer`, `confidence`), which is why it stays one module of ~490 lines (its SQL lives in `store`).
 """
 from __future__ import annotations
 
 import functools
-import json
 import math
 import os
 import threading
@@ -102,13 +101,11 @@ class Snapshot:
         self._lock = threading.Lock()
         self._excluded_cache: dict[tuple[frozenset[str], bool, bool], np.ndarray] = {}
         self._fallback_cache: dict[frozenset[str], bool] = {}
-        db = self.store.db
         today = date.today()
-        self.documents: dict[int, SearchDocument] = {}
-        for row in db.execute("SELECT id, title, path, meta, access FROM documents"):
-            meta = json.loads(row[3] or "{}")
-            access = groups_of(row[4]) or frozenset()
-            self.documents[row[0]] = SearchDocument(row[1], row[2], meta, access, False)
+        self.documents: dict[int, SearchDocument] = {
+            doc_id: SearchDocument(title, path, meta, groups_of(access) or frozenset(), False)
+            for doc_id, title, path, meta, access in self.store.search_documents()
+        }
         ids = {doc.path: doc_id for doc_id, doc in self.documents.items()}
         links = {doc.path: target(doc.meta.get("superseded_by")) for doc in self.documents.values()}
         succession = resolve(links, set(ids))
@@ -116,17 +113,12 @@ class Snapshot:
             doc.outdated = is_outdated(doc.meta, today, doc.path in succession.problems)
             successor = succession.successors.get(doc.path)
             doc.successor = ids[successor] if successor else None
-        self.chunk_document = dict(db.execute("SELECT id, document_id FROM chunks").fetchall())
+        self.chunk_document = self.store.chunk_documents()
         self.document_chunks: dict[int, list[int]] = {}
         for chunk_id, document_id in sorted(self.chunk_document.items()):
             self.document_chunks.setdefault(document_id, []).append(chunk_id)
         self.units = UnitVectors.load(directory)
-        self.short_documents = {
-            document_id for document_id, count, words in db.execute(
-                "SELECT document_id, COUNT(*), SUM(LENGTH(text) - LENGTH(REPLACE(text, ' ', '')) + 1) "
-                "FROM chunks GROUP BY document_id")
-            if count == 1 and words <= WHOLE_DOCUMENT_WORDS
-        }
+        self.short_documents = self.store.one_chunk_documents(WHOLE_DOCUMENT_WORDS)
         people = frozenset(name for doc in self.documents.values() if (name := _person(doc.meta.get("owner"))))
         self.picker = AnswerPicker(self.analyzer, frequency, len(self.chunk_document), people)
         self.values = StatedValues(self.analyzer, self._document_text, self.chunk_document)
@@ -134,10 +126,8 @@ class Snapshot:
         self.vector_center = np.asarray(center, dtype=np.float32) if center else None
         self.bm25 = Lexical(self.store, self.analyzer, frequency, self._lock, self.delta)
         # Only glossaries open to everyone expand queries, so a restricted glossary never leaks.
-        entries = [
-            (GlossaryEntry(term, expansion, note or ""), document_id)
-            for document_id, term, expansion, note in db.execute("SELECT document_id, term, expansion, note FROM glossary")
-        ]
+        entries = [(GlossaryEntry(term, expansion, note or ""), document_id)
+                   for document_id, term, expansion, note in self.store.glossary_rows()]
         self.glossary = Glossary([e for e, d in entries if not self.documents[d].access],
                                  {**COMMON_SYNONYMS, **settings.synonyms})
         self.glossary_chunk = {d: c for c, d in sorted(self.chunk_document.items(), reverse=True) if self.documents[d].glossary}
@@ -157,10 +147,7 @@ class Snapshot:
         if document_id is None:
             return ""
         with self._lock:
-            row = self.store.db.execute(
-                "SELECT text FROM chunks WHERE document_id = ? ORDER BY position LIMIT 1", [document_id]
-            ).fetchone()
-        first_paragraph = (row[0] if row else "").split("\n")[0]
+            first_paragraph = self.store.first_chunk_text(document_id).split("\n")[0]
         return " ".join(split_sentences(first_paragraph)[:sentences])
 
     def _replaced(self, doc: SearchDocument, groups: frozenset[str]) -> bool:
@@ -232,15 +219,11 @@ class Snapshot:
         ids = [chunk_id for chunk_id, _ in ranked]
         if not ids:
             return []
-        marks = ",".join("?" * len(ids))
         with self._lock:
-            rows = {
-                row[0]: row
-                for row in self.store.db.execute(f"SELECT id, document_id, text, heading_path FROM chunks WHERE id IN ({marks})", ids)
-            }
+            rows = self.store.chunks_by_id(ids)
         result = []
         for chunk_id, score in ranked:
-            _, document_id, text, heading_path = rows[chunk_id]
+            document_id, text, heading_path = rows[chunk_id]
             doc = self.documents[document_id]
             scores = {"fused": score}
             if chunk_id in lexical:

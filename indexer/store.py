@@ -340,6 +340,39 @@ class IndexStore:
         while batch := cursor.fetchmany(size):
             yield batch
 
+    # -- read side (one snapshot of the search) --------------------------------------------------
+    def search_documents(self) -> list[tuple[int, str, str, dict[str, Any], str | None]]:
+        """(id, title, path, metadata, access) of every document."""
+        rows = self.db.execute(f"SELECT id, title, path, meta, access FROM {self.DOCUMENTS}")
+        return [(doc_id, title, path, json.loads(meta or "{}"), access) for doc_id, title, path, meta, access in rows]
+
+    def chunk_documents(self) -> dict[int, int]:
+        """Chunk id → the id of its document."""
+        return dict(self.db.execute(f"SELECT id, document_id FROM {self.CHUNKS}").fetchall())
+
+    def one_chunk_documents(self, max_words: int) -> set[int]:
+        """The documents whose whole text is one chunk of at most `max_words` words."""
+        rows = self.db.execute(
+            "SELECT document_id, COUNT(*), SUM(LENGTH(text) - LENGTH(REPLACE(text, ' ', '')) + 1) "
+            f"FROM {self.CHUNKS} GROUP BY document_id")
+        return {document_id for document_id, count, words in rows if count == 1 and words <= max_words}
+
+    def glossary_rows(self) -> list[tuple[int, str, str, str]]:
+        """(document id, term, expansion, note) of every glossary entry."""
+        return self.db.execute(f"SELECT document_id, term, expansion, note FROM {self.GLOSSARY}").fetchall()
+
+    def first_chunk_text(self, document_id: int) -> str:
+        """The text of a document's first chunk ("" for an unknown document)."""
+        row = self.db.execute(f"SELECT text FROM {self.CHUNKS} WHERE document_id = ? ORDER BY position LIMIT 1",
+                              [document_id]).fetchone()
+        return row[0] if row else ""
+
+    def chunks_by_id(self, ids: list[int]) -> dict[int, tuple[int, str, str]]:
+        """Chunk id → (document id, text, heading path) for the given chunks."""
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(f"SELECT id, document_id, text, heading_path FROM {self.CHUNKS} WHERE id IN ({marks})", ids)
+        return {chunk_id: (document_id, text, heading_path) for chunk_id, document_id, text, heading_path in rows}
+
     def counts(self) -> dict[str, int]:
         return {name: self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
                 for name, table in (("documents", self.DOCUMENTS), ("chunks", self.CHUNKS), ("glossary", self.GLOSSARY))}

@@ -4,23 +4,24 @@ Units (sentences, list items, steps, table rows, a short document whole) are sco
 question terms they hold (weighted by rarity, their heading counting half), their embedding
 similarity to the question, the rank of their chunk, and how well they fit the question's form
 (a person for "wer", a date for "wann", a number for "wie viele", steps for "wie beantrage").
+Which further units join the best one is decided in `companions`.
 """
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 import re
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 
 from .analysis import Analyzer
+from .companions import companions
 from .question_form import QuestionForm, unit_fits
-from .units import Unit, split_units
+from .units import PROSE, WHOLE_KINDS, Unit, split_units
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
 # An index without unit vectors (`unit_vectors = false`, or a unit file missing) has the most promising
@@ -33,29 +34,10 @@ MAX_EMBEDDED_UNITS = 8
 ANALYSED_CHUNKS = 1024  # chunks whose units and terms an answer picker keeps
 WHOLE_DOCUMENT_WORDS = 90  # a document this short (an FAQ entry, an expert answer) is answered whole
 SWITCH_MARGIN = 0.15  # a unit from a lower-ranked document wins only with this lead
-MAX_COMPANIONS = 3  # units shown besides the best one
-COMPANION_MARGIN = 0.35  # ... when they score at most this much below it
-# ... and the answer stays within this many words. Long prose (XQuAD's encyclopedia paragraphs, laws)
-# needs room for three sentences: XQuAD passage 0.894 / 0.909 / 0.913 with 80 / 100 / 120 words; kb-dev's
-# answers are shorter (median 44 either way, p95 73 → 77).
-COMPANION_WORDS = 120
-SHORT_ANSWER_WORDS = 25  # a one-sentence answer shorter than this goes on with the next sentence
-LONG_PARAGRAPH_SENTENCES = 4  # in a paragraph this long, the sentence between two answer sentences joins
-# A sentence that opens with a pronoun or a pointing word leans on the one before it ("Sie" and "Ihr"
-# are left out: in staff documents they address the reader).
-ANAPHOR = re.compile(r"(?:Er|Sein|Seine|Seinen|Seinem|Seiner|Dies|Diese|Dieser|Dieses|Diesen|Diesem|Dort|Dabei|"
-                     r"Damit|Dadurch|Daher|Deshalb|Dafür|Darauf|Davon|Hierbei|Letztere\w*|Jene\w*|"
-                     r"He|She|They|His|Its|Their|This|These|Those)\b")
-# ... or points back inside: "… werden mithilfe dieser Geräte behandelt".
-POINTING = re.compile(r"\b(?:dies(?:e|er|es|em|en)|solche\w*|derartige\w*)\s+[A-ZÄÖÜ]")
-MAX_ANAPHORA = 2  # sentences read back for one that leans on what came before
-PARAGRAPH_WORDS = 40  # an answer this short takes in the rest of its paragraph
 # A unit under a question heading is as similar to the asked question as that heading, less this.
 # kb-dev / kb-heldout-1 / -3 key facts with margins 0.0, 0.1, 0.2, 0.25, 0.3: 194, 195, 197, 197, 197
 # of 227 (none: 195); median answer length unchanged.
 QUESTION_HEADING_MARGIN = 0.25
-WHOLE_KINDS = frozenset({"whole", "steps", "procedure", "listing"})  # units that answer alone, without companions
-PROSE = frozenset({"sentence", "question"})  # sentences of a paragraph, joined on one line in a whole text
 
 
 @dataclass
@@ -100,7 +82,9 @@ class AnswerChoice:
 
 
 @dataclass
-class _Scored:
+class ScoredUnit:
+    """A unit of a candidate chunk with the features it is ranked by and its score."""
+
     unit: Unit
     candidate: Candidate
     terms: frozenset[str]
@@ -197,12 +181,12 @@ class AnswerPicker:
         encode: Encoder | None = None,
         embed_all: bool = False,
         translated: frozenset[str] = frozenset(),
-    ) -> list[_Scored]:
+    ) -> list[ScoredUnit]:
         """Every unit of the candidates with its features and score; only the most promising
         ones are embedded unless `embed_all`. `translated`: an English question's German search
         terms, which may name a procedure's heading ("set up" → "Einrichtung")."""
         query = {t: self.idf(t) for t in query_terms}
-        scored: list[_Scored] = []
+        scored: list[ScoredUnit] = []
         # Titles and headings repeat over a document's chunks and a section's units: analysed once.
         term_sets: dict[str, set[str]] = {}
 
@@ -226,7 +210,7 @@ class AnswerPicker:
                 context = title_terms | terms_of(unit.heading)
                 # Steps are named by their heading ("Einrichtung › Schritt 2"): it counts in full for them.
                 nearby_weight = 1.0 if form.steps and unit.kind in {"steps", "procedure"} else 0.5
-                item = _Scored(unit, candidate, terms, self._coverage(query, terms, context, nearby_weight),
+                item = ScoredUnit(unit, candidate, terms, self._coverage(query, terms, context, nearby_weight),
                                unit_fits(form, unit.text, self.people))
                 if form.listing and unit.kind in {"steps", "listing"}:
                     first_line = unit.text.partition("\n")[0]
@@ -255,7 +239,7 @@ class AnswerPicker:
             item.score = _score(item, form)
         return scored
 
-    def _answered_headings(self, scored: list[_Scored], query_vector: np.ndarray, encode: Encoder) -> None:
+    def _answered_headings(self, scored: list[ScoredUnit], query_vector: np.ndarray, encode: Encoder) -> None:
         """A unit under a question heading ("Wie beantrage ich eine externe Fortbildung?") answers that
         question: it is at least as similar to the asked one as the heading is, less a margin. "Über das
         Formular „Fortbildungsantrag“ in Confluence." says little on its own. Headings are embedded
@@ -294,7 +278,7 @@ class AnswerPicker:
         alternative = None
         if rival is not None and rival.score > best.score:
             alternative = Alternative(rival.unit.text, rival.candidate.chunk_id, rival.candidate.document_id)
-        parts = [best] + self._companions(best, scored)
+        parts = [best] + companions(best, scored)
         parts.sort(key=lambda s: (s.candidate.chunk_id, s.unit.position))  # reading order
         text = "\n".join(item.unit.text for item in parts)
         if form.person and not unit_fits(form, text, self.people) and best.candidate.owner:
@@ -302,117 +286,6 @@ class AnswerPicker:
             text += f"\n{'Contact' if form.english else 'Ansprechperson'}: {best.candidate.owner}"
         return AnswerChoice(text, best.candidate.chunk_id, best.candidate.document_id, best.unit.kind,
                             best.coverage, best.similarity, best.fit, best.score, alternative)
-
-    @staticmethod
-    def _companions(best: _Scored, scored: list[_Scored]) -> list[_Scored]:
-        """More units of the same document that score nearly as well, within a word budget.
-
-        (Adding the sentence after the best one by position was measured too: on kb-dev it crowded
-        out better companions, key fact 0.68 → 0.67.)"""
-        if best.unit.kind in WHOLE_KINDS:
-            return []
-        chosen: list[_Scored] = []
-        words = _words(best)
-        leaning = best
-        while leaning.unit.kind == "sentence" and leans_back(leaning.unit.text) and len(chosen) < MAX_ANAPHORA:
-            # "Er beschreibt auch …", "Sein Liber servitoris …": who is meant stands in the sentence before.
-            before = next((item for item in scored if item.candidate is best.candidate and item.unit.kind == "sentence"
-                           and item.unit.position == leaning.unit.position - 1), None)
-            if before is None:
-                break
-            chosen.append(before)
-            words += _words(before)
-            leaning = before
-        for announced in _announced_list(best, scored):
-            # "… Zentrale Ergebnisse der letzten Befragung:": the paragraph announces the list that answers.
-            chosen.append(announced)
-            words += _words(announced)
-        rest = scored[1:]
-        if best.fit < 1.0:
-            # The best unit lacks what the question asks for (a time, a place, a number): a unit that
-            # has it goes first ("wann und wo …" – "Ankunft: 9:00 Uhr an der Pforte").
-            rest = sorted(rest, key=lambda item: item.fit <= best.fit or item.coverage < best.coverage / 2)
-        for item in rest:
-            if len(chosen) == MAX_COMPANIONS:
-                break
-            if item.score < best.score - COMPANION_MARGIN:
-                continue
-            if item.candidate.document_id != best.candidate.document_id or item.unit.kind in WHOLE_KINDS:
-                continue
-            if any(item.unit.text in other.unit.text or other.unit.text in item.unit.text for other in [best, *chosen]):
-                continue
-            if words + _words(item) > COMPANION_WORDS:
-                continue
-            chosen.append(item)
-            words += _words(item)
-        for between in _between(best, chosen, scored):
-            # "… Imperiums. [Das Hauptaugenmerk lag dabei auf Nord- und Westafrika.] Weitere …": the answer reads on.
-            chosen.append(between)
-            words += _words(between)
-        if best.unit.kind == "sentence" and words < SHORT_ANSWER_WORDS:
-            following = _following(best, scored)
-            if following is not None and following not in chosen:
-                chosen.append(following)
-                words += _words(following)
-        for sibling in _short_paragraph(best, scored):
-            # a short answer is completed by the rest of its short paragraph
-            if sibling not in chosen and words + _words(sibling) <= PARAGRAPH_WORDS:
-                chosen.append(sibling)
-                words += _words(sibling)
-        return chosen
-
-
-def _between(best: _Scored, chosen: list[_Scored], scored: list[_Scored]) -> list[_Scored]:
-    """Each sentence of a long paragraph that stands between two sentences of the answer."""
-    def place(item: _Scored, shift: int = 0) -> tuple[int, int, int]:
-        return item.candidate.chunk_id, item.unit.line, item.unit.position + shift
-
-    sentences = [item for item in scored if item.unit.kind == "sentence"]
-    taken = {place(item) for item in [best, *chosen] if item.unit.kind == "sentence"}
-    length = Counter(place(item)[:2] for item in sentences)
-    return [item for item in sentences if length[place(item)[:2]] >= LONG_PARAGRAPH_SENTENCES
-            and place(item) not in taken and place(item, -1) in taken and place(item, 1) in taken]
-
-
-def _following(best: _Scored, scored: list[_Scored]) -> _Scored | None:
-    """The sentence after the best one in its paragraph, if any."""
-    return next((item for item in scored if item.candidate is best.candidate and item.unit.kind == "sentence"
-                 and item.unit.line == best.unit.line and item.unit.position == best.unit.position + 1), None)
-
-
-def _short_paragraph(best: _Scored, scored: list[_Scored]) -> list[_Scored]:
-    """The sentences after the best one in its paragraph when the paragraph is short: they go on
-    with what it says ("… können online gebucht werden. Buchende erhalten …")."""
-    if best.unit.kind != "sentence":
-        return []
-    own = [item for item in scored if item.candidate is best.candidate and item.unit.line == best.unit.line
-           and item.unit.kind == "sentence" and item.unit.position > best.unit.position]
-    if not own or _words(best) + sum(map(_words, own)) > PARAGRAPH_WORDS:
-        return []
-    return sorted(own, key=lambda item: item.unit.position)
-
-
-def _announced_list(best: _Scored, scored: list[_Scored]) -> list[_Scored]:
-    """The sentence that ends the best sentence's paragraph by announcing a list ("… Ergebnisse:")
-    and the first items of that list."""
-    if best.unit.kind != "sentence":
-        return []
-    own = sorted((item for item in scored if item.candidate is best.candidate), key=lambda item: item.unit.position)
-    paragraph = [item for item in own if item.unit.line == best.unit.line and item.unit.kind in PROSE]
-    if not paragraph or not paragraph[-1].unit.text.endswith(":"):
-        return []
-    lead = paragraph[-1]
-    items = itertools.takewhile(lambda item: item.unit.kind == "item", (i for i in own if i.unit.position > lead.unit.position))
-    return ([] if lead is best else [lead]) + list(items)[:MAX_COMPANIONS]
-
-
-def leans_back(sentence: str) -> bool:
-    """The sentence cannot be understood without the one before it."""
-    return bool(ANAPHOR.match(sentence) or POINTING.search(sentence))
-
-
-def _words(item: _Scored) -> int:
-    return len(item.unit.text.split())
 
 
 _OPTIONS = re.compile(r"(?:welche|was für|warum|wieso|weshalb|wozu|which|what|why)\b[^\n]*\?\n", re.I)
@@ -424,7 +297,7 @@ FEATURES = ("coverage", "similarity", "prior", "fit", "steps_asked", "steps_unas
 UNIT_WEIGHTS = np.array([0.5, 0.45, 0.2, 0.25, 0.15, -0.15, 0.1, 0.0, 0.0, -0.1, -0.1, 0.3])
 
 
-def unit_features(item: _Scored, form: QuestionForm) -> np.ndarray:
+def unit_features(item: ScoredUnit, form: QuestionForm) -> np.ndarray:
     """The features a unit is ranked by, in the order of FEATURES."""
     kind, words = item.unit.kind, len(item.unit.text.split())
     kind = "steps" if kind == "procedure" else kind  # steps that are sections are steps all the same
@@ -439,5 +312,5 @@ def unit_features(item: _Scored, form: QuestionForm) -> np.ndarray:
     ])
 
 
-def _score(item: _Scored, form: QuestionForm) -> float:
+def _score(item: ScoredUnit, form: QuestionForm) -> float:
     return float(unit_features(item, form) @ UNIT_WEIGHTS)

@@ -25,6 +25,8 @@ MAX_STEPS = 10  # items of one list shown as steps (or first cells of a table sh
 # "Einrichtung › Schritt 2: Erstanmeldung": one step of a procedure whose steps are sections.
 _STEP_HEADING = re.compile(r"^(?:Schritt|Step|Phase|Stufe)\s*\d{1,2}\b", re.I)
 MAX_HEADING_WORDS = 12
+WHOLE_KINDS = frozenset({"whole", "steps", "procedure", "listing"})  # units that answer alone, without companions
+PROSE = frozenset({"sentence", "question"})  # sentences of a paragraph, joined on one line in a whole text
 
 
 @dataclass(frozen=True)

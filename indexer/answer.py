@@ -211,7 +211,7 @@ class AnswerPicker:
                 # Steps are named by their heading ("Einrichtung › Schritt 2"): it counts in full for them.
                 nearby_weight = 1.0 if form.steps and unit.kind in {"steps", "procedure"} else 0.5
                 item = ScoredUnit(unit, candidate, terms, self._coverage(query, terms, context, nearby_weight),
-                               unit_fits(form, unit.text, self.people))
+                                  unit_fits(form, unit.text, self.people))
                 if form.listing and unit.kind in {"steps", "listing"}:
                     first_line = unit.text.partition("\n")[0]
                     title = set(self.analyzer.terms(f"{unit.heading} {first_line}"))

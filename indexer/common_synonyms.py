@@ -30,6 +30,13 @@ COMMON_SYNONYMS: dict[str, list[str]] = {
     "stolen": ["Diebstahl"],
     "lost": ["Verlust"],
     "broken": ["Defekt"],
+    # What staff notice, and what an information-security rule calls it.
+    "Phishing": ["Sicherheitsvorfall"],
+    "Schadsoftware": ["Sicherheitsvorfall"],
+    "Trojaner": ["Sicherheitsvorfall"],
+    "gehackt": ["Sicherheitsvorfall"],
+    "malware": ["Sicherheitsvorfall"],
+    "hacked": ["Sicherheitsvorfall"],
 }
 
 # What a phone list calls a number, most specific first.

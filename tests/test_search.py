@@ -85,6 +85,8 @@ def test_common_office_synonyms_are_built_in(tmp_path: Path):
     stolen = Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Laptop gestohlen, was tun?")
     assert "Diebstahl" in stolen.expansions  # what happened, searched as the noun a procedure is headed with
     assert "Diebstahl" in Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Laptop stolen?").expansions
+    phishing = Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Auf einen Phishing-Link geklickt!")
+    assert "Sicherheitsvorfall" in phishing.expansions  # what staff notice, as a security rule names it
     # a site's own synonyms add to them
     site = Index(settings, SearchSettings(synonyms={"Auszeit": ["Urlaub"]}), embedder=FakeEmbedder("fake"))
     assert "MFA" in site.search("Brauche ich 2FA?").expansions and "Urlaub" in site.search("Auszeit?").expansions

@@ -328,6 +328,22 @@ def test_a_rival_document_that_scores_higher_is_shown_beside_the_kept_first_docu
     assert answer(question, "Externe Freigaben in der Nextcloud laufen nach 30 Tagen ab.").alternative is None
 
 
+def test_another_document_s_unit_with_the_asked_number_is_shown_where_the_answer_has_none():
+    analyzer = Analyzer()
+    picker = AnswerPicker(analyzer, {}, chunks=10)
+    question = "Wie viele Luftsensoren sind im Sensorpilot installiert?"
+
+    def choose(rival_prior: float) -> AnswerChoice:
+        return picker.choose(set(analyzer.question_terms(question)), question_form(question), [
+            Candidate(1, 1, "Im Sensorpilot messen Luftsensoren die Luftqualität.", "", "Überblick", prior=1.0),
+            Candidate(2, 2, "Bisher sind es 26 Geräte.", "", "Stand", prior=rival_prior)])
+
+    near = choose(1.0)  # scores a little lower, but holds the number the first answer lacks
+    assert near.document_id == 1 and near.text == "Im Sensorpilot messen Luftsensoren die Luftqualität."
+    assert near.alternative is not None and near.alternative.text == "Bisher sind es 26 Geräte."
+    assert choose(0.0).alternative is None  # far below: not shown
+
+
 def test_what_someone_is_responsible_for_asks_for_tasks_not_a_person():
     assert question_form("Wer ist für Smart Parking zuständig?").person
     assert question_form("Who is responsible for the open data portal?").person

@@ -309,39 +309,33 @@ def test_a_short_one_sentence_answer_goes_on_with_the_next_sentence():
     assert choice.text == "Frankreich begann 1950 mit dem Wiederaufbau des Imperiums.\nDas Hauptaugenmerk lag dabei auf Nord- und Westafrika."
 
 
-def test_a_rival_document_that_scores_higher_is_shown_beside_the_kept_first_document():
+def two_documents(question: str, first: str, second: str, second_prior: float) -> AnswerChoice:
+    """The answer a picker without embeddings chooses from the first document's chunk and a second
+    document's chunk ranked `second_prior` (1.0: as high as the first)."""
     analyzer = Analyzer()
     picker = AnswerPicker(analyzer, {}, chunks=10)
+    return picker.choose(set(analyzer.question_terms(question)), question_form(question), [
+        Candidate(1, 1, first, "", "Erstes Dokument", prior=1.0), Candidate(2, 2, second, "", "Zweites", prior=second_prior)])
+
+
+def test_a_rival_document_that_scores_higher_is_shown_beside_the_kept_first_document():
     question = "Was gilt für externe Freigaben in der Nextcloud?"
-
-    def choose(rival_prior: float) -> AnswerChoice:
-        return picker.choose(set(analyzer.question_terms(question)), question_form(question), [
-            Candidate(1, 1, "Die Nextcloud ist der Ablageort des Teams.", "", "Werkzeuge", prior=1.0),
-            Candidate(2, 2, "Externe Freigaben in der Nextcloud laufen nach 30 Tagen ab.", "", "Freigaben", prior=rival_prior)])
-
-    close = choose(0.45)  # the rival's unit scores higher, but by less than the switch margin
-    assert close.document_id == 1 and close.text == "Die Nextcloud ist der Ablageort des Teams."
-    assert close.alternative is not None and close.alternative.document_id == 2
-    assert close.alternative.text == "Externe Freigaben in der Nextcloud laufen nach 30 Tagen ab."
-    clear = choose(0.6)  # by more: the rival answers, and the first document has nothing better to add
+    first, rival = "Die Nextcloud ist der Ablageort des Teams.", "Externe Freigaben in der Nextcloud laufen nach 30 Tagen ab."
+    close = two_documents(question, first, rival, 0.45)  # the rival's unit scores higher, but by less than the switch margin
+    assert close.document_id == 1 and close.text == first
+    assert close.alternative is not None and close.alternative.document_id == 2 and close.alternative.text == rival
+    clear = two_documents(question, first, rival, 0.6)  # by more: the rival answers, and the first document has nothing better to add
     assert clear.document_id == 2 and clear.alternative is None
-    assert answer(question, "Externe Freigaben in der Nextcloud laufen nach 30 Tagen ab.").alternative is None
+    assert answer(question, rival).alternative is None
 
 
 def test_another_document_s_unit_with_the_asked_number_is_shown_where_the_answer_has_none():
-    analyzer = Analyzer()
-    picker = AnswerPicker(analyzer, {}, chunks=10)
     question = "Wie viele Luftsensoren sind im Sensorpilot installiert?"
-
-    def choose(rival_prior: float) -> AnswerChoice:
-        return picker.choose(set(analyzer.question_terms(question)), question_form(question), [
-            Candidate(1, 1, "Im Sensorpilot messen Luftsensoren die Luftqualität.", "", "Überblick", prior=1.0),
-            Candidate(2, 2, "Bisher sind es 26 Geräte.", "", "Stand", prior=rival_prior)])
-
-    near = choose(1.0)  # scores a little lower, but holds the number the first answer lacks
-    assert near.document_id == 1 and near.text == "Im Sensorpilot messen Luftsensoren die Luftqualität."
-    assert near.alternative is not None and near.alternative.text == "Bisher sind es 26 Geräte."
-    assert choose(0.0).alternative is None  # far below: not shown
+    first, rival = "Im Sensorpilot messen Luftsensoren die Luftqualität.", "Bisher sind es 26 Geräte."
+    near = two_documents(question, first, rival, 1.0)  # scores a little lower, but holds the number the first answer lacks
+    assert near.document_id == 1 and near.text == first
+    assert near.alternative is not None and near.alternative.text == rival
+    assert two_documents(question, first, rival, 0.0).alternative is None  # far below: not shown
 
 
 def test_what_someone_is_responsible_for_asks_for_tasks_not_a_person():

@@ -2,7 +2,8 @@
 
 `Snapshot._search` is the one place where access, spelling, both retrievers, the answer unit and the
 confidence meet; the rules it applies live beside it (`fusion`, `asked_value`, `stated_values`,
-`glossary`, `thesaurus`, `answer`, `confidence`), which is why it stays one module of ~490 lines (its SQL lives in `store`).
+`glossary`, `thesaurus`, `answer`, `confidence`), which is why it stays one module of ~490 lines;
+its SQL lives in `store`.
 """
 from __future__ import annotations
 

@@ -93,13 +93,15 @@ class Thesaurus:
                      visible: Callable[[str], bool] = lambda term: True) -> dict[str, str]:
         """Term the index lacks → the search term of its synonym that most chunks hold ("notebook" →
         "laptop"), for every such term that has one. Only synonyms a document the asker may see
-        holds (`visible`) are offered: the choice must not depend on restricted documents."""
+        holds (`visible`) are offered: the choice must not depend on restricted documents. A term
+        that is only a part of the word is none of its synonyms: "Hamburg" shares its stem with
+        "Hamburger", whose synonym "Burger" would search "burg"."""
         found = {}
         for term in dict.fromkeys(terms):
             if frequency.get(term, 0):
                 continue
             known = [t[0] for t in map(analyzer.terms, self.synonyms(term))
-                     if len(t) == 1 and frequency.get(t[0], 0) and visible(t[0])]
+                     if len(t) == 1 and t[0] not in term and frequency.get(t[0], 0) and visible(t[0])]
             if known:
                 found[term] = max(known, key=lambda t: (frequency[t], t))
         return found

@@ -14,6 +14,7 @@ LINES = """# OpenThesaurus - German Thesaurus in text format
 Klapprechner (ugs.);Laptop;Mobilrechner;Schlepptop (ugs., scherzhaft);Notebook;tragbarer Computer
 Menge;Ziffer;Nr.;Nummer;Zahl
 Akt;Nummer (ugs.);Verkehr (geh.)
+Hamburger;Burger
 """
 
 
@@ -43,6 +44,13 @@ def test_only_terms_the_index_lacks_are_replaced_by_a_synonym_it_holds(thesaurus
     assert thesaurus.replacements(["mobilrechn"], analyzer, {}) == {}
     # a synonym only restricted documents hold is not offered to someone who may not see them
     assert thesaurus.replacements(["notebook"], analyzer, frequency, visible=lambda term: term != "laptop") == {}
+
+
+def test_a_part_of_the_word_is_no_synonym(thesaurus_file: Path):
+    # "Hamburg" has the stem of "Hamburger", whose synonym "Burger" is only a part of the word
+    thesaurus, analyzer = Thesaurus(thesaurus_file), Analyzer()
+    assert "Burger" in thesaurus.synonyms("hamburg")
+    assert thesaurus.replacements(["hamburg"], analyzer, {"burg": 4}) == {}
 
 
 def test_without_the_file_there_are_no_synonyms(tmp_path: Path):

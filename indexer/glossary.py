@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from .analysis import Analyzer
 from .records import ParsedDocument
@@ -111,6 +111,22 @@ class Glossary:
             elif expansion_re.search(text) and not term_re.search(text):
                 found.append(term)
         return list(dict.fromkeys(found))
+
+    def replacements(self, query: str, analyzer: Analyzer, visible: Callable[[str], bool]) -> dict[str, str]:
+        """Question term no document the asker may see holds → the first such term of its other
+        side ("phishing" → "sicherheitsvorfall", "smartphone" → "handy"): the word the documents
+        use for what the question names, so it counts as known and as found in an answer."""
+        text = query.lower()
+        found: dict[str, str] = {}
+        for term_re, expansion_re, term, expansion in self._patterns:
+            for said_re, said, other in ((term_re, term, expansion), (expansion_re, expansion, term)):
+                if not said_re.search(text):
+                    continue
+                known = [t for t in analyzer.terms(other) if visible(t)]
+                for t in analyzer.terms(said) if known else ():
+                    if not visible(t):
+                        found.setdefault(t, known[0])
+        return found
 
     def expand(self, query: str) -> str:
         """The query with its expansions appended in parentheses, for both retrievers."""

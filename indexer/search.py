@@ -295,13 +295,18 @@ class Snapshot:
             query_terms - common_word_terms(query, self.analyzer), self.analyzer, self.speller.frequency,
             lambda term: self._sees_term(term, groups))
         synonyms.update(phone_words(query, self.analyzer, lambda term: self._sees_term(term, groups)))
+        # A word the glossary or the built-in synonyms pair with one the documents use is known by that
+        # one, which counts in the top hit's coverage. Not in choosing the answer unit: "Smartphone" →
+        # "Handy" chose a sentence on the Diensthandy for a question on private phones.
+        explained = self.glossary.replacements(query, self.analyzer, lambda term: self._sees_term(term, groups))
         corrections = self.speller.corrections(query_terms - synonyms.keys(),
                                                real_word_terms(query, self.analyzer, "en" if english else "de"))
         # English words are unknown to a German index by nature: that says nothing about an answer.
         # Nor does a verb the documents happen not to use ("kümmert"): only unknown nouns and names count.
         nouns = self.analyzer.noun_terms(query)
         unknown = 0.0 if english else sum(
-            not self._sees_term(corrections.get(t, synonyms.get(t, t)), groups) for t in query_terms & nouns) / max(1, len(query_terms))
+            not self._sees_term(corrections.get(t, synonyms.get(t, explained.get(t, t))), groups)
+            for t in query_terms & nouns) / max(1, len(query_terms))
         query_terms |= set(corrections.values())
         # Synonyms are searched like glossary expansions, at a lower weight: a guess at the meaning.
         # An English question meets German documents through translations of its words, searched
@@ -348,7 +353,7 @@ class Snapshot:
         top = hits[0]
         evidence = Evidence(
             dense=top.scores.get("dense", 0.0),
-            coverage=_coverage(query_terms, set(self.analyzer.terms(f"{top.title} {top.heading_path} {top.text}"))),
+            coverage=_coverage(query_terms | set(explained.values()), set(self.analyzer.terms(f"{top.title} {top.heading_path} {top.text}"))),
             margin=max(0.0, top.score - (hits[1].score if len(hits) > 1 else min(s for _, s in fused))),
             agreement=float(bool(lexical) and bool(dense) and max(lexical, key=lexical.get) == max(dense, key=dense.get) == top.chunk_id),
             answer_coverage=choice.coverage if choice else 0.0,

@@ -92,6 +92,18 @@ def test_common_office_synonyms_are_built_in(tmp_path: Path):
     assert "MFA" in site.search("Brauche ich 2FA?").expansions and "Urlaub" in site.search("Auszeit?").expansions
 
 
+def test_a_word_with_a_built_in_synonym_the_documents_use_is_known_by_it(tmp_path: Path):
+    root = tmp_path / "knowledge"
+    write(root, "vorfall.md", "Bei einem Sicherheitsvorfall sofort den Servicedesk anrufen.", title="Vorfall")
+    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False)
+    build_index(settings, embedder=FakeEmbedder("fake"))
+    index = Index(settings, SearchSettings(), embedder=FakeEmbedder("fake"))
+    known, unknown = index.search("Wen rufe ich bei Phishing an?"), index.search("Wen rufe ich bei Zauberei an?")
+    # "Phishing" is no word the index lacks: it counts as "Sicherheitsvorfall", which the document holds
+    assert known.evidence.unknown == 0 < unknown.evidence.unknown
+    assert known.evidence.coverage > unknown.evidence.coverage
+
+
 def test_english_query_finds_english_text(small_index):
     assert top(small_index, "Where are the parking sensors?") == "parking.md"
 

@@ -36,7 +36,7 @@ from .health import open_generation
 from .lexical import COLUMN_WEIGHTS, Lexical, LexicalHits
 from .records import Hit
 from .sentences import split_sentences
-from .thesaurus import shared_thesaurus
+from .thesaurus import question_forms, shared_thesaurus
 from .translations import shared_translations
 from .spelling import Speller, common_word_terms, proper_names, real_word_terms, word_list
 from .stated_values import StatedValues
@@ -293,7 +293,7 @@ class Snapshot:
         # everyday word ("gehen", "gerade") has too many senses to guess one.
         synonyms = {} if english else self.thesaurus.replacements(
             query_terms - common_word_terms(query, self.analyzer), self.analyzer, self.speller.frequency,
-            lambda term: self._sees_term(term, groups))
+            lambda term: self._sees_term(term, groups), question_forms(query, self.analyzer))
         synonyms.update(phone_words(query, self.analyzer, lambda term: self._sees_term(term, groups)))
         # A word the glossary or the built-in synonyms pair with one the documents use is known by that
         # one, which counts in the top hit's coverage. Not in choosing the answer unit: "Smartphone" →

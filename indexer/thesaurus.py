@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from .analysis import Analyzer
+from .analysis import Analyzer, fold
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,34 @@ _MARKED = re.compile(r"\((?:[^)]*\b(?:ugs|vulg|derb|fig|geh|veraltet|scherzhaft|
                      r"verhüllend|selten|historisch|biblisch|poetisch)\b[^)]*)\)")
 _NOTE = re.compile(r"\s*\([^)]*\)")
 _SINGLE_WORD = re.compile(r"^[^\W\d_]+(?:-[^\W\d_]+)*$")
+_WORD = re.compile(r"[^\W\d_]+")
+# What an inflected form may add to a set member ("Notebook|s", "Geld|er", "absegn|et"), or lack of one
+# ("brauche|n", "Kolleg|e", "Geld" of a set's "Geld|er").
+_ADDED_ENDINGS = frozenset({"", "e", "n", "en", "s", "es", "er", "ern", "st", "t", "te", "ten", "et"})
+_MISSING_ENDINGS = frozenset({"e", "n", "en", "er"})
+
+
+def inflects(word: str, member: str) -> bool:
+    """`word` is `member` plus an ending ("Notebooks", "Gelder") or less a final e/n/en/er ("brauche"
+    of "brauchen", "Geld" of "Gelder"), not another word with the same stem: "Auslagen" is no form of
+    "auslagern", "gesprungen" none of "Sprung". Conjugated verbs ("schneidet") meet no infinitive,
+    whose senses are too many to guess one ("schneiden" → "kürzen")."""
+    word, member = fold(word.casefold()), fold(member.casefold())
+    if word.startswith(member):
+        return word[len(member):] in _ADDED_ENDINGS
+    return member.startswith(word) and member[len(word):] in _MISSING_ENDINGS
+
+
+def question_forms(question: str, analyzer: Analyzer) -> dict[str, set[str]]:
+    """Term → the question's words it is a search term of ("notebook" → {"Notebooks"}, "sprung" →
+    {"gesprungen"}); a compound's parts are left out: each is a word of its own."""
+    forms: dict[str, set[str]] = {}
+    for word in _WORD.findall(question):
+        parts = {term for part in analyzer.split_compound(word) for term in analyzer.terms(part)}
+        for term in analyzer.question_terms(word):
+            if term not in parts:
+                forms.setdefault(term, set()).add(word)
+    return forms
 
 
 def parse_line(line: str) -> list[str]:
@@ -50,7 +78,8 @@ class Thesaurus:
 
     def __init__(self, path: Path | None = DEFAULT_PATH):
         self._sets: list[tuple[str, ...]] = []
-        self._senses: dict[str, tuple[int, ...]] = {}  # search term -> the sets its word is a plain member of
+        # search term -> (set, member word) for each set a word with that term is a plain member of
+        self._senses: dict[str, tuple[tuple[int, str], ...]] = {}
         self._ready = threading.Event()
         if path is None or not path.is_file():
             self._ready.set()
@@ -62,7 +91,7 @@ class Thesaurus:
             # Without compound splitting: the key is the word's own stem, as a question's plain word gives it.
             analyzer = Analyzer(split_compounds=False, cache_size=0)
             sets: list[tuple[str, ...]] = []
-            senses: dict[str, list[int]] = {}
+            senses: dict[str, list[tuple[int, str]]] = {}
             for line in path.read_text(encoding="utf-8").splitlines():
                 words = () if line.startswith("#") else tuple(parse_line(line))
                 if len(words) < 2:
@@ -70,7 +99,7 @@ class Thesaurus:
                 for word in words:
                     terms = analyzer.terms(word)
                     if len(terms) == 1:
-                        senses.setdefault(terms[0], []).append(len(sets))
+                        senses.setdefault(terms[0], []).append((len(sets), word))
                 sets.append(words)
             self._sets, self._senses = sets, {term: tuple(found) for term, found in senses.items()}
         except (OSError, UnicodeDecodeError) as error:
@@ -83,24 +112,30 @@ class Thesaurus:
         self._ready.wait()
         return len(self._sets)
 
-    def synonyms(self, term: str) -> tuple[str, ...]:
+    def synonyms(self, term: str, forms: Iterable[str] = ()) -> tuple[str, ...]:
         """The words that share a set with the word whose search term is `term` (none if unknown);
-        the word itself may be among them."""
+        the word itself may be among them. With the question's `forms` of the term, only the sets
+        of a word they inflect."""
         self._ready.wait()
-        return tuple(dict.fromkeys(word for n in self._senses.get(term, ()) for word in self._sets[n]))
+        forms = tuple(forms)
+        return tuple(dict.fromkeys(
+            word for n, member in self._senses.get(term, ())
+            if not forms or any(inflects(form, member) for form in forms) for word in self._sets[n]))
 
     def replacements(self, terms: Iterable[str], analyzer: Analyzer, frequency: Mapping[str, int],
-                     visible: Callable[[str], bool] = lambda term: True) -> dict[str, str]:
+                     visible: Callable[[str], bool] = lambda term: True,
+                     forms: Mapping[str, Iterable[str]] | None = None) -> dict[str, str]:
         """Term the index lacks → the search term of its synonym that most chunks hold ("notebook" →
         "laptop"), for every such term that has one. Only synonyms a document the asker may see
         holds (`visible`) are offered: the choice must not depend on restricted documents. A term
         that is only a part of the word is none of its synonyms: "Hamburg" shares its stem with
-        "Hamburger", whose synonym "Burger" would search "burg"."""
+        "Hamburger", whose synonym "Burger" would search "burg". `forms`: term → the question's
+        words it stems from (see `question_forms`), each of which must be a form of the set's word."""
         found = {}
         for term in dict.fromkeys(terms):
             if frequency.get(term, 0):
                 continue
-            known = [t[0] for t in map(analyzer.terms, self.synonyms(term))
+            known = [t[0] for t in map(analyzer.terms, self.synonyms(term, (forms or {}).get(term, ())))
                      if len(t) == 1 and t[0] not in term and frequency.get(t[0], 0) and visible(t[0])]
             if known:
                 found[term] = max(known, key=lambda t: (frequency[t], t))

@@ -7,7 +7,7 @@ import pytest
 
 from indexer import Index, IndexSettings, SearchSettings, build_index
 from indexer.analysis import Analyzer
-from indexer.thesaurus import Thesaurus, parse_line
+from indexer.thesaurus import Thesaurus, inflects, parse_line, question_forms
 from tests.fakes import FakeEmbedder
 
 LINES = """# OpenThesaurus - German Thesaurus in text format
@@ -15,6 +15,8 @@ Klapprechner (ugs.);Laptop;Mobilrechner;Schlepptop (ugs., scherzhaft);Notebook;t
 Menge;Ziffer;Nr.;Nummer;Zahl
 Akt;Nummer (ugs.);Verkehr (geh.)
 Hamburger;Burger
+Riss;Sprung;Spalt
+verlagern;auslagern;räumen
 """
 
 
@@ -51,6 +53,26 @@ def test_a_part_of_the_word_is_no_synonym(thesaurus_file: Path):
     thesaurus, analyzer = Thesaurus(thesaurus_file), Analyzer()
     assert "Burger" in thesaurus.synonyms("hamburg")
     assert thesaurus.replacements(["hamburg"], analyzer, {"burg": 4}) == {}
+
+
+def test_a_word_gets_the_synonyms_of_the_set_word_it_is_a_form_of():
+    assert inflects("Notebooks", "Notebook") and inflects("Gelder", "Geld") and inflects("Geld", "Gelder")
+    assert inflects("brauche", "brauchen") and inflects("Bürgerbüros", "Bürgerbüro")
+    # same stem, other word
+    assert not inflects("gesprungen", "Sprung") and not inflects("Auslagen", "auslagern")
+    assert not inflects("schneidet", "schneiden")
+
+
+def test_a_question_word_only_meets_the_sets_of_words_it_is_a_form_of(thesaurus_file: Path):
+    thesaurus, analyzer = Thesaurus(thesaurus_file), Analyzer()
+    frequency = {"riss": 2, "raum": 5, "laptop": 3}
+    question = "Handy gesprungen, und wohin mit meinen Auslagen und dem Notebook?"
+    forms = question_forms(question, analyzer)
+    assert forms["notebook"] == {"Notebook"}
+    terms = set(analyzer.question_terms(question))
+    # "gesprungen" is no crack ("Riss") and "Auslagen" nothing to clear away ("räumen")
+    assert thesaurus.replacements(terms, analyzer, frequency, forms=forms) == {"notebook": "laptop"}
+    assert {"notebook": "laptop"} != thesaurus.replacements(terms, analyzer, frequency)  # by stem alone
 
 
 def test_without_the_file_there_are_no_synonyms(tmp_path: Path):

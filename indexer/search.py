@@ -29,7 +29,8 @@ from .fusion import collapse_duplicates, fuse
 from .glossary import Glossary, GlossaryEntry, definition_text
 from .asked_value import asks_for_stated_value, asks_for_value, date_missing
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
-from .question_form import NAME_QUESTION, SECRET_QUESTION, is_english, name_missing, question_form, subject_of
+from .question_form import (NAME_QUESTION, SECRET_QUESTION, is_english, name_missing, product_name_missing,
+                            question_form, subject_of)
 from .delta_search import DeltaSearch
 from .delta_store import MergedStore
 from .health import open_generation
@@ -370,6 +371,7 @@ class Snapshot:
                 or not english and self._subject_unknown(query, groups, {**corrections, **synonyms})
                 or date_missing(query, choice.text if choice else "")
                 or name_missing(query, choice.text if choice else "", self.picker.people)
+                or product_name_missing(query, choice.text if choice else "")
                 or SECRET_QUESTION.search(query)):
             score = min(score, self.settings.caveat_confidence / 2)
         return SearchResult(

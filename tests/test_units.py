@@ -6,7 +6,7 @@ import pytest
 
 from indexer.analysis import Analyzer
 from indexer.answer import QUESTION_HEADING_MARGIN, AnswerChoice, AnswerPicker, Candidate, whole_text
-from indexer.question_form import name_missing, question_form, unit_fits
+from indexer.question_form import name_missing, product_name_missing, question_form, unit_fits
 from indexer.units import render_row, split_units
 
 
@@ -218,6 +218,17 @@ def test_a_name_question_needs_a_name_in_the_answer():
     assert name_missing("Wie heißt unser CDO eigentlich mit Namen?", "CDO steht für Chief Digital Officer.", people)
     assert not name_missing("Wie heißt die Leiterin der Koordination?", "Koordination: Lena Hoffmann", people)
     assert not name_missing("Wie heißt das Projekt?", "Es heißt Smart Parking.", people)  # a thing, not a person
+
+
+def test_a_question_for_a_model_or_brand_needs_a_name_in_the_answer():
+    chosen = "Es gibt ein Standardmodell, das regelmäßig vom IT-Einkauf festgelegt wird."
+    assert product_name_missing("Welches Handymodell bekommt man als Standard-Diensthandy?", chosen)
+    assert product_name_missing("welches handy ist das standardmodell, iphone oder android?", chosen)
+    assert product_name_missing("Which phone model do we get?", "The standard model is chosen by IT purchasing.")
+    assert not product_name_missing("Welches Handymodell bekommt man?", "Derzeit ist es das Fairphone 5.")
+    # the question's own names do not answer it
+    assert product_name_missing("Welches Modell ist Standard, das Fairphone oder ein anderes?", "Das Fairphone ist robust.")
+    assert not product_name_missing("Wer gibt die Diensthandys aus?", chosen)
 
 
 def test_how_long_wants_a_length_of_time_not_any_date():

@@ -291,9 +291,11 @@ class Snapshot:
         english = is_english(query)
         # English words meet their German index terms by letters added or dropped ("program" → "Programm").
         # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop"); an
-        # everyday word ("gehen", "gerade") has too many senses to guess one.
+        # everyday word ("gehen", "gerade") has too many senses to guess one, and one the documents
+        # begin compounds with ("ansprechen" – "Ansprechpersonen") is theirs, not a guess's ("richten").
+        completing = {t for t in query_terms if (c := self.speller.compound(t)) and self._sees_term(c, groups)}
         synonyms = {} if english else self.thesaurus.replacements(
-            query_terms - common_word_terms(query, self.analyzer), self.analyzer, self.speller.frequency,
+            query_terms - common_word_terms(query, self.analyzer) - completing, self.analyzer, self.speller.frequency,
             lambda term: self._sees_term(term, groups), question_forms(query, self.analyzer))
         synonyms.update(phone_words(query, self.analyzer, lambda term: self._sees_term(term, groups)))
         # A word the glossary or the built-in synonyms pair with one the documents use is known by that

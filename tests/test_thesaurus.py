@@ -17,6 +17,7 @@ Akt;Nummer (ugs.);Verkehr (geh.)
 Hamburger;Burger
 Riss;Sprung;Spalt
 verlagern;auslagern;räumen
+ansprechen;richten
 """
 
 
@@ -92,6 +93,20 @@ def test_a_question_with_a_synonym_finds_the_document_and_knows_its_words(tmp_pa
     found = with_synonyms.search("Startet mein Notebook von selbst neu?")
     assert found.best.source == "geraete.md" and found.corrections == {"notebook": "laptop"}
     assert found.evidence.unknown == 0 < without.search("Startet mein Notebook von selbst neu?").evidence.unknown
+
+
+def test_a_word_the_documents_begin_compounds_with_gets_no_synonym(tmp_path: Path, thesaurus_file: Path):
+    root = tmp_path / "knowledge"
+    root.mkdir()
+    (root / "kontakte.md").write_text("---\ntitle: Kontakte\n---\n\nDie Ansprechpersonen stehen in der Liste.\n")
+    (root / "antraege.md").write_text("---\ntitle: Anträge\n---\n\nRichten Sie Anträge an die Koordination.\n")
+    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False,
+                             unit_vectors=False)
+    build_index(settings, embedder=FakeEmbedder("fake"))
+    found = Index(settings, SearchSettings(thesaurus=thesaurus_file), embedder=FakeEmbedder("fake")).search(
+        "Wen kann ich ansprechen?")
+    # "ansprechen" – "Ansprechpersonen": the documents' own compound, not the thesaurus' "richten"
+    assert found.corrections.get("ansprech") == "ansprechperson" and found.best.source == "kontakte.md"
 
 
 def test_in_a_phone_question_nummer_means_the_phone_lists_durchwahl(tmp_path: Path, thesaurus_file: Path):

@@ -80,45 +80,43 @@ def test_without_the_file_there_are_no_synonyms(tmp_path: Path):
     assert len(Thesaurus(tmp_path / "missing.txt")) == 0 and len(Thesaurus(None)) == 0
 
 
-def test_a_question_with_a_synonym_finds_the_document_and_knows_its_words(tmp_path: Path, thesaurus_file: Path):
+def indexed(tmp_path: Path, documents: dict[str, tuple[str, str]]) -> IndexSettings:
+    """Settings of an index built from {file name: (title, text)} with the fake embedder."""
     root = tmp_path / "knowledge"
     root.mkdir()
-    (root / "geraete.md").write_text("---\ntitle: Geräte\n---\n\nDer Laptop startet nach Updates automatisch neu.\n")
-    (root / "parken.md").write_text("---\ntitle: Parken\n---\n\nSensoren melden freie Stellplätze.\n")
+    for name, (title, text) in documents.items():
+        (root / name).write_text(f"---\ntitle: {title}\n---\n\n{text}\n", encoding="utf-8")
     settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False,
                              unit_vectors=False)
     build_index(settings, embedder=FakeEmbedder("fake"))
-    with_synonyms = Index(settings, SearchSettings(thesaurus=thesaurus_file), embedder=FakeEmbedder("fake"))
-    without = Index(settings, SearchSettings(thesaurus=None), embedder=FakeEmbedder("fake"))
+    return settings
+
+
+def searching(settings: IndexSettings, thesaurus: Path | None) -> Index:
+    return Index(settings, SearchSettings(thesaurus=thesaurus), embedder=FakeEmbedder("fake"))
+
+
+def test_a_question_with_a_synonym_finds_the_document_and_knows_its_words(tmp_path: Path, thesaurus_file: Path):
+    settings = indexed(tmp_path, {"geraete.md": ("Geräte", "Der Laptop startet nach Updates automatisch neu."),
+                                  "parken.md": ("Parken", "Sensoren melden freie Stellplätze.")})
+    with_synonyms, without = searching(settings, thesaurus_file), searching(settings, None)
     found = with_synonyms.search("Startet mein Notebook von selbst neu?")
     assert found.best.source == "geraete.md" and found.corrections == {"notebook": "laptop"}
     assert found.evidence.unknown == 0 < without.search("Startet mein Notebook von selbst neu?").evidence.unknown
 
 
 def test_a_word_the_documents_begin_compounds_with_gets_no_synonym(tmp_path: Path, thesaurus_file: Path):
-    root = tmp_path / "knowledge"
-    root.mkdir()
-    (root / "kontakte.md").write_text("---\ntitle: Kontakte\n---\n\nDie Ansprechpersonen stehen in der Liste.\n")
-    (root / "antraege.md").write_text("---\ntitle: Anträge\n---\n\nRichten Sie Anträge an die Koordination.\n")
-    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False,
-                             unit_vectors=False)
-    build_index(settings, embedder=FakeEmbedder("fake"))
-    found = Index(settings, SearchSettings(thesaurus=thesaurus_file), embedder=FakeEmbedder("fake")).search(
-        "Wen kann ich ansprechen?")
+    settings = indexed(tmp_path, {"kontakte.md": ("Kontakte", "Die Ansprechpersonen stehen in der Liste."),
+                                  "antraege.md": ("Anträge", "Richten Sie Anträge an die Koordination.")})
+    found = searching(settings, thesaurus_file).search("Wen kann ich ansprechen?")
     # "ansprechen" – "Ansprechpersonen": the documents' own compound, not the thesaurus' "richten"
     assert found.corrections.get("ansprech") == "ansprechperson" and found.best.source == "kontakte.md"
 
 
 def test_in_a_phone_question_nummer_means_the_phone_lists_durchwahl(tmp_path: Path, thesaurus_file: Path):
-    root = tmp_path / "knowledge"
-    root.mkdir()
-    (root / "telefon.md").write_text("---\ntitle: Telefonliste\n---\n\nPersonalrat · Durchwahl -3200\n\n"
-                                     "Pforte · Durchwahl -1000\n")
-    (root / "statistik.md").write_text("---\ntitle: Statistik\n---\n\nDie Zahl der Anträge stieg um 12 Prozent.\n")
-    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False,
-                             unit_vectors=False)
-    build_index(settings, embedder=FakeEmbedder("fake"))
-    index = Index(settings, SearchSettings(thesaurus=thesaurus_file), embedder=FakeEmbedder("fake"))
+    settings = indexed(tmp_path, {"telefon.md": ("Telefonliste", "Personalrat · Durchwahl -3200\n\nPforte · Durchwahl -1000"),
+                                  "statistik.md": ("Statistik", "Die Zahl der Anträge stieg um 12 Prozent.")})
+    index = searching(settings, thesaurus_file)
     phone = index.search("Unter welcher Nummer erreiche ich den Personalrat?")
     assert phone.corrections == {"numm": "durchwahl"} and phone.best.source == "telefon.md"
     english = index.search("What is the phone extension of the Personalrat?")

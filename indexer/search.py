@@ -174,11 +174,12 @@ class Snapshot:
                 self._excluded_cache[key] = cached
         return cached
 
-    def _sees_term(self, term: str, groups: frozenset[str]) -> bool:
-        """Whether a document the caller may see holds `term`. A word only restricted documents use
-        is as unknown to an outsider as one no document uses, and must not make their answer surer."""
+    def _sees_term(self, term: str, groups: frozenset[str], searchable: bool = False) -> bool:
+        """Whether a document the caller may see holds `term` (`searchable`: one a search may return,
+        not the glossary). A word only restricted documents use is as unknown to an outsider as one
+        no document uses, and must not make their answer surer."""
         chunks = self.speller.frequency.get(term, 0)
-        hidden = self._excluded(groups, include_outdated=True, access_only=True)
+        hidden = self._excluded(groups, include_outdated=True, access_only=not searchable)
         if chunks > len(hidden):
             return True  # more chunks hold it than the caller may not see
         return chunks > 0 and bool(self.bm25.search("", 1, hidden, [term]).scores)
@@ -293,7 +294,7 @@ class Snapshot:
         # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop"); an
         # everyday word ("gehen", "gerade") has too many senses to guess one, and one the documents
         # begin compounds with ("ansprechen" – "Ansprechpersonen") is theirs, not a guess's ("richten").
-        completing = {t for t in query_terms if (c := self.speller.compound(t)) and self._sees_term(c, groups)}
+        completing = {t for t in query_terms if (c := self.speller.compound(t)) and self._sees_term(c, groups, True)}
         synonyms = {} if english else self.thesaurus.replacements(
             query_terms - common_word_terms(query, self.analyzer) - completing, self.analyzer, self.speller.frequency,
             lambda term: self._sees_term(term, groups), question_forms(query, self.analyzer))

@@ -2,7 +2,7 @@
 
 `Snapshot._search` is the one place where access, spelling, both retrievers, the answer unit and the
 confidence meet; the rules it applies live beside it (`fusion`, `asked_value`, `stated_values`,
-`glossary`, `thesaurus`, `answer`, `confidence`), which is why it stays one module of ~490 lines;
+`glossary`, `thesaurus`, `answer`, `confidence`), which is why it stays one module of ~500 lines;
 its SQL lives in `store`.
 """
 from __future__ import annotations
@@ -294,7 +294,8 @@ class Snapshot:
         # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop"); an
         # everyday word ("gehen", "gerade") has too many senses to guess one, and one the documents
         # begin compounds with ("ansprechen" – "Ansprechpersonen") is theirs, not a guess's ("richten").
-        completing = {t for t in query_terms if (c := self.speller.compound(t)) and self._sees_term(c, groups, True)}
+        completing = {t for t in query_terms
+                      if (compound := self.speller.compound(t)) and self._sees_term(compound, groups, searchable=True)}
         synonyms = {} if english else self.thesaurus.replacements(
             query_terms - common_word_terms(query, self.analyzer) - completing, self.analyzer, self.speller.frequency,
             lambda term: self._sees_term(term, groups), question_forms(query, self.analyzer))
@@ -357,7 +358,8 @@ class Snapshot:
         top = hits[0]
         evidence = Evidence(
             dense=top.scores.get("dense", 0.0),
-            coverage=_coverage(query_terms | set(explained.values()), set(self.analyzer.terms(f"{top.title} {top.heading_path} {top.text}"))),
+            coverage=_coverage(query_terms | set(explained.values()),
+                               set(self.analyzer.terms(f"{top.title} {top.heading_path} {top.text}"))),
             margin=max(0.0, top.score - (hits[1].score if len(hits) > 1 else min(s for _, s in fused))),
             agreement=float(bool(lexical) and bool(dense) and max(lexical, key=lexical.get) == max(dense, key=dense.get) == top.chunk_id),
             answer_coverage=choice.coverage if choice else 0.0,

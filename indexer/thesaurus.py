@@ -130,7 +130,7 @@ class Thesaurus:
         holds (`visible`) are offered: the choice must not depend on restricted documents. A term
         that is only a part of the word is none of its synonyms: "Hamburg" shares its stem with
         "Hamburger", whose synonym "Burger" would search "burg". `forms`: term → the question's
-        words it stems from (see `question_forms`), each of which must be a form of the set's word."""
+        words it stems from (see `question_forms`); one of them must be a form of the set's word."""
         found = {}
         for term in dict.fromkeys(terms):
             if frequency.get(term, 0):

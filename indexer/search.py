@@ -294,8 +294,8 @@ class Snapshot:
         # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop"); an
         # everyday word ("gehen", "gerade") has too many senses to guess one, and one the documents
         # begin compounds with ("ansprechen" – "Ansprechpersonen") is theirs, not a guess's ("richten").
-        completing = {t for t in query_terms
-                      if (compound := self.speller.compound(t)) and self._sees_term(compound, groups, searchable=True)}
+        completing = set() if english else {
+            t for t in query_terms if (compound := self.speller.compound(t)) and self._sees_term(compound, groups, searchable=True)}
         synonyms = {} if english else self.thesaurus.replacements(
             query_terms - common_word_terms(query, self.analyzer) - completing, self.analyzer, self.speller.frequency,
             lambda term: self._sees_term(term, groups), question_forms(query, self.analyzer))
@@ -370,17 +370,18 @@ class Snapshot:
         score = confidence(evidence)
         answering = choice.document_id if choice else self.chunk_document[top.chunk_id]
         searched_nouns = {corrections.get(t, synonyms.get(t, t)) for t in nouns}
+        answer_text = choice.text if choice else ""
         if score >= self.settings.caveat_confidence and (
                 asks_for_value(query) and self.values.lacking(query, nouns, answering)
                 or self.values.clock_off_topic(query, searched_nouns, self.picker.idf, answering)
                 or not english and self._subject_unknown(query, groups, {**corrections, **synonyms})
-                or date_missing(query, choice.text if choice else "")
-                or name_missing(query, choice.text if choice else "", self.picker.people)
-                or product_name_missing(query, choice.text if choice else "")
+                or date_missing(query, answer_text)
+                or name_missing(query, answer_text, self.picker.people)
+                or product_name_missing(query, answer_text)
                 or SECRET_QUESTION.search(query)):
             score = min(score, self.settings.caveat_confidence / 2)
         return SearchResult(
-            query, hits, score, score >= self.settings.caveat_confidence, choice.text if choice else "",
+            query, hits, score, score >= self.settings.caveat_confidence, answer_text,
             generation=self.generation, evidence=evidence, corrections={**corrections, **synonyms}, answer=choice,
             certain=score >= self.settings.min_confidence,
         )

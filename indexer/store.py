@@ -130,9 +130,9 @@ class IndexStore:
         return {path: successor or "" for path, successor in rows}
 
     def document_metadata(self) -> list[tuple[str, dict[str, Any], str | None]]:
-        """(path, metadata, access) of every document, for the run report's checks."""
-        rows = self.db.execute(f"SELECT path, meta, access FROM {self.DOCUMENTS} ORDER BY path")
-        return [(path, json.loads(meta or "{}"), access) for path, meta, access in rows]
+        """(path, metadata, access) of every document by path, for the run report's checks."""
+        return sorted(((path, meta, access) for _, _, path, meta, access in self.search_documents()),
+                      key=lambda row: row[0])
 
     def add_document(
         self, path: str, title: str, content_hash: str, size: int, mtime_ns: int, meta: dict[str, Any],

@@ -224,6 +224,13 @@ def test_answer_passage_is_the_sentence_that_answers(sample):
     assert len(result.passage) < 300
 
 
+def test_a_question_for_a_person_is_answered_from_the_contact_list_not_the_topic_s_page(sample):
+    """A name in a table row embeds far from any question; the page about the topic, fluent but naming
+    nobody, must not push the list that says who looks after it out of the answer."""
+    for question in ("Wer kümmert sich um den Smart-City-Index?", "An wen wende ich mich bei Fragen zu Open Data?"):
+        assert "Markus Schulte" in sample.search(question).passage, question
+
+
 def test_english_question_on_german_knowledge(sample):
     result = sample.search("Who leads the Smart City Innovation Unit?", k=3)
     assert "sciu/ueber-die-sciu.md" in [hit.source for hit in result.hits] or "sciu/summary-international-partners.md" in [hit.source for hit in result.hits]

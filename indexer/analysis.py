@@ -82,10 +82,17 @@ def _is_participle(word: str) -> bool:
     return len(word) >= 7 and word.startswith("ge") and word.endswith(("t", "en")) and word.isalpha()
 
 
+# The particles of separable verbs, folded ("zurück" → "zuruck"): "an" of "ansprechen", "ein" of "einreichen".
+PARTICLES = ("an", "ab", "auf", "aus", "ein", "mit", "nach", "vor", "zu", "zuruck", "fest", "weg", "her", "hin", "los",
+             "zusammen", "frei", "bereit", "hoch", "weiter", "teil", "bei", "fort")
 # "ausgelastet", "eingereichte", "ausgefallen": a separable verb's participle, its "ge" inside.
-_SEPARABLE_PARTICIPLE = re.compile(
-    r"^(?P<particle>an|ab|auf|aus|ein|mit|nach|vor|zu|zuruck|fest|weg|her|hin|los|zusammen|frei|bereit|"
-    r"hoch|weiter|teil|bei|fort)ge(?P<verb>[a-z]{3,}?)(?:e?t|en)(?:e|en|er|es|em)?$")
+_SEPARABLE_PARTICIPLE = re.compile(rf"^(?P<particle>{'|'.join(PARTICLES)})ge(?P<verb>[a-z]{{3,}}?)(?:e?t|en)(?:e|en|er|es|em)?$")
+
+
+def strips_particle(term: str, other: str) -> bool:
+    """`other` is `term` without its separable verb's particle ("ansprech" → "sprech"): another
+    verb, however close in letters ("ansprechen" is not "sprechen")."""
+    return len(other) < len(term) and term.endswith(other) and term[: len(term) - len(other)] in PARTICLES
 
 
 # "mitlesen", "nachmelden": a particle glued to an infinitive (lower-case, as written in a question).

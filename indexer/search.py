@@ -296,6 +296,7 @@ class Snapshot:
         dense_search = _dense_pool().submit(self.dense, query_vector, limit, excluded)
         query_terms = set(self.analyzer.question_terms(query))
         english = is_english(query)
+        form = question_form(query)
         # English words meet their German index terms by letters added or dropped ("program" → "Programm").
         # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop"); an
         # everyday word ("gehen", "gerade") has too many senses to guess one, and one the documents
@@ -310,8 +311,11 @@ class Snapshot:
         # one, which counts in the top hit's coverage. Not in choosing the answer unit: "Smartphone" →
         # "Handy" chose a sentence on the Diensthandy for a question on private phones.
         explained = self.glossary.replacements(query, self.analyzer, lambda term: self._sees_term(term, groups))
+        # In a question for a person, "ansprechen" and "anrufen" are how to reach them: "sprechen" and
+        # "rufen" are other verbs, and "Sprechen Sie Jonas Becker an" answered a question on funding.
         corrections = self.speller.corrections(query_terms - synonyms.keys(),
-                                               real_word_terms(query, self.analyzer, "en" if english else "de"))
+                                               real_word_terms(query, self.analyzer, "en" if english else "de"),
+                                               whole_verbs=form.person)
         # English words are unknown to a German index by nature: that says nothing about an answer.
         # Nor does a verb the documents happen not to use ("kümmert"): only unknown nouns and names count.
         nouns = self.analyzer.noun_terms(query)
@@ -349,7 +353,6 @@ class Snapshot:
             return SearchResult(query, [], 0.0, False, generation=self.generation)
         passage_vector = vectors.passage
         unit_similarities = self._unit_similarities(hits, passage_vector)
-        form = question_form(query)
         hits = self._rerank_by_units(hits, unit_similarities, PERSON_UNIT_WEIGHT if form.person else UNIT_WEIGHT)[:k]
         if asks_for_stated_value(query) or CALL_QUESTION.search(query):
             hits = self.values.prefer(query, nouns, hits)

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel, Levenshtein
 from spellchecker import SpellChecker
 
-from .analysis import Analyzer
+from .analysis import Analyzer, strips_particle
 
 MIN_LENGTH = 4  # shorter terms are too ambiguous to correct
 PREFIX_LENGTH = 6  # shorter terms begin too many compounds to stand for one
@@ -139,9 +139,10 @@ class Speller:
     def known(self, term: str) -> bool:
         return term in self.frequency
 
-    def correct(self, term: str, real: bool = False) -> str | None:
+    def correct(self, term: str, real: bool = False, whole_verbs: bool = False) -> str | None:
         """The best index term within 1–2 edits of `term`, or None (known, too short, or no match).
-        A `real` word's term only meets forms with letters added or dropped."""
+        A `real` word's term only meets forms with letters added or dropped; with `whole_verbs`, not
+        the verb without its particle ("ansprechen" is not "sprechen")."""
         if self.known(term) or len(term) < MIN_LENGTH or term.isdigit() or not self._sorted:
             return None
         limit = _max_edits(term)
@@ -153,7 +154,7 @@ class Speller:
             distance = Levenshtein.distance(term, candidate, score_cutoff=limit)
             if real and (Indel.distance(term, candidate) != abs(len(term) - len(candidate)) or len(candidate) < MIN_LENGTH):
                 continue  # a real word's letters were replaced, not only added or dropped ("Topf" is no "TOP")
-            if distance > limit:
+            if distance > limit or whole_verbs and real and strips_particle(term, candidate):
                 continue
             key = (distance, -self.frequency[candidate], candidate)
             if best is None or key < best:
@@ -173,13 +174,13 @@ class Speller:
         found = [t for t in self._sorted[start:end] if len(t) >= len(term) + MIN_LENGTH - 1]
         return max(found, key=lambda t: (self.frequency[t], t)) if found else None
 
-    def corrections(self, terms: Iterable[str], real: Iterable[str] = ()) -> dict[str, str]:
+    def corrections(self, terms: Iterable[str], real: Iterable[str] = (), whole_verbs: bool = False) -> dict[str, str]:
         """Unknown term → its correction or the compound it begins, for every term that has one
-        (`real`: terms of real words)."""
+        (`real`: terms of real words; `whole_verbs`: see `correct`)."""
         found = {}
         real = set(real)
         for term in dict.fromkeys(terms):
-            corrected = self.correct(term, term in real) or self.compound(term)
+            corrected = self.correct(term, term in real, whole_verbs) or self.compound(term)
             if corrected:
                 found[term] = corrected
         return found

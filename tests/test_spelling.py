@@ -60,6 +60,15 @@ def test_a_word_the_documents_only_use_to_begin_a_compound_meets_that_compound()
     assert speller.compound("zwil") is None  # too short to stand for one compound
 
 
+def test_in_a_question_for_a_person_a_particle_verb_keeps_its_particle():
+    speller = Speller({"sprech": 5, "ansprechperson": 3})
+    # "Wen kann ich wegen Fördermitteln ansprechen?": "Sprechen Sie Jonas Becker an" is no answer;
+    # the contact list's "Ansprechpersonen" is.
+    assert speller.corrections(["ansprech"], ["ansprech"], whole_verbs=True) == {"ansprech": "ansprechperson"}
+    # Elsewhere the verb stands for its family ("einloggen" – "loggen"), as before.
+    assert speller.corrections(["ansprech"], ["ansprech"]) == {"ansprech": "sprech"}
+
+
 def test_an_english_word_meets_a_german_term_only_by_letters_added_or_dropped():
     speller, analyzer = speller_and_analyzer()
     question = "Who drank lunch in the Verfal?"

@@ -29,8 +29,8 @@ from .fusion import collapse_duplicates, fuse
 from .glossary import Glossary, GlossaryEntry, definition_text
 from .asked_value import asks_for_stated_value, asks_for_value, date_missing
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
-from .question_form import (NAME_QUESTION, SECRET_QUESTION, QuestionForm, is_english, name_missing,
-                            product_name_missing, question_form, subject_of)
+from .question_form import (NAME_QUESTION, PERSON, SECRET_QUESTION, QuestionForm, is_english, name_missing,
+                            product_name_missing, question_form, subject_of, unit_fits)
 from .delta_search import DeltaSearch
 from .delta_store import MergedStore
 from .health import open_generation
@@ -390,6 +390,9 @@ class Snapshot:
                 or product_name_missing(query, answer_text)
                 or SECRET_QUESTION.search(query)):
             score = min(score, self.settings.caveat_confidence / 2)
+        elif (self.settings.caveat_confidence / 2 < score < self.settings.caveat_confidence and form.person
+              and not english and self._person_beside_topic(query, form, searched_nouns, answer_text, groups)):
+            score = self.settings.caveat_confidence  # unsure, but the person asked for is named: with the caveat
         return SearchResult(
             query, hits, score, score >= self.settings.caveat_confidence, answer_text,
             generation=self.generation, evidence=evidence, corrections={**corrections, **synonyms}, answer=choice,
@@ -399,6 +402,18 @@ class Snapshot:
     def _document_text(self, document_id: int) -> str:
         with self._lock:
             return " ".join(self.store.document_texts(self.documents[document_id].path))
+
+    def _person_beside_topic(self, query: str, form: QuestionForm, nouns: set[str], text: str,
+                             groups: frozenset[str]) -> bool:
+        """A line of the answer names a person beside the question's topic, its rarest noun but for
+        the person words ("Haushalt, Fördermittel – Ansprechperson: Sabine Krämer" for "Wen kann ich
+        wegen Fördermitteln ansprechen?"): it answers, however far apart the embedding puts the two."""
+        asked = nouns - {t for word in PERSON.findall(query) for t in self.analyzer.terms(word)}
+        if not asked:
+            return False
+        topic = max(sorted(asked), key=self.picker.idf)
+        return self._sees_term(topic, groups) and any(
+            unit_fits(form, line, self.picker.people) == 1.0 and topic in self.analyzer.terms(line) for line in text.splitlines())
 
     def _subject_unknown(self, query: str, groups: frozenset[str], corrections: dict[str, str]) -> bool:
         """A "what is X" question whose X no document the caller may see names ("Worum geht es beim

@@ -231,6 +231,16 @@ def test_a_question_for_a_person_is_answered_from_the_contact_list_not_the_topic
         assert "Markus Schulte" in sample.search(question).passage, question
 
 
+def test_a_contact_line_beside_the_asked_topic_is_shown_though_the_search_is_unsure(sample):
+    # The row "Personal, Entsendungen, Arbeitszeit – Ansprechperson: Frank Osterkamp" answers,
+    # although the question's words and the row embed far apart: shown with the caveat, not declined.
+    result = sample.search("Wen kann ich wegen Entsendungen ansprechen?")
+    assert result.answerable and not result.certain
+    assert "Frank Osterkamp" in result.passage
+    # A topic no document names is no such case, whatever names the contact list holds.
+    assert not sample.search("Wen kann ich wegen der Kantine ansprechen?").answerable
+
+
 def test_english_question_on_german_knowledge(sample):
     result = sample.search("Who leads the Smart City Innovation Unit?", k=3)
     assert "sciu/ueber-die-sciu.md" in [hit.source for hit in result.hits] or "sciu/summary-international-partners.md" in [hit.source for hit in result.hits]

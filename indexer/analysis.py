@@ -57,6 +57,10 @@ _SEPARATED_VERB = re.compile(
     r"zusammen|frei|bereit|durch|hoch|weiter)\s*$", re.IGNORECASE)
 
 
+# Where a clause ends: a punctuation mark, or a dash between spaces (not the hyphen of "Open-Data").
+_CLAUSE_END = re.compile(r"[,;?!.]| [–—-] ")
+
+
 def fold(word: str) -> str:
     """Fold a lower-cased word to its search form: umlauts to base vowels, accents removed."""
     word = word.translate(_UMLAUTS)
@@ -217,9 +221,10 @@ class Analyzer:
 
     def question_terms(self, question: str) -> list[str]:
         """The terms of a question plus those of its separable verbs put back together: "Wie reiche
-        ich die Idee ein?" also searches "einreichen" (and so finds "Einreichung")."""
+        ich die Idee ein?" also searches "einreichen" (and so finds "Einreichung"), in any clause
+        ("Ich habe eine Idee – wie reiche ich die ein?")."""
         terms = self.terms(question)
-        for clause in re.split(r"[,;?!.]", question):
+        for clause in _CLAUSE_END.split(question):
             match = _SEPARATED_VERB.search(clause)
             if match:
                 terms.extend(t for t in self.terms(match.group("particle") + match.group("verb")) if t not in terms)

@@ -229,9 +229,14 @@ def test_overlong_words_are_not_split_and_real_compounds_still_are() -> None:
     ("Wie reiche ich die Idee ein?", "Einreichung"),
     ("Wie melde ich mich zum Seminar an?", "anmelden"),
     ("Wie gehen wir vor, wenn eine Leistung online gehen soll?", "Vorgehen"),
+    ("Ich habe eine Idee für mein Amt – wie reiche ich die ein?", "Einreichung"),
 ])
 def test_a_separated_verb_is_also_searched_whole(analyzer: Analyzer, question: str, verb: str) -> None:
     assert analyzer.terms(verb)[0] in analyzer.question_terms(question)
+
+
+def test_a_hyphen_inside_a_word_ends_no_clause(analyzer: Analyzer) -> None:
+    assert analyzer.terms("anmelden")[0] in analyzer.question_terms("Wie melde ich Open-Data-Sätze an?")
 
 
 def test_an_unknown_particle_verb_is_also_searched_as_its_known_verb() -> None:

@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .analysis import Analyzer
-from .companions import companions
+from .companions import companions, named_procedure
 from .question_form import QuestionForm, unit_fits
 from .units import PROSE, WHOLE_KINDS, Unit, split_units
 
@@ -265,8 +265,10 @@ class AnswerPicker:
         query_vector: np.ndarray | None = None,
         encode: Encoder | None = None,
         translated: frozenset[str] = frozenset(),
+        actions: frozenset[str] = frozenset(),
     ) -> AnswerChoice | None:
-        """The best answer over all candidate chunks, or None when they hold no readable unit."""
+        """The best answer over all candidate chunks, or None when they hold no readable unit.
+        `actions`: the terms of the question's verbs, which may name a section ("Einreichung")."""
         scored = self.scored_units(query_terms, form, candidates, query_vector, encode, translated=translated)
         if not scored:
             return None
@@ -289,6 +291,7 @@ class AnswerPicker:
         alternative = (Alternative(shown.unit.text, shown.candidate.chunk_id, shown.candidate.document_id)
                        if shown is not None else None)
         parts = [best] + companions(best, scored)
+        parts += named_procedure(parts, scored, actions, lambda heading: set(self.analyzer.terms(heading))) if form.steps else []
         parts.sort(key=lambda s: (s.candidate.chunk_id, s.unit.position))  # reading order
         text = "\n".join(item.unit.text for item in parts)
         if form.person and not unit_fits(form, text, self.people) and best.candidate.owner:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .units import PROSE, WHOLE_KINDS
 
@@ -90,6 +90,31 @@ def companions(best: ScoredUnit, scored: list[ScoredUnit]) -> list[ScoredUnit]:
             chosen.append(sibling)
             words += _words(sibling)
     return chosen
+
+
+def named_procedure(parts: list[ScoredUnit], scored: list[ScoredUnit], actions: frozenset[str],
+                    heading_terms: Callable[[str], set[str]]) -> list[ScoredUnit]:
+    """For "wie reiche ich … ein?": the section of the answer's document that a verb of the question
+    names ("Einreichung"), when the answer is a sentence from elsewhere in the document ("Mit dem
+    Steckbrief reichen Fachbereiche … ein."): its list of steps, or its first two units, within the
+    word budget. The document's own how-to stands under that heading."""
+    best = parts[0]
+    if not actions or best.unit.kind in WHOLE_KINDS:
+        return []
+    held = set().union(*(item.terms for item in parts)) | heading_terms(best.unit.section)
+    named = [item for item in scored if item.candidate.document_id == best.candidate.document_id
+             and item.unit.section and item.unit.section != best.unit.section and item.unit.kind != "question"
+             and (heading_terms(item.unit.section) & actions) - held
+             and not any(item.unit.text in part.unit.text or part.unit.text in item.unit.text for part in parts)]
+    if not named:
+        return []
+    top = max(named, key=lambda item: item.score)
+    section = sorted((item for item in named if item.candidate is top.candidate and item.unit.section == top.unit.section),
+                     key=lambda item: item.unit.position)
+    picked = [item for item in section if item.unit.kind in WHOLE_KINDS][:1] or section[:2]
+    if sum(map(_words, parts + picked)) > COMPANION_WORDS:
+        return []
+    return picked
 
 
 def _between(best: ScoredUnit, chosen: list[ScoredUnit], scored: list[ScoredUnit]) -> list[ScoredUnit]:

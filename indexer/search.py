@@ -295,6 +295,7 @@ class Snapshot:
         query_vector = vectors.search
         dense_search = _dense_pool().submit(self.dense, query_vector, limit, excluded)
         query_terms = set(self.analyzer.question_terms(query))
+        asked = frozenset(query_terms)
         english = is_english(query)
         form = question_form(query)
         # English words meet their German index terms by letters added or dropped ("program" → "Programm").
@@ -356,8 +357,10 @@ class Snapshot:
         hits = self._rerank_by_units(hits, unit_similarities, PERSON_UNIT_WEIGHT if form.person else UNIT_WEIGHT)[:k]
         if asks_for_stated_value(query) or CALL_QUESTION.search(query):
             hits = self.values.prefer(query, nouns, hits)
+        # The question's verbs ("einreich" of "wie reiche ich … ein") may name the section that answers.
+        actions = asked - nouns if form.steps and not english else frozenset()
         choice = self._choose_answer(form, query_terms, fused, hits, lexical, dense, passage_vector, unit_similarities,
-                                     frozenset(translated))
+                                     frozenset(translated), actions)
         if choice is not None and choice.document_id != self.chunk_document[hits[0].chunk_id]:
             # The document holding the best answer unit is cited first.
             first = next(i for i, hit in enumerate(hits) if self.chunk_document[hit.chunk_id] == choice.document_id)
@@ -457,7 +460,8 @@ class Snapshot:
 
     def _choose_answer(self, form: QuestionForm, query_terms: set[str], fused: list[tuple[int, float]], hits: list[Hit],
                        lexical: dict, dense: dict, query_vector: np.ndarray,
-                       unit_similarities: dict[int, np.ndarray], translated: frozenset[str] = frozenset()) -> AnswerChoice | None:
+                       unit_similarities: dict[int, np.ndarray], translated: frozenset[str] = frozenset(),
+                       actions: frozenset[str] = frozenset()) -> AnswerChoice | None:
         """The best answer unit among the best chunks of the top documents.
 
         The question as asked, not its glossary expansions, chooses: expansions would favour
@@ -486,7 +490,7 @@ class Snapshot:
             for hit in self.hits(chosen, lexical, dense)
         ]
         return self.picker.choose(query_terms, form, candidates, query_vector, self.embedder.encode,
-                                  translated)
+                                  translated, actions)
 
 
 class _QuestionVectors:

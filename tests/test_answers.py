@@ -68,6 +68,26 @@ Standard CityGML. Das Bürgerbüro nutzt die Ansicht für Auskünfte zu Bauvorha
 Eine Dienstreise beantragen Sie vorher im Reisekostenportal. Fahrten mit dem privaten Pkw werden nur
 erstattet, wenn sie vorher begründet genehmigt wurden. Die Abrechnung erfolgt nach dem Landesreisekostengesetz.
 """),
+    "projekte/ideensteckbrief.md": ("Leitfaden Ideensteckbrief", "Lena Hoffmann (@lena_hoffmann)", """
+Mit dem Ideensteckbrief reichen Ämter und städtische Unternehmen neue Ideen bei der Innovationsstelle ein.
+Der Steckbrief ist kurz: Er zeigt auf zwei Seiten, welches Problem gelöst wird.
+
+## Aufbau
+
+Der Steckbrief nennt zuerst das Problem und erst danach die Lösung. Er beschreibt, wer von der Idee
+profitiert, welche Fachbereiche beteiligt sind und woran der Erfolg gemessen wird. Abkürzungen werden beim
+ersten Vorkommen ausgeschrieben. Technologien wie Sensoren oder künstliche Intelligenz sind kein Selbstzweck.
+Eine grobe Schätzung von Aufwand und Kosten für einen Pilotversuch gehört ebenfalls hinein.
+
+## Bewertung
+
+Die Innovationsstelle bewertet jeden Steckbrief nach fünf Kriterien und antwortet innerhalb von vier Wochen.
+
+## Einreichung
+
+Den ausgefüllten Steckbrief als Word-Datei an das Postfach „Ideen“ senden oder im Wiki unter „Ideenspeicher“
+hochladen. Bei Fragen hilft die Koordination.
+"""),
     "sciu/haushalt.md": ("Haushaltsnotiz Sensorik", "Frank Osterkamp (@frank_osterkamp)", """
 Für den Betrieb des Funknetzes und der Sensorik sind im Etat noch 7.750 € nicht gebunden.
 """),
@@ -136,6 +156,14 @@ def test_how_to_questions_get_the_steps(core: ChatCore):
 def test_how_to_questions_get_the_steps_under_the_heading_that_names_the_action(core: ChatCore):
     answer = core.ask("Wie richte ich den Fernzugriff auf meinem Laptop ein?", ASKER)
     assert answer.answered and "„Stadt VPN“" in answer.text and "Authenticator-App" in answer.text
+
+
+def test_how_to_questions_also_get_the_section_their_verb_names(core: ChatCore):
+    # "Wie reiche ich … ein?" – the document's lead sentence says that ideas are submitted with the
+    # form; its section "Einreichung" says how.
+    answer = core.ask("Wie reiche ich eine Idee meines Amtes bei der Innovationsstelle ein?", ASKER)
+    assert answer.answered and answer.sources[0].path == "projekte/ideensteckbrief.md"
+    assert "Ideenspeicher" in answer.text
 
 
 def test_a_table_row_answers_with_its_column_header(core: ChatCore):

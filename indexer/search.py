@@ -27,6 +27,7 @@ from .document_state import SearchDocument, is_outdated
 from .embedder import Embedder
 from .fusion import collapse_duplicates, fuse
 from .glossary import Glossary, GlossaryEntry, definition_text
+from .acronyms import Acronyms, abbreviations
 from .asked_value import asks_for_stated_value, asks_for_value, date_missing
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
 from .question_form import (NAME_QUESTION, PERSON, SECRET_QUESTION, QuestionForm, is_english, name_missing,
@@ -249,7 +250,7 @@ class Snapshot:
         """Hybrid search with access filtering before top-k; outdated documents only as a fallback."""
         groups = frozenset(groups)
         per_document = self.settings.one_chunk_per_document if per_document is None else per_document
-        expansions = self.glossary.expansions(query)
+        expansions = self.glossary.expansions(query) + [form for _, form in self._unknown_abbreviations(query, groups)]
         vectors = _QuestionVectors(self.embedder, query, expansions)
         result = self._search(query, expansions, vectors, k, groups, per_document, include_outdated=False)
         if not result.certain and self._has_fallback(groups):
@@ -312,6 +313,12 @@ class Snapshot:
         # one, which counts in the top hit's coverage. Not in choosing the answer unit: "Smartphone" →
         # "Handy" chose a sentence on the Diensthandy for a question on private phones.
         explained = self.glossary.replacements(query, self.analyzer, lambda term: self._sees_term(term, groups))
+        # An abbreviation no document uses stands for the words its letters begin ("ISB"): it is known
+        # by them, and they choose the answer unit as the abbreviation would.
+        spelled_out = {(self.analyzer.terms(abbreviation)[0], self.analyzer.terms(long_form)[0])
+                       for abbreviation, long_form in self._unknown_abbreviations(query, groups)}
+        for abbreviation, long_form in sorted(spelled_out):
+            explained.setdefault(abbreviation, long_form)
         # In a question for a person, "ansprechen" and "anrufen" are how to reach them: "sprechen" and
         # "rufen" are other verbs, and "Sprechen Sie Jonas Becker an" answered a question on funding.
         corrections = self.speller.corrections(query_terms - synonyms.keys(),
@@ -334,6 +341,7 @@ class Snapshot:
         query_terms |= set(synonyms.values())
         # A misspelt word counts once, as its correction: its own (unknown) form is no word to look for.
         query_terms -= corrections.keys()
+        query_terms = query_terms - {a for a, _ in spelled_out} | {f for _, f in spelled_out}
         lexical = found.scores
         dense = dense_search.result()
         dense_weight = max(self.settings.dense_weight, CROSS_LANGUAGE_DENSE_WEIGHT) if english else self.settings.dense_weight
@@ -417,6 +425,23 @@ class Snapshot:
         topic = max(sorted(asked), key=self.picker.idf)
         return self._sees_term(topic, groups) and any(
             unit_fits(form, line, self.picker.people) == 1.0 and topic in self.analyzer.terms(line) for line in text.splitlines())
+
+    def _unknown_abbreviations(self, query: str, groups: frozenset[str]) -> list[tuple[str, str]]:
+        """(abbreviation, long form) for each abbreviation of the question that no document the asker
+        may see uses and the glossary does not explain ("ISB" – "Informationssicherheitsbeauftragter")."""
+        found = []
+        for abbreviation in abbreviations(query):
+            term = self.analyzer.terms(abbreviation)
+            if not term or self._sees_term(term[0], groups) or self.glossary.expansions(abbreviation):
+                continue
+            found.extend((abbreviation, form) for form in self.acronyms.long_forms(abbreviation)
+                         if self._sees_term(self.analyzer.terms(form)[0], groups))
+        return found
+
+    @functools.cached_property
+    def acronyms(self) -> Acronyms:
+        """The index's words by the initials of their parts, made at the first unknown abbreviation."""
+        return Acronyms(self.analyzer.vocabulary, word_list("de").__contains__)
 
     def _subject_unknown(self, query: str, groups: frozenset[str], corrections: dict[str, str]) -> bool:
         """A "what is X" question whose X no document the caller may see names ("Worum geht es beim

@@ -241,6 +241,13 @@ def test_a_contact_line_beside_the_asked_topic_is_shown_though_the_search_is_uns
     assert not sample.search("Wen kann ich wegen der Kantine ansprechen?").answerable
 
 
+def test_an_abbreviation_no_document_uses_is_read_as_the_compound_it_abbreviates(sample):
+    # Neither the documents nor the glossary write "ISB"; the contact list names the
+    # "Informationssicherheitsbeauftragter" and what he is there for.
+    result = sample.search("Welche Aufgaben hat der ISB?")
+    assert result.answerable and "Informationssicherheitsbeauftragter: Sicherheitsvorfälle" in result.passage
+
+
 def test_english_question_on_german_knowledge(sample):
     result = sample.search("Who leads the Smart City Innovation Unit?", k=3)
     assert "sciu/ueber-die-sciu.md" in [hit.source for hit in result.hits] or "sciu/summary-international-partners.md" in [hit.source for hit in result.hits]

@@ -27,9 +27,17 @@ COMMON_SYNONYMS: dict[str, list[str]] = {
     "geklaut": ["Diebstahl"],
     "verloren": ["Verlust"],
     "kaputt": ["Defekt"],
+    "gesprungen": ["Defekt"],
+    "zerbrochen": ["Defekt"],
+    "beschädigt": ["Defekt"],
     "stolen": ["Diebstahl"],
     "lost": ["Verlust"],
     "broken": ["Defekt"],
+    # The AI assistants staff name, and what the rules call them.
+    "ChatGPT": ["KI-Werkzeug"],
+    "Copilot": ["KI-Werkzeug"],
+    "Gemini": ["KI-Werkzeug"],
+    "KI-Tool": ["KI-Werkzeug"],
     # What staff notice, and what an information-security rule calls it.
     "Phishing": ["Sicherheitsvorfall"],
     "Schadsoftware": ["Sicherheitsvorfall"],

@@ -87,6 +87,9 @@ def test_common_office_synonyms_are_built_in(tmp_path: Path):
     assert "Diebstahl" in Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Laptop stolen?").expansions
     phishing = Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Auf einen Phishing-Link geklickt!")
     assert "Sicherheitsvorfall" in phishing.expansions  # what staff notice, as a security rule names it
+    for question in ("Darf ich ChatGPT für Texte nehmen?", "Handy-Display gesprungen, was nun?"):
+        # the AI assistants staff name, and damage as they describe it
+        assert {"KI-Werkzeug", "Defekt"} & set(Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search(question).expansions)
     # a site's own synonyms add to them
     site = Index(settings, SearchSettings(synonyms={"Auszeit": ["Urlaub"]}), embedder=FakeEmbedder("fake"))
     assert "MFA" in site.search("Brauche ich 2FA?").expansions and "Urlaub" in site.search("Auszeit?").expansions

@@ -299,16 +299,6 @@ class Snapshot:
         asked = frozenset(query_terms)
         english = is_english(query)
         form = question_form(query)
-        # English words meet their German index terms by letters added or dropped ("program" → "Programm").
-        # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop"); an
-        # everyday word ("gehen", "gerade") has too many senses to guess one, and one the documents
-        # begin compounds with ("ansprechen" – "Ansprechpersonen") is theirs, not a guess's ("richten").
-        completing = set() if english else {
-            t for t in query_terms if (compound := self.speller.compound(t)) and self._sees_term(compound, groups, searchable=True)}
-        synonyms = {} if english else self.thesaurus.replacements(
-            query_terms - common_word_terms(query, self.analyzer) - completing, self.analyzer, self.speller.frequency,
-            lambda term: self._sees_term(term, groups), question_forms(query, self.analyzer))
-        synonyms.update(phone_words(query, self.analyzer, lambda term: self._sees_term(term, groups)))
         # A word the glossary or the built-in synonyms pair with one the documents use is known by that
         # one, which counts in the top hit's coverage. Not in choosing the answer unit: "Smartphone" →
         # "Handy" chose a sentence on the Diensthandy for a question on private phones.
@@ -319,9 +309,20 @@ class Snapshot:
                        for abbreviation, long_form in self._unknown_abbreviations(query, groups)}
         for abbreviation, long_form in sorted(spelled_out):
             explained.setdefault(abbreviation, long_form)
+        # English words meet their German index terms by letters added or dropped ("program" → "Programm").
+        # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop"); an
+        # everyday word ("gehen", "gerade") has too many senses to guess one, and one the documents
+        # begin compounds with ("ansprechen" – "Ansprechpersonen") is theirs, not a guess's ("richten").
+        completing = set() if english else {
+            t for t in query_terms if (compound := self.speller.compound(t)) and self._sees_term(compound, groups, searchable=True)}
+        synonyms = {} if english else self.thesaurus.replacements(
+            query_terms - common_word_terms(query, self.analyzer) - completing - explained.keys(), self.analyzer,
+            self.speller.frequency,
+            lambda term: self._sees_term(term, groups), question_forms(query, self.analyzer))
+        synonyms.update(phone_words(query, self.analyzer, lambda term: self._sees_term(term, groups)))
         # In a question for a person, "ansprechen" and "anrufen" are how to reach them: "sprechen" and
         # "rufen" are other verbs, and "Sprechen Sie Jonas Becker an" answered a question on funding.
-        corrections = self.speller.corrections(query_terms - synonyms.keys(),
+        corrections = self.speller.corrections(query_terms - synonyms.keys() - explained.keys(),
                                                real_word_terms(query, self.analyzer, "en" if english else "de"),
                                                whole_verbs=form.person)
         # English words are unknown to a German index by nature: that says nothing about an answer.

@@ -95,6 +95,17 @@ def test_common_office_synonyms_are_built_in(tmp_path: Path):
     assert "MFA" in site.search("Brauche ich 2FA?").expansions and "Urlaub" in site.search("Auszeit?").expansions
 
 
+def test_a_word_the_built_in_synonyms_explain_is_neither_misspelt_nor_given_a_thesaurus_synonym(tmp_path: Path):
+    root = tmp_path / "knowledge"
+    write(root, "regeln.md", "Neue KI-Werkzeuge müssen vorher geprüft werden.", title="Regeln")
+    write(root, "lotse.md", "Der Wissenslotse ist unser Chatbot.", title="Chatbot")
+    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False)
+    build_index(settings, embedder=FakeEmbedder("fake"))
+    result = Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Darf ich ChatGPT nutzen?")
+    assert "chatgpt" not in result.corrections  # not "Chatbot", two letters away: ChatGPT is a KI-Werkzeug
+    assert result.best.source == "regeln.md"
+
+
 def test_a_word_with_a_built_in_synonym_the_documents_use_is_known_by_it(tmp_path: Path):
     root = tmp_path / "knowledge"
     write(root, "vorfall.md", "Bei einem Sicherheitsvorfall sofort den Servicedesk anrufen.", title="Vorfall")

@@ -74,44 +74,42 @@ def test_long_form_finds_the_abbreviation(small_index):
     assert "CDO" in result.expansions and "cdo.md" in [hit.source for hit in result.hits]
 
 
-def test_common_office_synonyms_are_built_in(tmp_path: Path):
+def fake_index(tmp_path: Path, documents: dict[str, tuple[str, str]], search: SearchSettings | None = None) -> Index:
+    """An index of `documents` (path: (title, text)) with fake embeddings: the lexical side decides."""
     root = tmp_path / "knowledge"
-    write(root, "zugang.md", "Für den Fernzugriff ist MFA Pflicht.", title="Zugang")
-    write(root, "urlaub.md", "Urlaub wird im Zeiterfassungssystem beantragt.", title="Urlaub")
+    for path, (title, text) in documents.items():
+        write(root, path, text, title=title)
     settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False)
     build_index(settings, embedder=FakeEmbedder("fake"))
-    result = Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Brauche ich 2FA von daheim?")
+    return Index(settings, search or SearchSettings(), embedder=FakeEmbedder("fake"))
+
+
+def test_common_office_synonyms_are_built_in(tmp_path: Path):
+    documents = {"zugang.md": ("Zugang", "Für den Fernzugriff ist MFA Pflicht."),
+                 "urlaub.md": ("Urlaub", "Urlaub wird im Zeiterfassungssystem beantragt.")}
+    index = fake_index(tmp_path, documents)
+    result = index.search("Brauche ich 2FA von daheim?")
     assert "MFA" in result.expansions and result.best.source == "zugang.md"
-    stolen = Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Laptop gestohlen, was tun?")
-    assert "Diebstahl" in stolen.expansions  # what happened, searched as the noun a procedure is headed with
-    assert "Diebstahl" in Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Laptop stolen?").expansions
-    phishing = Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Auf einen Phishing-Link geklickt!")
-    assert "Sicherheitsvorfall" in phishing.expansions  # what staff notice, as a security rule names it
-    for question in ("Darf ich ChatGPT für Texte nehmen?", "Handy-Display gesprungen, was nun?"):
-        # the AI assistants staff name, and damage as they describe it
-        assert {"KI-Werkzeug", "Defekt"} & set(Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search(question).expansions)
+    assert "Diebstahl" in index.search("Laptop gestohlen, was tun?").expansions  # what happened, as a procedure's heading says
+    assert "Diebstahl" in index.search("Laptop stolen?").expansions
+    assert "Sicherheitsvorfall" in index.search("Auf einen Phishing-Link geklickt!").expansions  # as a security rule names it
+    assert "KI-Werkzeug" in index.search("Darf ich ChatGPT für Texte nehmen?").expansions  # the AI assistants staff name
+    assert "Defekt" in index.search("Handy-Display gesprungen, was nun?").expansions  # damage as staff describe it
     # a site's own synonyms add to them
-    site = Index(settings, SearchSettings(synonyms={"Auszeit": ["Urlaub"]}), embedder=FakeEmbedder("fake"))
+    site = Index(index.settings, SearchSettings(synonyms={"Auszeit": ["Urlaub"]}), embedder=FakeEmbedder("fake"))
     assert "MFA" in site.search("Brauche ich 2FA?").expansions and "Urlaub" in site.search("Auszeit?").expansions
 
 
 def test_a_word_the_built_in_synonyms_explain_is_neither_misspelt_nor_given_a_thesaurus_synonym(tmp_path: Path):
-    root = tmp_path / "knowledge"
-    write(root, "regeln.md", "Neue KI-Werkzeuge müssen vorher geprüft werden.", title="Regeln")
-    write(root, "lotse.md", "Der Wissenslotse ist unser Chatbot.", title="Chatbot")
-    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False)
-    build_index(settings, embedder=FakeEmbedder("fake"))
-    result = Index(settings, SearchSettings(), embedder=FakeEmbedder("fake")).search("Darf ich ChatGPT nutzen?")
+    index = fake_index(tmp_path, {"regeln.md": ("Regeln", "Neue KI-Werkzeuge müssen vorher geprüft werden."),
+                                  "lotse.md": ("Chatbot", "Der Wissenslotse ist unser Chatbot.")})
+    result = index.search("Darf ich ChatGPT nutzen?")
     assert "chatgpt" not in result.corrections  # not "Chatbot", two letters away: ChatGPT is a KI-Werkzeug
     assert result.best.source == "regeln.md"
 
 
 def test_a_word_with_a_built_in_synonym_the_documents_use_is_known_by_it(tmp_path: Path):
-    root = tmp_path / "knowledge"
-    write(root, "vorfall.md", "Bei einem Sicherheitsvorfall sofort den Servicedesk anrufen.", title="Vorfall")
-    settings = IndexSettings(knowledge_dir=root, data_dir=tmp_path / "var", model="fake", progress=False)
-    build_index(settings, embedder=FakeEmbedder("fake"))
-    index = Index(settings, SearchSettings(), embedder=FakeEmbedder("fake"))
+    index = fake_index(tmp_path, {"vorfall.md": ("Vorfall", "Bei einem Sicherheitsvorfall sofort den Servicedesk anrufen.")})
     known, unknown = index.search("Wen rufe ich bei Phishing an?"), index.search("Wen rufe ich bei Zauberei an?")
     # "Phishing" is no word the index lacks: it counts as "Sicherheitsvorfall", which the document holds
     assert known.evidence.unknown == 0 < unknown.evidence.unknown

@@ -19,6 +19,7 @@ and drop, or inside the query) on 200,000 random rows with 0 to 60,000 excluded,
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -39,7 +40,6 @@ from indexer.lexical import COLUMN_WEIGHTS, FREQUENT_TERM_SHARE, FREQUENT_TERMS_
 from indexer.lexical_files import write_lexical
 from indexer.search import Snapshot
 from indexer.settings import IndexSettings, SearchSettings
-from indexer.spelling import real_word_terms
 from indexer.store import IndexStore
 from indexer import tantivy_lexical
 from indexer.tantivy_lexical import BASE_LEXICAL, LEXICAL_DIR, TantivyLexical, extend_tantivy, tantivy_files, write_tantivy
@@ -55,9 +55,7 @@ def fts_rows(db: sqlite3.Connection, copies: int, offset: int) -> Iterator[tuple
 
 def extra_terms(snapshot: Snapshot, question: str) -> list[str]:
     """The extra terms `Snapshot._search` hands the lexical side (spelling corrections included)."""
-    terms = set(snapshot.analyzer.question_terms(question))
-    corrections = snapshot.speller.corrections(terms, real_word_terms(question, snapshot.analyzer))
-    return [*corrections.values(), *terms]
+    return snapshot.reader.read(question, functools.partial(snapshot._sees_term, groups=frozenset())).lexical_terms()
 
 
 def delta(work: Path, store: IndexStore) -> None:

@@ -1,9 +1,9 @@
 """Hybrid retrieval over one index generation: FTS5 (German analysis) + FAISS, fused by z-scores.
 
-`Snapshot._search` is the one place where access, spelling, both retrievers, the answer unit and the
-confidence meet; the rules it applies live beside it (`fusion`, `asked_value`, `stated_values`,
-`glossary`, `thesaurus`, `answer`, `confidence`), which is why it stays one module of ~500 lines;
-its SQL lives in `store`.
+`Snapshot._search` is the one place where access, both retrievers, the answer unit and the
+confidence meet; the rules it applies live beside it (`question_reading` for the words searched,
+`fusion`, `asked_value`, `stated_values`, `answer`, `confidence`), which is why it stays one module
+of ~500 lines; its SQL lives in `store`.
 """
 from __future__ import annotations
 
@@ -20,27 +20,27 @@ from typing import Iterable
 import numpy as np
 
 from .access import groups_of
-from .common_synonyms import CALL_QUESTION, COMMON_SYNONYMS, phone_words
+from .common_synonyms import CALL_QUESTION, COMMON_SYNONYMS
 from .analysis import Analyzer
 from .confidence import Evidence, confidence
 from .document_state import SearchDocument, is_outdated
 from .embedder import Embedder
 from .fusion import collapse_duplicates, fuse
 from .glossary import Glossary, GlossaryEntry, definition_text
-from .acronyms import Acronyms, abbreviations
+from .question_reading import QuestionReader
 from .asked_value import asks_for_stated_value, asks_for_value, date_missing
 from .answer import WHOLE_DOCUMENT_WORDS, AnswerChoice, AnswerPicker, Candidate
-from .question_form import (NAME_QUESTION, PERSON, SECRET_QUESTION, QuestionForm, is_english, name_missing,
-                            product_name_missing, question_form, subject_of, unit_fits)
+from .question_form import (NAME_QUESTION, PERSON, SECRET_QUESTION, QuestionForm, name_missing, product_name_missing,
+                            subject_of, unit_fits)
 from .delta_search import DeltaSearch
 from .delta_store import MergedStore
 from .health import open_generation
 from .lexical import COLUMN_WEIGHTS, Lexical, LexicalHits
 from .records import Hit
 from .sentences import split_sentences
-from .thesaurus import question_forms, shared_thesaurus
+from .thesaurus import shared_thesaurus
 from .translations import shared_translations
-from .spelling import Speller, common_word_terms, proper_names, real_word_terms, word_list
+from .spelling import Speller, proper_names, word_list
 from .stated_values import StatedValues
 from .settings import SearchSettings
 from .supersede import resolve, target
@@ -139,6 +139,7 @@ class Snapshot:
                    for document_id, term, expansion, note in self.store.glossary_rows()]
         self.glossary = Glossary([e for e, d in entries if not self.documents[d].access],
                                  {**COMMON_SYNONYMS, **settings.synonyms})
+        self.reader = QuestionReader(self.analyzer, self.speller, self.glossary, self.thesaurus, self.translations)
         self.glossary_chunk = {d: c for c, d in sorted(self.chunk_document.items(), reverse=True) if self.documents[d].glossary}
 
     @property
@@ -250,7 +251,8 @@ class Snapshot:
         """Hybrid search with access filtering before top-k; outdated documents only as a fallback."""
         groups = frozenset(groups)
         per_document = self.settings.one_chunk_per_document if per_document is None else per_document
-        expansions = self.glossary.expansions(query) + [form for _, form in self._unknown_abbreviations(query, groups)]
+        spelled_out = self.reader.unknown_abbreviations(query, functools.partial(self._sees_term, groups=groups))
+        expansions = self.glossary.expansions(query) + [long_form for _, long_form in spelled_out]
         vectors = _QuestionVectors(self.embedder, query, expansions)
         result = self._search(query, expansions, vectors, k, groups, per_document, include_outdated=False)
         if not result.certain and self._has_fallback(groups):
@@ -295,54 +297,12 @@ class Snapshot:
         # embedder's one-BLAS-thread limit holds only in the thread that sets it.
         query_vector = vectors.search
         dense_search = _dense_pool().submit(self.dense, query_vector, limit, excluded)
-        query_terms = set(self.analyzer.question_terms(query))
-        asked = frozenset(query_terms)
-        english = is_english(query)
-        form = question_form(query)
-        # A word the glossary or the built-in synonyms pair with one the documents use is known by that
-        # one, which counts in the top hit's coverage. Not in choosing the answer unit: "Smartphone" →
-        # "Handy" chose a sentence on the Diensthandy for a question on private phones.
-        explained = self.glossary.replacements(query, self.analyzer, lambda term: self._sees_term(term, groups))
-        # An abbreviation no document uses stands for the words its letters begin ("ISB"): it is known
-        # by them, and they choose the answer unit as the abbreviation would.
-        spelled_out = {(self.analyzer.terms(abbreviation)[0], self.analyzer.terms(long_form)[0])
-                       for abbreviation, long_form in self._unknown_abbreviations(query, groups)}
-        for abbreviation, long_form in sorted(spelled_out):
-            explained.setdefault(abbreviation, long_form)
-        # English words meet their German index terms by letters added or dropped ("program" → "Programm").
-        # A word the documents do not use may have a synonym they do ("Notebook" → "Laptop"); an
-        # everyday word ("gehen", "gerade") has too many senses to guess one, and one the documents
-        # begin compounds with ("ansprechen" – "Ansprechpersonen") is theirs, not a guess's ("richten").
-        completing = set() if english else {
-            t for t in query_terms if (compound := self.speller.compound(t)) and self._sees_term(compound, groups, searchable=True)}
-        synonyms = {} if english else self.thesaurus.replacements(
-            query_terms - common_word_terms(query, self.analyzer) - completing - explained.keys(), self.analyzer,
-            self.speller.frequency,
-            lambda term: self._sees_term(term, groups), question_forms(query, self.analyzer))
-        synonyms.update(phone_words(query, self.analyzer, lambda term: self._sees_term(term, groups)))
-        # In a question for a person, "ansprechen" and "anrufen" are how to reach them: "sprechen" and
-        # "rufen" are other verbs, and "Sprechen Sie Jonas Becker an" answered a question on funding.
-        corrections = self.speller.corrections(query_terms - synonyms.keys() - explained.keys(),
-                                               real_word_terms(query, self.analyzer, "en" if english else "de"),
-                                               whole_verbs=form.person)
-        # English words are unknown to a German index by nature: that says nothing about an answer.
-        # Nor does a verb the documents happen not to use ("kümmert"): only unknown nouns and names count.
-        nouns = self.analyzer.noun_terms(query)
-        unknown = 0.0 if english else sum(
-            not self._sees_term(corrections.get(t, synonyms.get(t, explained.get(t, t))), groups)
-            for t in query_terms & nouns) / max(1, len(query_terms))
-        query_terms |= set(corrections.values())
-        # Synonyms are searched like glossary expansions, at a lower weight: a guess at the meaning.
-        # An English question meets German documents through translations of its words, searched
-        # like synonyms; they choose documents, not answer units (those would crowd out English ones).
-        translated = self.translations.search_terms(query, self.analyzer, lambda term: self._sees_term(term, groups)) \
-            if english else []
-        found = self.lexical(query, expansions, limit, excluded, [*corrections.values(), *query_terms],
-                             [*synonyms.values(), *translated])
-        query_terms |= set(synonyms.values())
-        # A misspelt word counts once, as its correction: its own (unknown) form is no word to look for.
-        query_terms -= corrections.keys()
-        query_terms = query_terms - {a for a, _ in spelled_out} | {f for _, f in spelled_out}
+        question = self.reader.read(query, functools.partial(self._sees_term, groups=groups))
+        english, form, nouns, explained = question.english, question.form, question.nouns, question.explained
+        corrections, synonyms, translated = question.corrections, question.synonyms, question.translated
+        # Synonyms and translations are searched like glossary expansions, at a lower weight: a guess at the meaning.
+        found = self.lexical(query, expansions, limit, excluded, question.lexical_terms(), [*synonyms.values(), *translated])
+        query_terms = question.answer_terms()
         lexical = found.scores
         dense = dense_search.result()
         dense_weight = max(self.settings.dense_weight, CROSS_LANGUAGE_DENSE_WEIGHT) if english else self.settings.dense_weight
@@ -367,7 +327,7 @@ class Snapshot:
         if asks_for_stated_value(query) or CALL_QUESTION.search(query):
             hits = self.values.prefer(query, nouns, hits)
         # The question's verbs ("einreich" of "wie reiche ich … ein") may name the section that answers.
-        actions = asked - nouns if form.steps and not english else frozenset()
+        actions = frozenset(question.asked - nouns) if form.steps and not english else frozenset()
         choice = self._choose_answer(form, query_terms, fused, hits, lexical, dense, passage_vector, unit_similarities,
                                      frozenset(translated), actions)
         if choice is not None and choice.document_id != self.chunk_document[hits[0].chunk_id]:
@@ -387,7 +347,7 @@ class Snapshot:
             answer_coverage=choice.coverage if choice else 0.0,
             answer_similarity=choice.similarity if choice else 0.0,
             answer_fit=choice.fit if choice else 0.0,
-            unknown=unknown,
+            unknown=question.unknown,
         )
         score = confidence(evidence)
         answering = choice.document_id if choice else self.chunk_document[top.chunk_id]
@@ -426,23 +386,6 @@ class Snapshot:
         topic = max(sorted(asked), key=self.picker.idf)
         return self._sees_term(topic, groups) and any(
             unit_fits(form, line, self.picker.people) == 1.0 and topic in self.analyzer.terms(line) for line in text.splitlines())
-
-    def _unknown_abbreviations(self, query: str, groups: frozenset[str]) -> list[tuple[str, str]]:
-        """(abbreviation, long form) for each abbreviation of the question that no document the asker
-        may see uses and the glossary does not explain ("ISB" – "Informationssicherheitsbeauftragter")."""
-        found = []
-        for abbreviation in abbreviations(query):
-            term = self.analyzer.terms(abbreviation)
-            if not term or self._sees_term(term[0], groups) or self.glossary.expansions(abbreviation):
-                continue
-            found.extend((abbreviation, form) for form in self.acronyms.long_forms(abbreviation)
-                         if self._sees_term(self.analyzer.terms(form)[0], groups))
-        return found
-
-    @functools.cached_property
-    def acronyms(self) -> Acronyms:
-        """The index's words by the initials of their parts, made at the first unknown abbreviation."""
-        return Acronyms(self.analyzer.vocabulary, word_list("de").__contains__)
 
     def _subject_unknown(self, query: str, groups: frozenset[str], corrections: dict[str, str]) -> bool:
         """A "what is X" question whose X no document the caller may see names ("Worum geht es beim

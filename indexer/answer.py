@@ -84,6 +84,7 @@ class AnswerChoice:
     fit: float  # how well the unit fits the question's form
     score: float
     alternative: Alternative | None = None
+    section: str = ""  # the heading the best unit stands under
 
 
 @dataclass
@@ -298,7 +299,7 @@ class AnswerPicker:
             # "Wer ist zuständig …": the document's contact person answers what the text does not.
             text += f"\n{'Contact' if form.english else 'Ansprechperson'}: {best.candidate.owner}"
         return AnswerChoice(text, best.candidate.chunk_id, best.candidate.document_id, best.unit.kind,
-                            best.coverage, best.similarity, best.fit, best.score, alternative)
+                            best.coverage, best.similarity, best.fit, best.score, alternative, best.unit.section)
 
 
 _OPTIONS = re.compile(r"(?:welche|was für|warum|wieso|weshalb|wozu|which|what|why)\b[^\n]*\?\n", re.I)

@@ -365,6 +365,9 @@ class Snapshot:
         elif (self.settings.caveat_confidence / 2 < score < self.settings.caveat_confidence and form.person
               and not english and self._person_beside_topic(query, form, searched_nouns, answer_text, groups)):
             score = self.settings.caveat_confidence  # unsure, but the person asked for is named: with the caveat
+        elif (self.settings.caveat_confidence / 2 < score < self.settings.caveat_confidence and not english
+              and self._steps_under_topic(form, choice, {explained[t] for t in nouns if t in explained})):
+            score = self.settings.caveat_confidence  # unsure, but these are the steps for what was named: with the caveat
         return SearchResult(
             query, hits, score, score >= self.settings.caveat_confidence, answer_text,
             generation=self.generation, evidence=evidence, corrections={**corrections, **synonyms}, answer=choice,
@@ -386,6 +389,15 @@ class Snapshot:
         topic = max(sorted(asked), key=self.picker.idf)
         return self._sees_term(topic, groups) and any(
             unit_fits(form, line, self.picker.people) == 1.0 and topic in self.analyzer.terms(line) for line in text.splitlines())
+
+    def _steps_under_topic(self, form: QuestionForm, choice: AnswerChoice | None, paired: set[str]) -> bool:
+        """A how-to question is answered by a list of steps whose heading names what the glossary or a
+        built-in synonym pairs one of its nouns with ("Phishing", "Trojaner" – "Was tun bei einem
+        Sicherheitsvorfall?", "gesprungen" – "Verlust, Diebstahl, Defekt"): the procedure for what
+        happened, however loosely the words embed. A plain word in a heading is no such sign ("Mail" of
+        "Phishing-Mail" in "E-Mail-Knigge")."""
+        return (form.steps and choice is not None and choice.kind in {"steps", "procedure"}
+                and bool(paired & set(self.analyzer.terms(choice.section))))
 
     def _subject_unknown(self, query: str, groups: frozenset[str], corrections: dict[str, str]) -> bool:
         """A "what is X" question whose X no document the caller may see names ("Worum geht es beim

@@ -260,6 +260,14 @@ def test_an_abbreviation_no_document_uses_is_read_as_the_compound_it_abbreviates
     assert result.answerable and "Informationssicherheitsbeauftragter: Sicherheitsvorfälle" in result.passage
 
 
+def test_steps_headed_with_the_word_a_built_in_synonym_pairs_with_the_question_s_are_shown_though_unsure(sample):
+    # "Trojaner" is a "Sicherheitsvorfall" (built in), and "Was tun bei einem Sicherheitsvorfall?" heads the steps.
+    result = sample.search("Ich glaube, mein Rechner hat einen Trojaner. Was muss ich tun?")
+    assert result.answerable and not result.certain and "nicht ausschalten" in result.passage
+    # a plain word in a heading is no such sign: "Mail" of "Phishing-Mail" in "E-Mail-Knigge"
+    assert not sample.search("Habe auf einen Link in einer Phishing-Mail geklickt, was jetzt?").answerable
+
+
 def test_english_question_on_german_knowledge(sample):
     result = sample.search("Who leads the Smart City Innovation Unit?", k=3)
     assert "sciu/ueber-die-sciu.md" in [hit.source for hit in result.hits] or "sciu/summary-international-partners.md" in [hit.source for hit in result.hits]

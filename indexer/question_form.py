@@ -13,9 +13,12 @@ from .spelling import proper_names
 
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
+# The nouns for whom to turn to: they say what kind of answer is asked for, not what about.
+_CONTACT_NOUNS = r"ansprechperson\w*|ansprechpartner\w*|kontakt\w*"
+CONTACT_NOUN = re.compile(rf"\b(?:{_CONTACT_NOUNS})\b", re.I)
 PERSON = re.compile(
-    r"\b(wer|wen|wem|wessen|who|whom|ansprechperson\w*|ansprechpartner\w*|zuständig\w*|zustaendig\w*|"
-    r"kontakt\w*|durchwahl|telefon\w*|nummer|erreiche|contact|extension|phone)\b", re.I)
+    rf"\b(wer|wen|wem|wessen|who|whom|{_CONTACT_NOUNS}|zuständig\w*|zustaendig\w*|"
+    r"durchwahl|telefon\w*|nummer|erreiche|contact|extension|phone)\b", re.I)
 # "Wofür ist der ISB zuständig?" asks for tasks, not for a person.
 TASKS = re.compile(r"\b(wofür|wozu|what (?:is|are|does)\b.*\b(?:responsible|in charge) for)\b", re.I)
 PHONE_QUESTION = re.compile(r"\b(durchwahl|telefon\w*|nummer|rufnummer|anrufen|extension|phone(?: number)?|call)\b", re.I)

@@ -14,7 +14,7 @@ from .acronyms import Acronyms, abbreviations
 from .analysis import Analyzer
 from .common_synonyms import phone_words
 from .glossary import Glossary
-from .question_form import QuestionForm, is_english, question_form
+from .question_form import CONTACT_NOUN, QuestionForm, is_english, question_form
 from .spelling import Speller, common_word_terms, real_word_terms, word_list
 from .thesaurus import Thesaurus, question_forms
 from .translations import Translations
@@ -37,6 +37,7 @@ class ReadQuestion:
     corrections: dict[str, str]  # misspelt or unknown term → index term
     translated: list[str]  # an English question's German search terms
     unknown: float  # share of question terms that are nouns no visible document holds
+    contact: frozenset[str] = frozenset()  # a person question's "Ansprechpartner", "Kontakt": the answer's kind
 
     def lexical_terms(self) -> list[str]:
         """The terms the lexical side searches at full weight: corrections first."""
@@ -44,9 +45,16 @@ class ReadQuestion:
         terms |= set(self.corrections.values())
         return [*self.corrections.values(), *terms]
 
-    def answer_terms(self) -> set[str]:
-        """The terms that choose the answer unit: a misspelt word as its correction (its own form is
-        no word to look for), a guessed synonym beside the word, an unknown abbreviation as its long forms."""
+    def unit_terms(self) -> set[str]:
+        """The terms that choose the answer unit: the searched ones but a person question's contact
+        nouns, which the unit's fit weighs instead ("Wer ist Ansprechpartner für Entsendungen?" chose
+        "Sie bleibt Ansprechpartnerin für Weiterentwicklungen." by that word)."""
+        terms = self.searched_terms()
+        return terms - self.contact or terms
+
+    def searched_terms(self) -> set[str]:
+        """The question's terms as searched: a misspelt word as its correction (its own form is no
+        word to look for), a guessed synonym beside the word, an unknown abbreviation as its long forms."""
         terms = set(self.asked)
         terms |= set(self.corrections.values())
         terms |= set(self.synonyms.values())
@@ -117,4 +125,6 @@ class QuestionReader:
         # An English question meets German documents through translations of its words, searched
         # like synonyms; they choose documents, not answer units (those would crowd out English ones).
         translated = self.translations.search_terms(query, analyzer, sees) if english else []
-        return ReadQuestion(asked, form, english, nouns, explained, spelled_out, synonyms, corrections, translated, unknown)
+        contact = frozenset(t for word in CONTACT_NOUN.findall(query) for t in analyzer.terms(word)) if form.person else frozenset()
+        return ReadQuestion(asked, form, english, nouns, explained, spelled_out, synonyms, corrections, translated, unknown,
+                            contact)

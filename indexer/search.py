@@ -302,7 +302,7 @@ class Snapshot:
         corrections, synonyms, translated = question.corrections, question.synonyms, question.translated
         # Synonyms and translations are searched like glossary expansions, at a lower weight: a guess at the meaning.
         found = self.lexical(query, expansions, limit, excluded, question.lexical_terms(), [*synonyms.values(), *translated])
-        query_terms = question.answer_terms()
+        query_terms = question.searched_terms()
         lexical = found.scores
         dense = dense_search.result()
         dense_weight = max(self.settings.dense_weight, CROSS_LANGUAGE_DENSE_WEIGHT) if english else self.settings.dense_weight
@@ -328,7 +328,7 @@ class Snapshot:
             hits = self.values.prefer(query, nouns, hits)
         # The question's verbs ("einreich" of "wie reiche ich … ein") may name the section that answers.
         actions = frozenset(question.asked - nouns) if form.steps and not english else frozenset()
-        choice = self._choose_answer(form, query_terms, fused, hits, lexical, dense, passage_vector, unit_similarities,
+        choice = self._choose_answer(form, question.unit_terms(), fused, hits, lexical, dense, passage_vector, unit_similarities,
                                      frozenset(translated), actions)
         if choice is not None and choice.document_id != self.chunk_document[hits[0].chunk_id]:
             # The document holding the best answer unit is cited first.

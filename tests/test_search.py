@@ -268,6 +268,12 @@ def test_steps_headed_with_the_word_a_built_in_synonym_pairs_with_the_question_s
     assert not sample.search("Habe auf einen Link in einer Phishing-Mail geklickt, was jetzt?").answerable
 
 
+def test_the_word_for_a_contact_does_not_choose_the_answer_the_topic_does(sample):
+    # "Ansprechpartner" asks for a person; as a word it chose "Sie bleibt Ansprechpartnerin für Weiterentwicklungen."
+    passage = sample.search("Wer ist bei uns Ansprechpartner für Entsendungen?").passage
+    assert "Frank Osterkamp" in passage and "Weiterentwicklungen" not in passage
+
+
 def test_english_question_on_german_knowledge(sample):
     result = sample.search("Who leads the Smart City Innovation Unit?", k=3)
     assert "sciu/ueber-die-sciu.md" in [hit.source for hit in result.hits] or "sciu/summary-international-partners.md" in [hit.source for hit in result.hits]

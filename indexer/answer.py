@@ -20,7 +20,7 @@ import numpy as np
 
 from .analysis import Analyzer
 from .companions import companions, named_procedure
-from .question_form import QuestionForm, unit_fits
+from .question_form import QuestionForm, names_person, unit_fits
 from .units import PROSE, WHOLE_KINDS, Unit, split_units
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
@@ -295,8 +295,9 @@ class AnswerPicker:
         parts += named_procedure(parts, scored, actions, lambda heading: set(self.analyzer.terms(heading))) if form.steps else []
         parts.sort(key=lambda s: (s.candidate.chunk_id, s.unit.position))  # reading order
         text = "\n".join(item.unit.text for item in parts)
-        if form.person and not unit_fits(form, text, self.people) and best.candidate.owner:
-            # "Wer ist zuständig …": the document's contact person answers what the text does not.
+        if form.person and not names_person(form, text, self.people) and best.candidate.owner:
+            # "Wer ist zuständig …": the document's contact person answers what the text does not, also
+            # where it names only a role ("Die SCIU verteilt die Fragen an die zuständigen Fachbereiche").
             text += f"\n{'Contact' if form.english else 'Ansprechperson'}: {best.candidate.owner}"
         return AnswerChoice(text, best.candidate.chunk_id, best.candidate.document_id, best.unit.kind,
                             best.coverage, best.similarity, best.fit, best.score, alternative, best.unit.section)

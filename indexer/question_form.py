@@ -141,6 +141,12 @@ ROLE = re.compile(r"\b(\w*[Ll]eit(?:er|erin|ung)\w*|\w*[Bb]eauftragte\w*|Koordin
                   r"Personalrat|Sekretariat|Fachbereich\w*|Amt|Team|Abteilung|IT|SCIU|Stelle)\b")
 
 
+def names_person(form: QuestionForm, text: str, people: frozenset[str] = frozenset()) -> bool:
+    """The text names someone to turn to: a handle, one of the index's contact persons, or (for a
+    question for a number to call) a phone number – not only a role ("die zuständigen Fachbereiche")."""
+    return bool(HANDLE.search(text) or any(name in text for name in people) or form.phone and PHONE.search(text))
+
+
 def unit_fits(form: QuestionForm, text: str, people: frozenset[str] = frozenset()) -> float:
     """How well a unit's content fits the question's form, 0–1 (1 for questions without a form).
 
@@ -149,8 +155,7 @@ def unit_fits(form: QuestionForm, text: str, people: frozenset[str] = frozenset(
     """
     wanted = []
     if form.person:
-        wanted.append(bool(HANDLE.search(text) or any(name in text for name in people)
-                           or (form.phone and PHONE.search(text)) or (RESPONSIBLE.search(text) and ROLE.search(text))))
+        wanted.append(names_person(form, text, people) or bool(RESPONSIBLE.search(text) and ROLE.search(text)))
     if form.phone:
         wanted.append(bool(PHONE.search(text)))
     if form.duration:

@@ -274,6 +274,12 @@ def test_the_word_for_a_contact_does_not_choose_the_answer_the_topic_does(sample
     assert "Frank Osterkamp" in passage and "Weiterentwicklungen" not in passage
 
 
+def test_an_answer_naming_only_a_role_also_names_the_document_s_contact_person(sample):
+    # "Die SCIU verteilt die Fragen an die zuständigen Fachbereiche …" names who is in charge only as a role.
+    passage = sample.search("Wer ist für den Smart-City-Index zuständig?").passage
+    assert "zuständigen Fachbereiche" in passage and "Ansprechperson: Markus Schulte (@markus_schulte)" in passage
+
+
 def test_english_question_on_german_knowledge(sample):
     result = sample.search("Who leads the Smart City Innovation Unit?", k=3)
     assert "sciu/ueber-die-sciu.md" in [hit.source for hit in result.hits] or "sciu/summary-international-partners.md" in [hit.source for hit in result.hits]

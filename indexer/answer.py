@@ -295,9 +295,10 @@ class AnswerPicker:
         parts += named_procedure(parts, scored, actions, lambda heading: set(self.analyzer.terms(heading))) if form.steps else []
         parts.sort(key=lambda s: (s.candidate.chunk_id, s.unit.position))  # reading order
         text = "\n".join(item.unit.text for item in parts)
-        if form.person and not names_person(form, text, self.people) and best.candidate.owner:
+        if form.person and not (names_person if form.contact else unit_fits)(form, text, self.people) and best.candidate.owner:
             # "Wer ist zuständig …": the document's contact person answers what the text does not, also
-            # where it names only a role ("Die SCIU verteilt die Fragen an die zuständigen Fachbereiche").
+            # where it names only a role ("Die SCIU verteilt die Fragen an die zuständigen Fachbereiche")
+            # for a question on whom to turn to (not "Wer leitet die SCIU?": "vom Chief Digital Officer").
             text += f"\n{'Contact' if form.english else 'Ansprechperson'}: {best.candidate.owner}"
         return AnswerChoice(text, best.candidate.chunk_id, best.candidate.document_id, best.unit.kind,
                             best.coverage, best.similarity, best.fit, best.score, alternative, best.unit.section)

@@ -16,6 +16,11 @@ _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 # The nouns for whom to turn to: they say what kind of answer is asked for, not what about.
 _CONTACT_NOUNS = r"ansprechperson\w*|ansprechpartner\w*|kontakt\w*"
 CONTACT_NOUN = re.compile(rf"\b(?:{_CONTACT_NOUNS})\b", re.I)
+# Asks whom to turn to ("Wer kümmert sich um …?", "An wen wende ich mich …?"), not who holds a role
+# ("Wer leitet die SCIU?" is answered by "vom Chief Digital Officer").
+CONTACT_QUESTION = re.compile(
+    rf"\b(?:{_CONTACT_NOUNS}|zuständig\w*|zustaendig\w*|kümmert|kuemmert|betreut|ansprechen|spreche\w*|wende\w*|"
+    r"frage ich|fragen|hilft|erreiche\w*|contact|in charge|responsible)\b", re.I)
 PERSON = re.compile(
     rf"\b(wer|wen|wem|wessen|who|whom|{_CONTACT_NOUNS}|zuständig\w*|zustaendig\w*|"
     r"durchwahl|telefon\w*|nummer|erreiche|contact|extension|phone)\b", re.I)
@@ -62,6 +67,7 @@ class QuestionForm:
     """Flags for the kinds of answer a question asks for."""
 
     person: bool = False
+    contact: bool = False  # whom to turn to ("Wer kümmert sich um …?"), not who holds a role
     phone: bool = False
     time: bool = False
     duration: bool = False  # "wie lange": a length of time, not any date
@@ -112,6 +118,7 @@ def question_form(question: str) -> QuestionForm:
     """The kinds of answer `question` asks for."""
     return QuestionForm(
         person=bool(PERSON.search(question)) and not TASKS.search(question),
+        contact=bool(CONTACT_QUESTION.search(question)),
         phone=bool(PHONE_QUESTION.search(question)),
         time=bool(TIME.search(question)),
         duration=bool(DURATION_QUESTION.search(question)),

@@ -278,6 +278,9 @@ def test_an_answer_naming_only_a_role_also_names_the_document_s_contact_person(s
     # "Die SCIU verteilt die Fragen an die zuständigen Fachbereiche …" names who is in charge only as a role.
     passage = sample.search("Wer ist für den Smart-City-Index zuständig?").passage
     assert "zuständigen Fachbereiche" in passage and "Ansprechperson: Markus Schulte (@markus_schulte)" in passage
+    # who holds a role is answered by the role: the page's contact is not who leads the SCIU
+    leads = sample.search("Wer leitet die SCIU?").passage
+    assert "Chief Digital Officer" in leads and "Ansprechperson:" not in leads
 
 
 def test_english_question_on_german_knowledge(sample):

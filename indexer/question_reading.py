@@ -88,6 +88,7 @@ class QuestionReader:
         return found
 
     def read(self, query: str, sees: Sees) -> ReadQuestion:
+        """The question's terms and what they came from, for an asker who sees what `sees` says."""
         analyzer = self.analyzer
         asked = set(analyzer.question_terms(query))
         english = is_english(query)

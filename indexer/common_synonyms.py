@@ -50,7 +50,8 @@ COMMON_SYNONYMS: dict[str, list[str]] = {
 # What a phone list calls a number, most specific first.
 PHONE_WORDS = ("Durchwahl", "Telefonnummer", "Rufnummer", "Telefon", "Nummer")
 # A number to call: "Nummer" alone may be any number ("die Nummer der Drucksache").
-CALL_QUESTION = re.compile(r"\b(durchwahl|telefon\w*|rufnummer|erreich\w*|anrufen|anzurufen|extension|phone number|call)\b", re.I)
+CALL_QUESTION = re.compile(r"\b(durchwahl|telefon\w*|rufnummer|erreich\w*|anrufen|anzurufen|extension|phone number|call)\b"
+                           r"|\bruf\w*\s+(?:ich|wir|man)\b[^?,]*\ban\b", re.I)  # "Wen rufe ich wegen … an?"
 
 
 def phone_words(question: str, analyzer: Analyzer, visible: Callable[[str], bool]) -> dict[str, str]:

@@ -369,6 +369,9 @@ def test_a_number_to_call_is_the_phone_list_s_durchwahl_but_a_lost_phone_is_no_c
     assert phone_words("Unter welcher Nummer erreiche ich den Personalrat?", analyzer, seen) == {"numm": "durchwahl"}
     assert phone_words("What's the phone extension of the IT service desk?", analyzer, seen)
     assert phone_words("What should I do if my phone gets lost?", analyzer, seen) == {}
+    # a separated "anrufen" asks for a number to call too
+    assert phone_words("Wen rufe ich wegen LoRaWAN an und unter welcher Nummer?", analyzer, seen) == {"numm": "durchwahl"}
+    assert phone_words("Welche Nummer hat die Drucksache, und wen frage ich an?", analyzer, seen) == {}
 
 
 def test_how_many_sources_are_asked_for_changes_nothing_about_the_first_ones(sample):

@@ -184,7 +184,7 @@ NAME_QUESTION = re.compile(
     r"\b(?:wie hei(?:ß|ss)t|(?:den|dem|seinen|ihren|mit) namen|what(?:'s| is) the name of|name of)\b.*?"
     r"\b(?:\w*leiter(?:in)?|\w*leitung|\w*beauftragte\w*|officer|cdo|cio|chef\w*|vorsitzende\w*|"
     r"bürgermeister\w*|dezernent\w*|head|manager|director)\b"
-    r"|\b(?:\w*leiter(?:in)?|\w*beauftragte\w*|officer|cdo|cio|chef\w*|head)\b.*?\b(?:mit namen|hei(?:ß|ss)t)\b", re.I)
+    r"|\b(?:\w*leiter(?:in)?|\w*beauftragte\w*|officer|cdo|cio|chef\w*|head)\b.*?\b(?:mit namen|(?<!was )hei(?:ß|ss)t)\b", re.I)
 
 
 def name_missing(question: str, answer_text: str, people: frozenset[str] = frozenset()) -> bool:

@@ -55,7 +55,8 @@ def fts_rows(db: sqlite3.Connection, copies: int, offset: int) -> Iterator[tuple
 
 def extra_terms(snapshot: Snapshot, question: str) -> list[str]:
     """The extra terms `Snapshot._search` hands the lexical side (spelling corrections included)."""
-    return snapshot.reader.read(question, functools.partial(snapshot._sees_term, groups=frozenset())).lexical_terms()
+    sees = functools.partial(snapshot._sees_term, groups=frozenset())
+    return snapshot.reader.read(question, sees, snapshot.reader.unknown_abbreviations(question, sees)).lexical_terms()
 
 
 def delta(work: Path, store: IndexStore) -> None:

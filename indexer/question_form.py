@@ -15,14 +15,15 @@ _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 # The nouns for whom to turn to: they say what kind of answer is asked for, not what about.
 _CONTACT_NOUNS = r"ansprechperson\w*|ansprechpartner\w*|kontakt\w*"
+_RESPONSIBLE_WORDS = r"zuständig\w*|zustaendig\w*"
 CONTACT_NOUN = re.compile(rf"\b(?:{_CONTACT_NOUNS})\b", re.I)
 # Asks whom to turn to ("Wer kümmert sich um …?", "An wen wende ich mich …?"), not who holds a role
 # ("Wer leitet die SCIU?" is answered by "vom Chief Digital Officer").
 CONTACT_QUESTION = re.compile(
-    rf"\b(?:{_CONTACT_NOUNS}|zuständig\w*|zustaendig\w*|kümmert|kuemmert|betreut|ansprechen|spreche\w*|wende\w*|"
+    rf"\b(?:{_CONTACT_NOUNS}|{_RESPONSIBLE_WORDS}|kümmert|kuemmert|betreut|ansprechen|spreche\w*|wende\w*|"
     r"frage ich|fragen|hilft|erreiche\w*|contact|in charge|responsible)\b", re.I)
 PERSON = re.compile(
-    rf"\b(wer|wen|wem|wessen|who|whom|{_CONTACT_NOUNS}|zuständig\w*|zustaendig\w*|"
+    rf"\b(wer|wen|wem|wessen|who|whom|{_CONTACT_NOUNS}|{_RESPONSIBLE_WORDS}|"
     r"durchwahl|telefon\w*|nummer|erreiche|contact|extension|phone)\b", re.I)
 # "Wofür ist der ISB zuständig?" asks for tasks, not for a person.
 TASKS = re.compile(r"\b(wofür|wozu|what (?:is|are|does)\b.*\b(?:responsible|in charge) for)\b", re.I)

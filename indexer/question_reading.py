@@ -41,9 +41,12 @@ class ReadQuestion:
 
     def lexical_terms(self) -> list[str]:
         """The terms the lexical side searches at full weight: corrections first."""
+        return [*self.corrections.values(), *self._corrected()]
+
+    def _corrected(self) -> set[str]:
         terms = set(self.asked)
         terms |= set(self.corrections.values())
-        return [*self.corrections.values(), *terms]
+        return terms
 
     def unit_terms(self) -> set[str]:
         """The terms that choose the answer unit: the searched ones but a person question's contact
@@ -55,8 +58,7 @@ class ReadQuestion:
     def searched_terms(self) -> set[str]:
         """The question's terms as searched: a misspelt word as its correction (its own form is no
         word to look for), a guessed synonym beside the word, an unknown abbreviation as its long forms."""
-        terms = set(self.asked)
-        terms |= set(self.corrections.values())
+        terms = self._corrected()
         terms |= set(self.synonyms.values())
         terms -= self.corrections.keys()
         return terms - {a for a, _ in self.spelled_out} | {f for _, f in self.spelled_out}
@@ -87,8 +89,9 @@ class QuestionReader:
                          if sees(self.analyzer.terms(form)[0]))
         return found
 
-    def read(self, query: str, sees: Sees) -> ReadQuestion:
-        """The question's terms and what they came from, for an asker who sees what `sees` says."""
+    def read(self, query: str, sees: Sees, abbreviated: list[tuple[str, str]]) -> ReadQuestion:
+        """The question's terms and what they came from, for an asker who sees what `sees` says;
+        `abbreviated`: its `unknown_abbreviations`, which the search needs earlier, for the embedding."""
         analyzer = self.analyzer
         asked = set(analyzer.question_terms(query))
         english = is_english(query)
@@ -100,7 +103,7 @@ class QuestionReader:
         # An abbreviation no document uses stands for the words its letters begin ("ISB"): it is known
         # by them, and they choose the answer unit as the abbreviation would.
         spelled_out = frozenset((analyzer.terms(abbreviation)[0], analyzer.terms(long_form)[0])
-                                for abbreviation, long_form in self.unknown_abbreviations(query, sees))
+                                for abbreviation, long_form in abbreviated)
         for abbreviation, long_form in sorted(spelled_out):
             explained.setdefault(abbreviation, long_form)
         # English words meet their German index terms by letters added or dropped ("program" → "Programm").

@@ -254,10 +254,10 @@ class Snapshot:
         spelled_out = self.reader.unknown_abbreviations(query, functools.partial(self._sees_term, groups=groups))
         expansions = self.glossary.expansions(query) + [long_form for _, long_form in spelled_out]
         vectors = _QuestionVectors(self.embedder, query, expansions)
-        result = self._search(query, expansions, vectors, k, groups, per_document, include_outdated=False)
+        result = self._search(query, expansions, spelled_out, vectors, k, groups, per_document, include_outdated=False)
         if not result.certain and self._has_fallback(groups):
             # An outdated document is the answer only where no current one answers as well (flagged).
-            fallback = self._search(query, expansions, vectors, k, groups, per_document, include_outdated=True)
+            fallback = self._search(query, expansions, spelled_out, vectors, k, groups, per_document, include_outdated=True)
             if fallback.answerable and fallback.confidence > result.confidence:
                 result = fallback
         result.expansions = expansions
@@ -288,8 +288,8 @@ class Snapshot:
         result.certain = confidence >= self.settings.min_confidence
         return result
 
-    def _search(self, query: str, expansions: list[str], vectors: _QuestionVectors, k: int, groups: frozenset[str],
-                per_document: bool, include_outdated: bool) -> SearchResult:
+    def _search(self, query: str, expansions: list[str], abbreviated: list[tuple[str, str]], vectors: _QuestionVectors,
+                k: int, groups: frozenset[str], per_document: bool, include_outdated: bool) -> SearchResult:
         excluded = self._excluded(groups, include_outdated)
         limit = self.settings.candidates
         # The question's vector first: FAISS (which releases the GIL) then searches on a worker
@@ -297,7 +297,7 @@ class Snapshot:
         # embedder's one-BLAS-thread limit holds only in the thread that sets it.
         query_vector = vectors.search
         dense_search = _dense_pool().submit(self.dense, query_vector, limit, excluded)
-        question = self.reader.read(query, functools.partial(self._sees_term, groups=groups))
+        question = self.reader.read(query, functools.partial(self._sees_term, groups=groups), abbreviated)
         english, form, nouns, explained = question.english, question.form, question.nouns, question.explained
         corrections, synonyms, translated = question.corrections, question.synonyms, question.translated
         # Synonyms and translations are searched like glossary expansions, at a lower weight: a guess at the meaning.
@@ -362,12 +362,11 @@ class Snapshot:
                 or product_name_missing(query, answer_text)
                 or SECRET_QUESTION.search(query)):
             score = min(score, self.settings.caveat_confidence / 2)
-        elif (self.settings.caveat_confidence / 2 < score < self.settings.caveat_confidence and form.person
-              and not english and self._person_beside_topic(query, form, searched_nouns, answer_text, groups)):
-            score = self.settings.caveat_confidence  # unsure, but the person asked for is named: with the caveat
-        elif (self.settings.caveat_confidence / 2 < score < self.settings.caveat_confidence and not english
-              and self._steps_under_topic(form, choice, {explained[t] for t in nouns if t in explained})):
-            score = self.settings.caveat_confidence  # unsure, but these are the steps for what was named: with the caveat
+        elif (self.settings.caveat_confidence / 2 < score < self.settings.caveat_confidence and not english and (
+                form.person and self._person_beside_topic(query, form, searched_nouns, answer_text, groups)
+                or self._steps_under_topic(form, choice, {explained[t] for t in nouns if t in explained}))):
+            # Unsure, but the answer is the person or the steps asked for, beside what was named: with the caveat.
+            score = self.settings.caveat_confidence
         return SearchResult(
             query, hits, score, score >= self.settings.caveat_confidence, answer_text,
             generation=self.generation, evidence=evidence, corrections={**corrections, **synonyms}, answer=choice,

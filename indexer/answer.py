@@ -291,7 +291,7 @@ class AnswerPicker:
             shown = others[0]
         alternative = (Alternative(shown.unit.text, shown.candidate.chunk_id, shown.candidate.document_id)
                        if shown is not None else None)
-        parts = [best] + companions(best, scored)
+        parts = [best] + companions(best, scored, form.person)
         parts += named_procedure(parts, scored, actions, lambda heading: set(self.analyzer.terms(heading))) if form.steps else []
         parts.sort(key=lambda s: (s.candidate.chunk_id, s.unit.position))  # reading order
         text = "\n".join(item.unit.text for item in parts)

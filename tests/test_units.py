@@ -299,6 +299,17 @@ def test_a_unit_with_what_the_question_asks_for_goes_first_among_companions():
     assert "9:00 Uhr an der Pforte" in choice.text
 
 
+def test_a_question_for_a_person_gets_the_row_for_its_topic_not_the_rows_around_it():
+    contacts = ("| Thema | Ansprechperson | Telegram |\n| --- | --- | --- |\n"
+                "| Onboarding, Termine, Räume | Lena Hoffmann | @lena_hoffmann |\n"
+                "| Haushalt, Fördermittel, Beschaffung | Sabine Krämer | @sabine_kraemer |\n"
+                "| Online-Terminvergabe, E-Akte | Elif Aydin | @elif_aydin |\n"
+                "| Smart Parking | Daniel Yilmaz | @daniel_yilmaz |")
+    choice = answer("Wer kümmert sich bei uns um Fördermittel?", contacts, "Ansprechpersonen", "Innerhalb der SCIU")
+    assert "Sabine Krämer" in choice.text
+    assert not any(name in choice.text for name in ("Lena Hoffmann", "Elif Aydin", "Daniel Yilmaz"))
+
+
 def test_the_sentence_between_two_answer_sentences_of_a_long_paragraph_joins():
     text = ("Frankreich verlor im Siebenjährigen Krieg fast alle Kolonien in Nordamerika. "
             "Frankreich übernahm 1830 die Kontrolle über Algerien und begann danach mit dem Wiederaufbau seines Imperiums. "

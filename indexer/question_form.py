@@ -28,7 +28,7 @@ PERSON = re.compile(
 # "Wofür ist der ISB zuständig?" asks for tasks, not for a person.
 TASKS = re.compile(r"\b(wofür|wozu|what (?:is|are|does)\b.*\b(?:responsible|in charge) for)\b", re.I)
 PHONE_QUESTION = re.compile(r"\b(durchwahl|telefon\w*|nummer|rufnummer|anrufen|extension|phone(?: number)?|call)\b", re.I)
-TIME = re.compile(r"\b(wann|bis wann|ab wann|seit wann|wie lange|wie oft|uhrzeit|frist\w*|datum|termin\w*|"
+TIME = re.compile(r"\b(wann|bis wann|ab wann|seit wann|wie lange|wie oft|uhrzeit|frist\w*|datum|termine?n?|"
                   r"when|what time|how long|how often|deadline|wochentag)\b", re.I)
 DEADLINE = re.compile(r"\b(bis wann|spätestens wann|frist\w*|deadline|by when)\b", re.I)
 AMOUNT = re.compile(r"\b(wie ?viele?n?|wie ?hoch|wie lange|wie groß|wie gross|wie oft|wie alt|wie stark|wie schnell|"

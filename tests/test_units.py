@@ -106,6 +106,9 @@ def test_question_forms():
     assert question_form("Wer ist für Smart Parking zuständig?").person
     assert question_form("Welche Durchwahl hat das Sekretariat?").phone
     assert question_form("Bis wann muss der Bericht vorliegen?").time
+    assert question_form("Welche Termine hat das Wandelteam?").time
+    # "Online-Terminvergabe" names a topic: the person is asked for, not a date beside them
+    assert not question_form("Wer ist Ansprechperson für die Online-Terminvergabe?").time
     assert question_form("Wie viele Datensätze hat das Portal?").amount
     # a degree is a figure too: "über 90 Prozent", "über 95 Prozent"
     assert question_form("Wie stark sind die Stellplätze tagsüber belegt?").amount
@@ -349,6 +352,21 @@ def test_a_rival_document_that_scores_higher_is_shown_beside_the_kept_first_docu
     clear = two_documents(question, first, rival, 0.6)  # by more: the rival answers, and the first document has nothing better to add
     assert clear.document_id == 2 and clear.alternative is None
     assert answer(question, rival).alternative is None
+
+
+def test_a_unit_naming_a_person_beats_one_naming_nobody_for_a_question_for_a_person():
+    analyzer = Analyzer()
+    picker = AnswerPicker(analyzer, {}, chunks=10)
+    first, naming = "Das Protokoll des Jour fixe liegt im Wiki.", "Protokoll im Jour fixe: Elif Aydin (@elif_aydin)"
+
+    def chosen(question: str) -> AnswerChoice:
+        # the first document's sentence is much closer to the question in meaning
+        return picker.choose(set(analyzer.question_terms(question)), question_form(question), [
+            Candidate(1, 1, first, "", "Jour fixe", prior=1.0, similarities=np.array([0.8])),
+            Candidate(2, 2, naming, "", "Jour fixe 11. März", prior=0.5, similarities=np.array([0.2]))])
+
+    assert chosen("Wer schreibt das Protokoll im Jour fixe?").text == naming
+    assert chosen("Wo liegt das Protokoll im Jour fixe?").text == first
 
 
 def test_another_document_s_unit_with_the_asked_number_is_shown_where_the_answer_has_none():

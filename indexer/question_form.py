@@ -161,6 +161,19 @@ def names_person(form: QuestionForm, text: str, people: frozenset[str] = frozens
     return bool(HANDLE.search(text) or any(name in text for name in people) or form.phone and PHONE.search(text))
 
 
+# Words that make a named person someone to turn to: "Fragen zu Datenebenen beantwortet Miriam Albers".
+CONTACT_WORDS = re.compile(r"\b(?:beantwortet|hilft|helfen|wenden Sie sich|fragen Sie|ansprechbar|erreichbar|unterstützt)\b")
+
+
+def offers_contact(form: QuestionForm, text: str, people: frozenset[str]) -> bool:
+    """The text names someone to turn to: one person, or several with a handle, a number to call or
+    a word of responsibility or help – not a list of those present ("Teilnehmende: …, Lena Hoffmann
+    (SCIU-Koordination), Nora Schmidt" for "Wen frage ich zum Wandelteam?", whose contact row names
+    Tobias Wienold)."""
+    return bool(sum(name in text for name in people) < 2 or HANDLE.search(text) or form.phone and PHONE.search(text)
+                or RESPONSIBLE.search(text) or CONTACT_NOUN.search(text) or CONTACT_WORDS.search(text))
+
+
 def unit_fits(form: QuestionForm, text: str, people: frozenset[str] = frozenset()) -> float:
     """How well a unit's content fits the question's form, 0–1 (1 for questions without a form).
 
@@ -169,7 +182,8 @@ def unit_fits(form: QuestionForm, text: str, people: frozenset[str] = frozenset(
     """
     wanted = []
     if form.person:
-        wanted.append(names_person(form, text, people) or bool(RESPONSIBLE.search(text) and ROLE.search(text)))
+        named = names_person(form, text, people) or bool(RESPONSIBLE.search(text) and ROLE.search(text))
+        wanted.append(named and (not form.contact or offers_contact(form, text, people)))
     if form.phone:
         wanted.append(bool(PHONE.search(text)))
     if form.duration:

@@ -134,6 +134,11 @@ def test_a_unit_fits_the_form_of_the_question():
     assert unit_fits(question_form("Welche Durchwahl hat der Personalrat?"), "Personalrat · Durchwahl -3200") == 1.0
     assert unit_fits(question_form("Wo stelle ich mein Fahrrad ab?"), "Fahrräder stehen im Innenhof.") == 1.0
     assert unit_fits(question_form("Wo stelle ich mein Fahrrad ab?"), "Fahrräder sind willkommen.") == 0.0
+    # Whom to turn to is not answered by a list of those present; who was there is.
+    present, two = "Teilnehmende: Lena Hoffmann (Koordination), Nora Schmidt (Kommunikation)", frozenset({"Lena Hoffmann", "Nora Schmidt"})
+    assert unit_fits(question_form("Wen frage ich zum Wandelteam?"), present, two) == 0.0
+    assert unit_fits(question_form("Wer war beim Wandelteam dabei?"), present, two) == 1.0
+    assert unit_fits(question_form("Wen frage ich zum Wandelteam?"), "Wandelteam – Ansprechpersonen: Lena Hoffmann, Nora Schmidt", two) == 1.0
 
 
 def test_steps_are_named_by_their_heading_for_how_to_questions():

@@ -99,6 +99,14 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration]) -> None:
             db["_migrations"].insert({"name": migration.__name__, "applied_at": _now()})
 
 
+def shareable(db: sqlite_utils.Database) -> sqlite_utils.Database:
+    """`db` ready for the fronts' threads: sqlite-utils tests at the first upsert whether SQLite knows
+    ON CONFLICT by creating and dropping a table, which fails ("database table is locked") while another
+    thread's statement runs on the same connection. The test is done here, once, before any thread."""
+    db.supports_on_conflict  # noqa: B018 - sqlite-utils keeps the answer
+    return db
+
+
 def open_checked(path: Path) -> sqlite_utils.Database:
     """The interaction database at `path`, migrated; sqlite3.DatabaseError if the file is damaged.
 
@@ -112,7 +120,7 @@ def open_checked(path: Path) -> sqlite_utils.Database:
         result = connection.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
             raise sqlite3.DatabaseError(result)
-        db = sqlite_utils.Database(connection)
+        db = shareable(sqlite_utils.Database(connection))
         migrate(db, MIGRATIONS)
     except sqlite3.DatabaseError:
         connection.close()
@@ -185,7 +193,7 @@ class Interactions:
         except sqlite3.DatabaseError as error:
             # Answering matters more than the log: carry on in memory and tell the admins.
             self.failed(error)
-            self.db = sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None))
+            self.db = shareable(sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)))
             migrate(self.db, MIGRATIONS)
         self.key = _secret(path.parent, path, self._has_pseudonyms())
         self.retention_days = retention_days

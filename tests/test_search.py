@@ -278,8 +278,11 @@ def test_the_word_for_a_contact_does_not_choose_the_answer_the_topic_does(sample
 
 def test_an_answer_naming_only_a_role_also_names_the_document_s_contact_person(sample):
     # "Die SCIU verteilt die Fragen an die zuständigen Fachbereiche …" names who is in charge only as a role.
-    passage = sample.search("Wer ist für den Smart-City-Index zuständig?").passage
+    passage = sample.search("Wer ist für die Beantwortung des Bitkom-Fragebogens zuständig?").passage
     assert "zuständigen Fachbereiche" in passage and "Ansprechperson: Markus Schulte (@markus_schulte)" in passage
+    # where a unit names the person as fully, it answers instead: the contact list's row
+    named = sample.search("Wer ist für den Smart-City-Index zuständig?").passage
+    assert named.startswith("Open Data, Smart-City-Index – Ansprechperson: Markus Schulte")
     # who holds a role is answered by the role: the page's contact is not who leads the SCIU
     leads = sample.search("Wer leitet die SCIU?").passage
     assert "Chief Digital Officer" in leads and "Ansprechperson:" not in leads

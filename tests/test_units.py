@@ -374,6 +374,20 @@ def test_a_unit_naming_a_person_beats_one_naming_nobody_for_a_question_for_a_per
     assert chosen("Wo liegt das Protokoll im Jour fixe?").text == first
 
 
+def test_whom_to_turn_to_is_answered_by_a_name_rather_than_a_role_in_charge():
+    analyzer = Analyzer()
+    picker = AnswerPicker(analyzer, {}, chunks=10)
+    role, named = "Für Entsendungen ist die Koordination der SCIU zuständig.", "Entsendungen: Frank Osterkamp (@frank_osterkamp)"
+
+    def chosen(question: str) -> AnswerChoice:
+        return picker.choose(set(analyzer.question_terms(question)), question_form(question), [
+            Candidate(1, 1, role, "", "Über die SCIU", prior=1.0, similarities=np.array([0.8])),
+            Candidate(2, 2, named, "", "Ansprechpersonen", prior=0.5, similarities=np.array([0.2]))])
+
+    assert chosen("Wer kümmert sich um Entsendungen?").text == named
+    assert chosen("Wer ist Leiter für Entsendungen?").text == role  # who holds a role: the role answers
+
+
 def test_another_document_s_unit_with_the_asked_number_is_shown_where_the_answer_has_none():
     question = "Wie viele Luftsensoren sind im Sensorpilot installiert?"
     first, rival = "Im Sensorpilot messen Luftsensoren die Luftqualität.", "Bisher sind es 26 Geräte."

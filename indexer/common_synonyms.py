@@ -22,6 +22,10 @@ COMMON_SYNONYMS: dict[str, list[str]] = {
     "Bürgerbüro": ["Bürgerservice", "Bürgeramt"],
     "Krankmeldung": ["Arbeitsunfähigkeitsbescheinigung", "AU"],
     "Kennwort": ["Passwort"],
+    # Flexitime as staff count it, and as a service agreement words it.
+    "Plusstunden": ["Gleitzeitguthaben", "Zeitguthaben"],
+    "Überstunden": ["Gleitzeitguthaben", "Zeitguthaben"],
+    "Minusstunden": ["Zeitschuld"],
     # What happened, as staff tell it, and the noun a procedure's heading uses ("Verlust, Diebstahl, Defekt").
     "gestohlen": ["Diebstahl"],
     "geklaut": ["Diebstahl"],

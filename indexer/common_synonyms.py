@@ -26,6 +26,11 @@ COMMON_SYNONYMS: dict[str, list[str]] = {
     "Plusstunden": ["Gleitzeitguthaben", "Zeitguthaben"],
     "Überstunden": ["Gleitzeitguthaben", "Zeitguthaben"],
     "Minusstunden": ["Zeitschuld"],
+    # An event staff travel to, and what they apply for to go there.
+    "Konferenz": ["Dienstreise", "Fortbildung"],
+    "Tagung": ["Dienstreise", "Fortbildung"],
+    "Kongress": ["Dienstreise", "Fortbildung"],
+    "Seminar": ["Fortbildung"],
     # What happened, as staff tell it, and the noun a procedure's heading uses ("Verlust, Diebstahl, Defekt").
     "gestohlen": ["Diebstahl"],
     "geklaut": ["Diebstahl"],

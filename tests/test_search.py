@@ -97,6 +97,7 @@ def test_common_office_synonyms_are_built_in(tmp_path: Path):
     assert "Defekt" in index.search("Handy-Display gesprungen, was nun?").expansions  # damage as staff describe it
     assert "Gleitzeitguthaben" in index.search("Wie viele Plusstunden darf ich mitnehmen?").expansions  # flexitime
     assert "Zeitschuld" in index.search("Wie viele Minusstunden sind erlaubt?").expansions  # as a service agreement words it
+    assert "Dienstreise" in index.search("Wie beantrage ich die Fahrt zu einer Konferenz?").expansions  # what staff apply for
     # a site's own synonyms add to them
     site = Index(index.settings, SearchSettings(synonyms={"Auszeit": ["Urlaub"]}), embedder=FakeEmbedder("fake"))
     assert "MFA" in site.search("Brauche ich 2FA?").expansions and "Urlaub" in site.search("Auszeit?").expansions

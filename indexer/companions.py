@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Callable
 
-from .units import PROSE, WHOLE_KINDS
+from .units import LINE_KINDS, PROSE, WHOLE_KINDS
 
 if TYPE_CHECKING:
     from .answer import ScoredUnit
@@ -41,7 +41,6 @@ PARAGRAPH_WORDS = 40  # an answer this short takes in the rest of its paragraph
 # 0.1–0.2 alike, 0: one held-out fact fewer each on two sets). Not for sentences: XQuAD's encyclopedia
 # answers need three of them (passage 0.925 → 0.920 with the rule for all units).
 LINE_THIRD_MARGIN = 0.15
-LINES = frozenset({"row", "item"})  # units of one line
 
 
 def companions(best: ScoredUnit, scored: list[ScoredUnit], person: bool = False) -> list[ScoredUnit]:
@@ -76,7 +75,7 @@ def companions(best: ScoredUnit, scored: list[ScoredUnit], person: bool = False)
     for item in rest:
         if len(chosen) == MAX_COMPANIONS:
             break
-        if item.score < best.score - (LINE_THIRD_MARGIN if len(chosen) >= 2 and best.unit.kind in LINES
+        if item.score < best.score - (LINE_THIRD_MARGIN if len(chosen) >= 2 and best.unit.kind in LINE_KINDS
                                       else COMPANION_MARGIN):
             continue
         if person and best.fit == 1.0 and item.coverage < best.coverage * PERSON_COMPANION_COVERAGE:

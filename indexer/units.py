@@ -27,6 +27,7 @@ _STEP_HEADING = re.compile(r"^(?:Schritt|Step|Phase|Stufe)\s*\d{1,2}\b", re.I)
 MAX_HEADING_WORDS = 12
 WHOLE_KINDS = frozenset({"whole", "steps", "procedure", "listing"})  # units that answer alone, without companions
 PROSE = frozenset({"sentence", "question"})  # sentences of a paragraph, joined on one line in a whole text
+LINE_KINDS = frozenset({"row", "item"})  # a table row or a list item: an answer of one line
 
 
 @dataclass(frozen=True)
